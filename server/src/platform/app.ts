@@ -1,0 +1,48 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Config } from './config';
+import { errorHandler, jsonBody, requestContext } from './http/middleware';
+import type { Logger } from './logger';
+import { mountModules } from '../modules';
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  /** Whether the database answers right now. */
+  isDatabaseReady: () => Promise<boolean>;
+}
+
+/** Largest JSON body the API accepts. */
+export const JSON_BODY_LIMIT = 64 * 1024;
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.silent = true; // errors are logged by errorHandler, once, with the request id
+
+  app.use(requestContext(deps.log));
+  app.use(errorHandler());
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    await next();
+  });
+
+  const health = new Router();
+  health.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  health.get('/readyz', async (ctx) => {
+    const ready = await deps.isDatabaseReady();
+    ctx.status = ready ? 200 : 503;
+    ctx.body = ready ? { status: 'ready' } : { status: 'unavailable', database: 'down' };
+  });
+  app.use(health.routes());
+
+  const api = new Router({ prefix: '/api/v1' });
+  api.use(jsonBody({ limit: JSON_BODY_LIMIT }));
+  mountModules({ app, api, deps });
+  app.use(api.routes());
+  app.use(api.allowedMethods({ throw: true }));
+
+  return app;
+}

@@ -1,0 +1,140 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// Every setting comes from the environment and is checked here, once, at start.
+// A bad value stops the start with a message naming the variable.
+
+const optionalString = z
+  .string()
+  .transform((v) => v.trim())
+  .pipe(z.string())
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const port = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be between 0 and 65535')
+  .max(65535, 'must be between 0 and 65535');
+
+const aesKey = optionalString.refine((v) => v === undefined || /^[A-Za-z0-9]{43}$/.test(v), {
+  message: 'must be 43 letters and digits (the EncodingAESKey shown by the platform)',
+});
+
+const envSchema = z
+  .object({
+    PORT: port.default(3000),
+    HOST: optionalString.default('127.0.0.1'),
+    DATA_DIR: optionalString.default('.data'),
+    MONGODB_URI: optionalString.refine((v) => v === undefined || /^mongodb(\+srv)?:\/\/.+/.test(v), {
+      message: 'must start with mongodb:// or mongodb+srv://',
+    }),
+    MONGOD_BIN: optionalString,
+    FERRETDB_BIN: optionalString,
+    OA_APPID: optionalString,
+    OA_APPSECRET: optionalString,
+    OA_TOKEN: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9]{3,32}$/.test(v), {
+      message: 'must be 3 to 32 letters and digits',
+    }),
+    OA_AES_KEY: aesKey,
+    OA_AES_KEY_PREVIOUS: aesKey,
+    MP_APPID: optionalString,
+    MP_APPSECRET: optionalString,
+    WECHAT_API_BASE: optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
+      message: 'must be an http(s) URL',
+    }),
+    SESSION_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
+      message: 'must be at least 32 characters',
+    }),
+    ADMIN_OPENIDS: optionalString,
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.OA_AES_KEY_PREVIOUS && !env.OA_AES_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['OA_AES_KEY_PREVIOUS'], message: 'needs OA_AES_KEY as well' });
+    }
+    if (env.OA_APPSECRET && !env.OA_APPID) {
+      ctx.addIssue({ code: 'custom', path: ['OA_APPID'], message: 'is required when OA_APPSECRET is set' });
+    }
+    if (env.MP_APPSECRET && !env.MP_APPID) {
+      ctx.addIssue({ code: 'custom', path: ['MP_APPID'], message: 'is required when MP_APPSECRET is set' });
+    }
+  });
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  mongodbUri: string | undefined;
+  mongodBin: string | undefined;
+  ferretdbBin: string | undefined;
+  officialAccount: {
+    appId: string;
+    appSecret: string | undefined;
+    token: string;
+    aesKey: string | undefined;
+    aesKeyPrevious: string | undefined;
+  };
+  miniProgram: { appId: string; appSecret: string | undefined };
+  /** Base URL of the WeChat platform API; undefined means the built-in simulator. */
+  wechatApiBase: string | undefined;
+  useWechatSimulator: boolean;
+  sessionSecret: string | undefined;
+  adminOpenids: string[];
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.') || '(environment)';
+        const given = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
+        // Never echo secrets back; other values help the operator spot a typo.
+        const shown = given === undefined || /SECRET|KEY|TOKEN|URI/.test(name) ? '' : ` (got "${given}")`;
+        return `${name} ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const hasSecrets = Boolean(e.OA_APPSECRET || e.MP_APPSECRET);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    mongodbUri: e.MONGODB_URI,
+    mongodBin: e.MONGOD_BIN,
+    ferretdbBin: e.FERRETDB_BIN,
+    officialAccount: {
+      appId: e.OA_APPID ?? 'wx_loopline_oa_demo',
+      appSecret: e.OA_APPSECRET,
+      token: e.OA_TOKEN ?? 'looplinedemo',
+      aesKey: e.OA_AES_KEY,
+      aesKeyPrevious: e.OA_AES_KEY_PREVIOUS,
+    },
+    miniProgram: { appId: e.MP_APPID ?? 'wx_loopline_mp_demo', appSecret: e.MP_APPSECRET },
+    wechatApiBase: e.WECHAT_API_BASE,
+    useWechatSimulator: !e.WECHAT_API_BASE && !hasSecrets,
+    sessionSecret: e.SESSION_SECRET,
+    adminOpenids: (e.ADMIN_OPENIDS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,93 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createApp } from './app';
+import type { Config } from './config';
+import { connectDatabase, disconnectDatabase, pingDatabase } from './db/connection';
+import { startEmbeddedEngine, type EmbeddedEngine } from './db/embeddedEngine';
+import { createLogger, type Logger } from './logger';
+import { startModuleJobs } from '../modules';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  log: Logger;
+  /** The embedded engine, when the server started one. */
+  engine: EmbeddedEngine | undefined;
+  /** Stops accepting, lets in-flight requests finish (bounded), closes the database and the engine. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Database name used on the embedded engine (MONGODB_URI names its own). */
+  databaseName?: string;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const started = Date.now();
+
+  const engine = config.mongodbUri
+    ? undefined
+    : await startEmbeddedEngine({
+        dataDir: config.dataDir,
+        mongodBin: config.mongodBin,
+        ferretdbBin: config.ferretdbBin,
+        log,
+      });
+  const uri = config.mongodbUri ?? `${engine!.uri}/${options.databaseName ?? 'loopline'}`;
+
+  try {
+    await connectDatabase(uri);
+  } catch (err) {
+    await engine?.stop();
+    throw err;
+  }
+
+  const isDatabaseReady = async () => (engine ? engine.isRunning() : true) && (await pingDatabase());
+  const app = createApp({ config, log, isDatabaseReady });
+  const server = http.createServer(app.callback());
+  // Slow or idle clients must not hold sockets forever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  }).catch(async (err) => {
+    await disconnectDatabase();
+    await engine?.stop();
+    throw err;
+  });
+  const stopJobs = startModuleJobs({ config, log, isDatabaseReady });
+
+  const { port } = server.address() as AddressInfo;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  log.info({ url, database: engine ? `embedded ${engine.kind}` : 'MONGODB_URI', ms: Date.now() - started }, 'Loopline is listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      log.info('shutting down: no new connections, finishing requests in flight');
+      await stopJobs();
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timedOut = await Promise.race([
+        drained.then(() => false),
+        sleep(config.shutdownTimeoutMs).then(() => true),
+      ]);
+      if (timedOut) {
+        log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still running after the grace period; closing them');
+        server.closeAllConnections();
+        await drained;
+      }
+      await disconnectDatabase();
+      await engine?.stop();
+      log.info('stopped');
+    })());
+
+  return { url, port, log, engine, close };
+}

@@ -1,0 +1,34 @@
+// One embedded engine (in-memory) for the whole test run; each test file gets its own database on it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedEngine, type EmbeddedEngine } from '../src/platform/db/embeddedEngine';
+import { ensureFerretdb } from '../src/platform/db/ferretdbBinary';
+import { createLogger } from '../src/platform/logger';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    mongoUri: string;
+    ferretdbBin: string;
+  }
+}
+
+let engine: EmbeddedEngine | undefined;
+let dir: string | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  const ferretdbBin = await ensureFerretdb({ explicitBin: process.env.FERRETDB_BIN || undefined });
+  dir = await mkdtemp(path.join(os.tmpdir(), 'loopline-test-db-'));
+  const uri = process.env.TEST_MONGODB_URI;
+  if (!uri) {
+    engine = await startEmbeddedEngine({ dataDir: dir, inMemory: true, ferretdbBin, log: createLogger('error') });
+  }
+  project.provide('mongoUri', uri ?? engine!.uri);
+  project.provide('ferretdbBin', ferretdbBin);
+}
+
+export async function teardown(): Promise<void> {
+  await engine?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}
