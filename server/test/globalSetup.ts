@@ -1,4 +1,7 @@
-// One embedded engine (in-memory) for the whole test run; each test file gets its own database on it.
+// One embedded engine for the whole test run; each test file gets its own database on it.
+// File-backed on tmpfs, not FerretDB's in-memory mode: in that mode a duplicate-key error leaves
+// the collection locked and every later write hangs, and unique indexes are how we hold invariants.
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,10 +22,11 @@ let dir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const ferretdbBin = await ensureFerretdb({ explicitBin: process.env.FERRETDB_BIN || undefined });
-  dir = await mkdtemp(path.join(os.tmpdir(), 'loopline-test-db-'));
+  const scratch = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+  dir = await mkdtemp(path.join(scratch, 'loopline-test-db-'));
   const uri = process.env.TEST_MONGODB_URI;
   if (!uri) {
-    engine = await startEmbeddedEngine({ dataDir: dir, inMemory: true, ferretdbBin, log: createLogger('error') });
+    engine = await startEmbeddedEngine({ dataDir: dir, ferretdbBin, log: createLogger('error') });
   }
   project.provide('mongoUri', uri ?? engine!.uri);
   project.provide('ferretdbBin', ferretdbBin);

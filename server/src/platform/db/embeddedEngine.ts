@@ -9,8 +9,6 @@ import { EngineUnavailableError, ensureFerretdb, isExecutable, onPath } from './
 export interface EmbeddedEngineOptions {
   /** Directory that holds the engine's data, state and pid file. */
   dataDir: string;
-  /** Keep the data in memory only (tests). */
-  inMemory?: boolean;
   mongodBin?: string;
   ferretdbBin?: string;
   log: Logger;
@@ -54,7 +52,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   const kind: EmbeddedEngine['kind'] = mongod ? 'mongod' : 'ferretdb';
   const bin = mongod ?? (await ensureFerretdb({ explicitBin: options.ferretdbBin }));
   const port = await freeLoopbackPort();
-  const args = await engineArgs(kind, dataDir, port, Boolean(options.inMemory));
+  const args = await engineArgs(kind, dataDir, port);
 
   let child: ChildProcess | undefined;
   let stopping = false;
@@ -105,7 +103,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   process.once('exit', killOnExit);
 
   await launch();
-  log.info({ engine: kind, port, dataDir: options.inMemory ? '(memory)' : dataDir }, 'embedded database started');
+  log.info({ engine: kind, port, dataDir }, 'embedded database started');
 
   return {
     kind,
@@ -131,7 +129,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   };
 }
 
-async function engineArgs(kind: EmbeddedEngine['kind'], dataDir: string, port: number, inMemory: boolean) {
+async function engineArgs(kind: EmbeddedEngine['kind'], dataDir: string, port: number) {
   if (kind === 'mongod') {
     const dbPath = path.join(dataDir, 'mongod');
     await mkdir(dbPath, { recursive: true });
@@ -143,7 +141,8 @@ async function engineArgs(kind: EmbeddedEngine['kind'], dataDir: string, port: n
   await mkdir(stateDir, { recursive: true });
   return [
     '--handler=sqlite',
-    `--sqlite-url=file:${sqliteDir}/${inMemory ? '?mode=memory' : ''}`,
+    // Never `?mode=memory`: after a duplicate-key error that mode leaves the collection locked.
+    `--sqlite-url=file:${sqliteDir}/`,
     `--listen-addr=127.0.0.1:${port}`,
     `--state-dir=${stateDir}`,
     '--debug-addr=-',

@@ -1,0 +1,15 @@
+import mongoose from 'mongoose';
+await mongoose.connect('mongodb://127.0.0.1:27098/dbg' + Date.now(), { maxPoolSize: Number(process.env.POOL ?? 50) });
+const db = mongoose.connection.db!;
+const c = db.collection('t');
+await c.createIndex({ k: 1 }, { unique: true });
+await c.insertOne({ _id: 'x' as any, k: 1 });
+const to = (label: string, p: Promise<unknown>) => Promise.race([p.then(() => label + ' ok', (e) => label + ' err ' + e.code), new Promise(r => setTimeout(() => r(label + ' TIMEOUT'), 3000))]);
+console.log(await to('insert dup', c.insertOne({ k: 1 })));
+console.log(await to('update other coll', db.collection('u').updateOne({ _id: 'a' as any }, { $set: { v: 1 } }, { upsert: true })));
+console.log(await to('update same coll', c.updateOne({ _id: 'x' as any }, { $set: { v: 1 } })));
+console.log(await to('upsert dup _id', c.findOneAndUpdate({ _id: 'x' as any, v: 99 }, { $set: { v: 2 } }, { upsert: true })));
+console.log(await to('update same coll 2', c.updateOne({ _id: 'x' as any }, { $set: { v: 3 } })));
+console.log(await to('update u', db.collection('u').updateOne({ _id: 'a' as any }, { $set: { v: 2 } })));
+console.log(await to('read', c.findOne({ _id: 'x' as any })));
+await mongoose.disconnect();

@@ -1,0 +1,66 @@
+import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+
+const customerSchema = new Schema(
+  {
+    status: { type: String, enum: ['active', 'merged', 'deleted'], default: 'active', required: true },
+    /** Set when this record turned out to be the same person as another (joined on unionid). */
+    mergedInto: { type: Schema.Types.ObjectId },
+    profile: {
+      name: String,
+      birthday: String,
+      gender: { type: String, enum: ['female', 'male', 'other', 'undisclosed'] },
+      preferences: [String],
+    },
+    officialAccount: {
+      following: { type: Boolean, default: false },
+      followedAt: Date,
+      unfollowedAt: Date,
+      /** Where the follow came from, e.g. a store's QR scene. */
+      followChannel: String,
+      tags: [Number],
+      syncedAt: Date,
+    },
+    deletedAt: Date,
+  },
+  { timestamps: true },
+);
+
+/**
+ * The ways we know a person: an official-account openid, a mini-program openid, a unionid.
+ * Kept apart from the customer so that a unique index covers only identities that exist
+ * (the embedded engine has no sparse or partial indexes).
+ */
+const identitySchema = new Schema(
+  {
+    kind: { type: String, enum: ['oa_openid', 'mp_openid', 'unionid'], required: true },
+    value: { type: String, required: true },
+    customerId: { type: Schema.Types.ObjectId, required: true },
+  },
+  { timestamps: true },
+);
+identitySchema.index({ kind: 1, value: 1 }, { unique: true });
+identitySchema.index({ customerId: 1 });
+
+/** Everything a person did or was sent, one entry per touch, newest read first. */
+const timelineSchema = new Schema({
+  customerId: { type: Schema.Types.ObjectId, required: true },
+  at: { type: Date, required: true, default: () => new Date() },
+  /** Dotted kind, e.g. `oa.message`, `oa.reply`, `member.joined`, `coupon.redeemed`. */
+  type: { type: String, required: true },
+  /** Where it happened: official_account, mini_program, store, system. */
+  channel: { type: String, required: true },
+  summary: { type: String, default: '' },
+  data: { type: Schema.Types.Mixed, default: {} },
+  storeId: { type: Schema.Types.ObjectId },
+  staffId: { type: Schema.Types.ObjectId },
+});
+timelineSchema.index({ customerId: 1, at: -1 });
+timelineSchema.index({ type: 1, at: -1 });
+
+export type CustomerDoc = InferSchemaType<typeof customerSchema> & { _id: Types.ObjectId };
+export type IdentityKind = 'oa_openid' | 'mp_openid' | 'unionid';
+export type TimelineDoc = InferSchemaType<typeof timelineSchema> & { _id: Types.ObjectId };
+
+export const Customer = mongoose.model('Customer', customerSchema, 'customers');
+export const CustomerIdentity = mongoose.model('CustomerIdentity', identitySchema, 'customer_identities');
+export const TimelineEntry = mongoose.model('TimelineEntry', timelineSchema, 'timeline');

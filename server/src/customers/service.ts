@@ -1,0 +1,140 @@
+import { Types } from 'mongoose';
+import { isDuplicateKey } from '../platform/db/errors';
+import { Customer, CustomerIdentity, TimelineEntry, type CustomerDoc, type IdentityKind, type TimelineDoc } from './model';
+
+export type Channel = 'official_account' | 'mini_program' | 'store' | 'system';
+
+export interface SeenAs {
+  /** Which app the openid belongs to. */
+  app: 'official_account' | 'mini_program';
+  openid: string;
+  unionid?: string | undefined;
+}
+
+const identityKind = (app: SeenAs['app']): IdentityKind => (app === 'official_account' ? 'oa_openid' : 'mp_openid');
+
+/**
+ * The customer behind an openid, created on first sight. One person is one customer: an openid
+ * from the other app that carries the same unionid lands on the same record. Safe under concurrent
+ * calls without transactions: the unique (kind, value) index decides every race.
+ */
+export async function resolveCustomer(seen: SeenAs): Promise<Types.ObjectId> {
+  const kind = identityKind(seen.app);
+  const known = await CustomerIdentity.findOne({ kind, value: seen.openid }).lean();
+  if (known) {
+    if (seen.unionid) return linkUnionid(known.customerId, seen.unionid);
+    return known.customerId;
+  }
+
+  if (seen.unionid) {
+    const person = await CustomerIdentity.findOne({ kind: 'unionid', value: seen.unionid }).lean();
+    if (person) return claimIdentity(kind, seen.openid, person.customerId);
+  }
+
+  const created = await Customer.create({});
+  const owner = await claimIdentity(kind, seen.openid, created._id);
+  if (!owner.equals(created._id)) {
+    // Another request created this person a moment earlier: drop our empty record.
+    await Customer.deleteOne({ _id: created._id });
+  }
+  return seen.unionid ? linkUnionid(owner, seen.unionid) : owner;
+}
+
+/** Points (kind, value) at the customer unless someone holds it already; returns the holder. */
+async function claimIdentity(kind: IdentityKind, value: string, customerId: Types.ObjectId): Promise<Types.ObjectId> {
+  try {
+    await CustomerIdentity.create({ kind, value, customerId });
+    return customerId;
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    const holder = await CustomerIdentity.findOne({ kind, value }).lean();
+    if (!holder) throw err;
+    return holder.customerId;
+  }
+}
+
+/**
+ * Attaches a unionid to a customer. When the unionid already belongs to another record, the two are
+ * the same person: this record's identities and timeline move there, and it is marked merged.
+ */
+async function linkUnionid(customerId: Types.ObjectId, unionid: string): Promise<Types.ObjectId> {
+  const owner = await claimIdentity('unionid', unionid, customerId);
+  if (owner.equals(customerId)) return customerId;
+  await mergeCustomer(customerId, owner);
+  return owner;
+}
+
+async function mergeCustomer(from: Types.ObjectId, into: Types.ObjectId): Promise<void> {
+  // Each step is idempotent, so a crash half-way is finished by the next call that sees the openid.
+  await CustomerIdentity.updateMany({ customerId: from }, { $set: { customerId: into } });
+  await TimelineEntry.updateMany({ customerId: from }, { $set: { customerId: into } });
+  await Customer.updateOne({ _id: from }, { $set: { status: 'merged', mergedInto: into } });
+  await appendTimeline(into, {
+    type: 'customer.merged',
+    channel: 'system',
+    summary: 'Joined two records of the same person by unionid',
+    data: { mergedCustomerId: from.toString() },
+  });
+}
+
+export async function findCustomerByOpenid(app: SeenAs['app'], openid: string): Promise<Types.ObjectId | undefined> {
+  const identity = await CustomerIdentity.findOne({ kind: identityKind(app), value: openid }).lean();
+  return identity?.customerId;
+}
+
+export async function getCustomer(customerId: Types.ObjectId | string): Promise<CustomerDoc | null> {
+  if (!Types.ObjectId.isValid(customerId)) return null;
+  return Customer.findById(customerId).lean<CustomerDoc>();
+}
+
+export async function listIdentities(customerId: Types.ObjectId) {
+  return CustomerIdentity.find({ customerId }).lean();
+}
+
+/** The openid of a customer in one app (to message them there). */
+export async function openidOf(customerId: Types.ObjectId, app: SeenAs['app']): Promise<string | undefined> {
+  const identity = await CustomerIdentity.findOne({ customerId, kind: identityKind(app) }).lean();
+  return identity?.value;
+}
+
+export interface TimelineInput {
+  type: string;
+  channel: Channel;
+  summary?: string;
+  data?: Record<string, unknown>;
+  at?: Date;
+  storeId?: Types.ObjectId;
+  staffId?: Types.ObjectId;
+}
+
+export async function appendTimeline(customerId: Types.ObjectId, entry: TimelineInput): Promise<void> {
+  await TimelineEntry.create({ customerId, ...entry });
+}
+
+export async function listTimeline(
+  customerId: Types.ObjectId,
+  options: { limit?: number; before?: Date; types?: string[] } = {},
+): Promise<TimelineDoc[]> {
+  const filter: Record<string, unknown> = { customerId };
+  if (options.before) filter.at = { $lt: options.before };
+  if (options.types?.length) filter.type = { $in: options.types };
+  return TimelineEntry.find(filter)
+    .sort({ at: -1, _id: -1 })
+    .limit(Math.min(options.limit ?? 50, 200))
+    .lean<TimelineDoc[]>();
+}
+
+/** Official-account follow state, as events and user/info tell it. */
+export async function recordFollow(
+  customerId: Types.ObjectId,
+  change: { following: boolean; at: Date; channel?: string | undefined },
+): Promise<void> {
+  const set: Record<string, unknown> = { 'officialAccount.following': change.following };
+  if (change.following) {
+    set['officialAccount.followedAt'] = change.at;
+    if (change.channel) set['officialAccount.followChannel'] = change.channel;
+  } else {
+    set['officialAccount.unfollowedAt'] = change.at;
+  }
+  await Customer.updateOne({ _id: customerId }, { $set: set });
+}
