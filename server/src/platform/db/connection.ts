@@ -4,12 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** Connects the process-wide mongoose connection. Models register on it. */
 export async function connectDatabase(uri: string): Promise<typeof mongoose> {
   mongoose.set('strictQuery', true);
-  return mongoose.connect(uri, {
-    serverSelectionTimeoutMS: 5_000,
-    // Don't let a request hang for long when the database is away: fail fast, answer 503.
-    bufferTimeoutMS: 5_000,
-    maxPoolSize: 50,
-  });
+  // Don't let a request hang for long when the database is away: fail fast, answer 503.
+  mongoose.set('bufferTimeoutMS', 5_000);
+  return mongoose.connect(uri, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 50 });
 }
 
 /** True when the database answers a ping within the time given. */

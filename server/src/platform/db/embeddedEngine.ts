@@ -77,7 +77,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     ]);
     await writeFile(
       path.join(dataDir, 'engine.pid'),
-      JSON.stringify({ serverPid: process.pid, enginePid: proc.pid } satisfies PidFile),
+      JSON.stringify({ serverPid: process.pid, enginePid: proc.pid ?? -1 } satisfies PidFile),
     );
   };
 

@@ -72,6 +72,10 @@ function toAppError(err: unknown): AppError {
   if (status === 413 || e?.type === 'entity.too.large') {
     return new AppError(413, ErrorCode.PAYLOAD_TOO_LARGE, 'The request body is too large.');
   }
+  if (/^Mongo(ose)?(ServerSelection|Network|NotConnected|Timeout)/.test((err as Error)?.name ?? '') ||
+      /buffering timed out/.test(e?.message ?? '')) {
+    return new AppError(503, ErrorCode.SERVICE_UNAVAILABLE, 'The service is briefly unavailable. Please try again.');
+  }
   if (status === 405) return new AppError(405, ErrorCode.METHOD_NOT_ALLOWED, 'Method not allowed.');
   if (status === 400 && e?.type === 'request.aborted') {
     return new AppError(400, ErrorCode.VALIDATION_FAILED, 'The request was aborted.');

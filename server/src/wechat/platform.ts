@@ -1,0 +1,86 @@
+// The WeChat platform as the rest of the server sees it. The implementation (server/src/wechat/client)
+// talks HTTP to api.weixin.qq.com, or to the built-in simulator when no app secret is configured.
+// Modules receive it through AppDeps.wechat and never call the platform's HTTP API themselves.
+
+export interface MiniProgramSession {
+  openid: string;
+  unionid?: string | undefined;
+  /** Never leaves the server: not in responses, not in logs. */
+  sessionKey: string;
+}
+
+export interface PhoneNumber {
+  phoneNumber: string;
+  purePhoneNumber: string;
+  countryCode: string;
+}
+
+export interface OfficialAccountUser {
+  subscribed: boolean;
+  openid: string;
+  unionid?: string | undefined;
+  subscribeTime?: Date | undefined;
+  subscribeScene?: string | undefined;
+  qrScene?: number | undefined;
+  qrSceneStr?: string | undefined;
+  tagIds: number[];
+  remark?: string | undefined;
+}
+
+export type CustomMessage =
+  | { touser: string; msgtype: 'text'; text: { content: string } }
+  | { touser: string; msgtype: 'image'; image: { media_id: string } }
+  | {
+      touser: string;
+      msgtype: 'news';
+      news: { articles: Array<{ title: string; description?: string; url?: string; picurl?: string }> };
+    }
+  | {
+      touser: string;
+      msgtype: 'miniprogrampage';
+      miniprogrampage: { title: string; appid: string; pagepath: string; thumb_media_id?: string };
+    };
+
+export interface TemplateMessage {
+  touser: string;
+  template_id: string;
+  url?: string;
+  miniprogram?: { appid: string; pagepath: string };
+  data: Record<string, { value: string }>;
+}
+
+export interface SubscribeMessage {
+  touser: string;
+  template_id: string;
+  page?: string;
+  data: Record<string, { value: string }>;
+  miniprogram_state?: 'developer' | 'trial' | 'formal';
+}
+
+/** A platform error with the platform's errcode (e.g. 40029 invalid code, 45015 outside window). */
+export class WechatApiError extends Error {
+  constructor(
+    readonly errcode: number,
+    readonly errmsg: string,
+    readonly endpoint: string,
+  ) {
+    super(`WeChat ${endpoint} failed: ${errcode} ${errmsg}`);
+    this.name = 'WechatApiError';
+  }
+}
+
+export interface WechatPlatform {
+  miniProgram: {
+    code2Session(code: string): Promise<MiniProgramSession>;
+    getPhoneNumber(code: string): Promise<PhoneNumber>;
+    sendSubscribeMessage(message: SubscribeMessage): Promise<void>;
+  };
+  officialAccount: {
+    sendCustomMessage(message: CustomMessage): Promise<void>;
+    sendTemplateMessage(message: TemplateMessage): Promise<{ msgid: string }>;
+    getUser(openid: string): Promise<OfficialAccountUser>;
+    /** At most 100 openids per call. */
+    getUsers(openids: string[]): Promise<OfficialAccountUser[]>;
+    createQrCode(scene: { sceneStr: string; expireSeconds?: number }): Promise<{ ticket: string; url: string }>;
+  };
+}
