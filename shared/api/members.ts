@@ -97,8 +97,8 @@ export const memberCodeResponse = z.object({
 });
 export type MemberCodeResponse = z.infer<typeof memberCodeResponse>;
 
-/** Member codes are 22 digits; spaces typed by a clerk are ignored. */
-export const MEMBER_CODE_PATTERN = /^\d{22}$/;
+/** Member codes are 24 digits; spaces typed by a clerk are ignored. */
+export const MEMBER_CODE_PATTERN = /^\d{24}$/;
 export const normaliseMemberCode = (typed: string) => typed.replace(/[\s-]/g, '');
 
 // POST /api/v1/staff/members/identify { code, storeId? } → MemberSummary
@@ -106,7 +106,7 @@ export const identifyRequest = z.object({
   code: z
     .string()
     .transform(normaliseMemberCode)
-    .pipe(z.string().regex(MEMBER_CODE_PATTERN, 'must be the 22 digits of a member code')),
+    .pipe(z.string().regex(MEMBER_CODE_PATTERN, 'must be the 24 digits of a member code')),
   /** The store the staff member acts for; may be left out by staff of exactly one store. */
   storeId: objectId.optional(),
 });
