@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import { loginRequest, type LoginResponse } from '@shared/api/auth';
 import { getCustomer } from '../customers/service';
@@ -8,12 +9,12 @@ import { hitRateLimit, rateLimited, type RateLimit } from '../platform/http/rate
 import { WechatApiError } from '../wechat/platform';
 import { requireCustomer } from './middleware';
 import { loginWithCode, revokeSession } from './service';
-import { customerSummaryOf, wechatOf } from './shape';
+import { customerSummaryOf } from './shape';
 
 /** Per client address, and per code (a code is single use: repeats are guessing or replay). */
 export const LOGIN_LIMITS: { perIp: RateLimit; perCode: RateLimit } = {
   perIp: { name: 'login-ip', max: 60, windowMs: 60_000 },
-  perCode: { name: 'login-code', max: 3, windowMs: 5 * 60_000 },
+  perCode: { name: 'login-code', max: 5, windowMs: 5 * 60_000 },
 };
 
 export function authRoutes(deps: AppDeps): Router {
@@ -22,10 +23,10 @@ export function authRoutes(deps: AppDeps): Router {
   router.post('/auth/login', async (ctx) => {
     if (!(await hitRateLimit(LOGIN_LIMITS.perIp, ctx.ip))) throw rateLimited();
     const { code } = parseWith(loginRequest, ctx.request.body);
-    if (!(await hitRateLimit(LOGIN_LIMITS.perCode, code))) throw rateLimited();
+    if (!(await hitRateLimit(LOGIN_LIMITS.perCode, createHash('sha256').update(code).digest('base64url')))) throw rateLimited();
     let session;
     try {
-      session = await loginWithCode(code, { wechat: wechatOf(deps), adminOpenids: deps.config.adminOpenids });
+      session = await loginWithCode(code, { wechat: deps.wechat, adminOpenids: deps.config.adminOpenids });
     } catch (err) {
       // 40029 invalid, 40163 used, 40226 blocked user: the code does not sign anyone in.
       if (err instanceof WechatApiError && [40029, 40163, 40226].includes(err.errcode)) {

@@ -13,7 +13,7 @@ import {
 import { pageQuery } from '@shared/api/common';
 import { deletionConfirmRequest, updateProfileRequest, type Profile } from '@shared/api/privacy';
 import { requireCustomer, requireStaff } from '../auth/middleware';
-import { customerSummaryOf, wechatOf } from '../auth/shape';
+import { customerSummaryOf } from '../auth/shape';
 import { appendTimeline, getCustomer, updateProfile } from '../customers/service';
 import type { AppDeps } from '../platform/app';
 import { AppError, conflict, forbidden, notFound, unauthenticated } from '../platform/http/errors';
@@ -71,7 +71,7 @@ export function memberRoutes(deps: AppDeps): Router {
     let phone: string | undefined;
     if (input.phoneCode) {
       try {
-        phone = (await wechatOf(deps).miniProgram.getPhoneNumber(input.phoneCode)).purePhoneNumber;
+        phone = (await deps.wechat.miniProgram.getPhoneNumber(input.phoneCode)).purePhoneNumber;
       } catch (err) {
         if (err instanceof WechatApiError) {
           throw new AppError(400, 'VALIDATION_FAILED', 'The phone number code is invalid or used.', [
