@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers';
 import { login } from '../../test/session';
-import { RateLimitCounter, sweepRateLimits } from '../platform/http/rateLimit';
+import { RateLimitHit, sweepRateLimits } from '../platform/http/rateLimit';
 import { Session } from './model';
 import { issueSession, sweepExpiredSessions } from './service';
 import { Types } from 'mongoose';
@@ -94,13 +94,13 @@ describe('login rate limit', () => {
     const limited = await app.request('POST', '/api/v1/auth/login', { body: { code: 'test:repeat-code' } });
     expect(limited.body.error.code).toBe('RATE_LIMITED');
     // The counters name codes only by hash.
-    const ids = (await RateLimitCounter.find({}).lean()).map((c) => c._id);
+    const ids = (await RateLimitHit.find({}).lean()).map((c) => c.window);
     expect(ids.some((id) => id.includes('repeat-code'))).toBe(false);
   });
 
   it('sweeps finished windows', async () => {
-    expect(await RateLimitCounter.countDocuments({})).toBeGreaterThan(0);
+    expect(await RateLimitHit.countDocuments({})).toBeGreaterThan(0);
     await sweepRateLimits(new Date(Date.now() + 10 * 60_000));
-    expect(await RateLimitCounter.countDocuments({})).toBe(0);
+    expect(await RateLimitHit.countDocuments({})).toBe(0);
   });
 });

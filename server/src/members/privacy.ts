@@ -6,7 +6,7 @@ import { eraseCustomer, fullTimeline, getCustomer, listIdentities } from '../cus
 import { AppError } from '../platform/http/errors';
 import { revokeAllRoles, rolesOf } from '../staff/service';
 import { DeletionRequest } from './model';
-import { allLedgerEntries } from './points';
+import { allLedgerEntries, pointsBalance } from './points';
 import { closeMembership, getMember } from './service';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -14,13 +14,14 @@ const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : d);
 
 /** Everything held about a customer, for the customer. No secrets: identities are shown by value only. */
 export async function exportPersonalData(customerId: Types.ObjectId, now = new Date()): Promise<ExportResponse> {
-  const [customer, identities, member, ledger, timeline, roles] = await Promise.all([
+  const [customer, identities, member, ledger, timeline, roles, balance] = await Promise.all([
     getCustomer(customerId),
     listIdentities(customerId),
     getMember(customerId),
     allLedgerEntries(customerId),
     fullTimeline(customerId),
     rolesOf(customerId),
+    pointsBalance(customerId),
   ]);
   return {
     exportedAt: now.toISOString(),
@@ -36,7 +37,7 @@ export async function exportPersonalData(customerId: Types.ObjectId, now = new D
       ? {
           memberNo: member.memberNo,
           tier: member.tier,
-          points: member.balance,
+          points: balance,
           joinedAt: iso(member.joinedAt),
           termsVersion: member.termsVersion,
           termsAcceptedAt: iso(member.termsAcceptedAt),
