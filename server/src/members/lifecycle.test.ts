@@ -1,21 +1,23 @@
-import mongoose, { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMonths } from '@shared/tiers';
-import { testDatabaseUri } from '../../test/helpers';
+import { startTestApp, type TestApp } from '../../test/helpers';
 import { listTimeline, resolveCustomer } from '../customers/service';
-import type { SubscribeMessage, WechatPlatform } from '../wechat/platform';
+import { SimFault, SimMessage } from '../wechat/simulator/model';
 import { checkTiers, expirePoints, remindExpiringPoints } from './lifecycle';
 import { LedgerEntry, Member } from './model';
 import { earnPoints, pointsBalance, spendPoints } from './points';
 import { getMember, joinMembership, memberStateOf } from './service';
 
-// Service-level: the clock is a parameter, so a year passes in a line.
+// Service calls, with the clock as a parameter so that a year passes in a line; the server runs for
+// its database and its built-in WeChat simulator (which records the messages it is sent).
+let app: TestApp;
 beforeAll(async () => {
-  await mongoose.connect(testDatabaseUri());
+  app = await startTestApp();
   await Promise.all([Member.init(), LedgerEntry.init()]);
 });
 afterAll(async () => {
-  await mongoose.disconnect();
+  await app?.close();
 });
 
 let n = 0;
@@ -72,18 +74,17 @@ describe('points expiry', () => {
     await earnPoints(id, 50, 'purchase', 'exp-2', { at: addMonths(tE, 2) });
     expect(await pointsBalance(id)).toBe(120);
 
-    const sent: SubscribeMessage[] = [];
-    const wechat = {
-      miniProgram: { sendSubscribeMessage: async (m: SubscribeMessage) => void sent.push(m) },
-    } as unknown as WechatPlatform;
+    const { wechat } = app;
     const weekBefore = new Date(addMonths(tE, 12).getTime() - days(3));
     expect(await remindExpiringPoints(weekBefore, { wechat })).toBe(1);
     expect(await remindExpiringPoints(weekBefore, { wechat })).toBe(0);
     const [reminder] = await listTimeline(id, { types: ['points.expiry_reminder'] });
     // The spend took 30 from the oldest lot: 70 of it are left to expire.
     expect(reminder?.data).toMatchObject({ points: 70 });
+    const sent = await SimMessage.find({ kind: 'subscribe' }).lean();
     expect(sent).toHaveLength(1);
     expect(sent[0]!.touser).toMatch(/^life-/);
+    expect(sent[0]!.body).toMatchObject({ data: { number1: { value: '70' } } });
 
     const justAfter = new Date(addMonths(tE, 12).getTime() + 1_000);
     // (The pass also expires the older lots of the members of the tier tests.)
@@ -112,10 +113,10 @@ describe('points expiry', () => {
   it('still reminds on the timeline when the message cannot be delivered', async () => {
     const id = await newMember(t0);
     await earnPoints(id, 10, 'purchase', 'undelivered-1', { at: new Date('2040-06-01T00:00:00Z') });
-    const wechat = {
-      miniProgram: { sendSubscribeMessage: async () => Promise.reject(new Error('43101 not subscribed')) },
-    } as unknown as WechatPlatform;
-    await remindExpiringPoints(new Date('2041-05-28T00:00:00Z'), { wechat });
+    await SimFault.create({ _id: '/cgi-bin/message/subscribe/send', remaining: 5, errcode: 43101 });
+    const before = await SimMessage.countDocuments({ kind: 'subscribe' });
+    await remindExpiringPoints(new Date('2041-05-28T00:00:00Z'), { wechat: app.wechat });
+    expect(await SimMessage.countDocuments({ kind: 'subscribe' })).toBe(before);
     expect(await listTimeline(id, { types: ['points.expiry_reminder'] })).toHaveLength(1);
   });
 });
