@@ -91,9 +91,11 @@ describe('points ledger', () => {
       });
     expect((await adjust(100, 'seed')).status).toBe(201);
 
+    const started = performance.now();
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => (i % 5 === 0 ? adjust(10, `up-${i}`) : adjust(-20, `down-${i}`))),
     );
+    const elapsedMs = Math.round(performance.now() - started);
     const statuses = results.map((r) => r.status);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     const refused = results.filter((r) => r.status === 409);
@@ -106,7 +108,7 @@ describe('points ledger', () => {
     expect(ledger.balance).toBe(ledger.sum);
     expect(ledger.balance).toBe(200 - debits * 20);
     expect(ledger.entries).toBe(1 + 10 + debits);
-    console.log(`ledger race: 50 concurrent requests, ${debits} debits granted, ${refused.length} refused, balance ${ledger.balance}`);
+    console.log(`ledger race: 50 concurrent requests, ${debits} debits granted, ${refused.length} refused, balance ${ledger.balance}, ${elapsedMs} ms in all`);
 
     const page1 = await app.request('GET', '/api/v1/me/points?limit=20', { token: who.token });
     expect(page1.status).toBe(200);
