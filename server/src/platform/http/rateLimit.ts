@@ -33,9 +33,10 @@ export interface RateLimit {
 export async function hitRateLimit(limit: RateLimit, key: string, now = new Date()): Promise<boolean> {
   const windowStart = Math.floor(now.getTime() / limit.windowMs) * limit.windowMs;
   const window = `${limit.name}:${key}:${windowStart}`;
-  await RateLimitHit.create({ window, expiresAt: new Date(windowStart + limit.windowMs) });
-  // Every hit counts itself and those before it, so the hits beyond `max` are refused even in a burst.
-  return (await RateLimitHit.countDocuments({ window })) <= limit.max;
+  const hit = await RateLimitHit.create({ window, expiresAt: new Date(windowStart + limit.windowMs) });
+  // A hit's rank is the number of hits of its window up to and including itself (ObjectIds grow
+  // with time), so in a burst exactly the first `max` pass, however the requests interleave.
+  return (await RateLimitHit.countDocuments({ window, _id: { $lte: hit._id } })) <= limit.max;
 }
 
 export function rateLimited(message = 'Too many requests. Please wait a moment and try again.'): AppError {
