@@ -5,6 +5,7 @@ import { RateLimitHit, sweepRateLimits } from '../platform/http/rateLimit';
 import { Session } from './model';
 import { issueSession, sweepExpiredSessions } from './service';
 import { Types } from 'mongoose';
+import { resolveCustomer } from '../customers/service';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -71,6 +72,17 @@ describe('login and sessions', () => {
     expect(me.body.roles).toEqual([{ role: 'admin', storeId: null, storeName: null }]);
     const plain = await login(app, 'not-boss');
     expect((await app.request('GET', '/api/v1/me', { token: plain.token })).body.roles).toEqual([]);
+  });
+
+  it('keeps a session working for the joined record when a unionid merges two customers', async () => {
+    const early = await login(app, 'mp-merge');
+    const viaOfficialAccount = await resolveCustomer({ app: 'official_account', openid: 'oa-merge', unionid: 'union-merge' });
+    // Signing in again now reveals the unionid: the mini-program record joins the other one.
+    const later = await login(app, 'mp-merge', 'union-merge');
+    expect(later.customerId).toBe(viaOfficialAccount.toString());
+    const me = await app.request('GET', '/api/v1/me', { token: early.token });
+    expect(me.status).toBe(200);
+    expect(me.body.customer.id).toBe(viaOfficialAccount.toString());
   });
 
   it('sweeps expired sessions and refuses them before the sweep', async () => {

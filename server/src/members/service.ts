@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Types } from 'mongoose';
-import { MEMBERSHIP_TERMS_VERSION, MemberErrorCode, type MemberState, type MemberSummary } from '@shared/api/members';
+import { MemberErrorCode, type MemberState, type MemberSummary } from '@shared/api/members';
 import { nextTier, tierById, tierFor, type Tier, type TierId } from '@shared/tiers';
 import { appendTimeline, getCustomer } from '../customers/service';
 import { isDuplicateKey } from '../platform/db/errors';
@@ -107,4 +107,3 @@ export async function closeMembership(customerId: Types.ObjectId, at = new Date(
   await Member.updateOne({ customerId }, { $set: { closedAt: at }, $unset: { phone: '' } });
 }
 
-export const CURRENT_TERMS = MEMBERSHIP_TERMS_VERSION;
