@@ -62,6 +62,8 @@ const deletionRequestSchema = new Schema(
     tokenHash: { type: String, required: true },
     customerId: { type: Schema.Types.ObjectId, required: true },
     expiresAt: { type: Date, required: true },
+    /** Set when confirmed; the request is removed once the erasure is complete. */
+    confirmedAt: { type: Date },
   },
   { versionKey: false },
 );

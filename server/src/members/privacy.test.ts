@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers';
 import { login, type SignedIn } from '../../test/session';
 import { getCustomer, listIdentities } from '../customers/service';
-import { LedgerEntry, Member } from './model';
+import { DeletionRequest, LedgerEntry, Member } from './model';
+import { finishConfirmedDeletions, sweepDeletionRequests } from './privacy';
 import { earnPoints } from './points';
 
 let app: TestApp;
@@ -122,11 +123,34 @@ describe('export and deletion', () => {
     // The ledger stays (totals for the books), pointing only at the emptied record.
     expect(await LedgerEntry.countDocuments({ customerId: id })).toBe(1);
 
+    // Replaying the confirmation does nothing more.
+    expect((await app.request('POST', '/api/v1/me/deletion/confirm', { token: who.token, body: { token: start.body.token } })).status).toBe(401);
+
     // Signing in again with the same WeChat account is a new, empty customer.
     const again = await login(app, 'delete-me', 'union-delete');
     expect(again.customerId).not.toBe(who.customerId);
     const me = await app.request('GET', '/api/v1/me', { token: again.token });
     expect(me.body.member).toBeNull();
     expect(me.body.customer.name).toBeNull();
+  });
+});
+
+describe('deletion left half-done', () => {
+  it('is finished by the deletion job', async () => {
+    const who = await login(app, 'crash-delete');
+    const id = new Types.ObjectId(who.customerId);
+    await app.request('PATCH', '/api/v1/me/profile', { token: who.token, body: { name: '中断' } });
+    const { token } = (await app.request('POST', '/api/v1/me/deletion', { token: who.token })).body;
+    // As if the process died right after marking the request confirmed.
+    await DeletionRequest.updateOne({ customerId: id }, { $set: { confirmedAt: new Date(Date.now() - 120_000) } });
+    expect(token).toEqual(expect.any(String));
+    expect((await getCustomer(id))?.status).toBe('active');
+
+    expect(await finishConfirmedDeletions()).toBe(1);
+    expect((await getCustomer(id))?.status).toBe('deleted');
+    expect(await listIdentities(id)).toEqual([]);
+    expect((await app.request('GET', '/api/v1/me', { token: who.token })).status).toBe(401);
+    expect(await DeletionRequest.countDocuments({ customerId: id })).toBe(0);
+    await sweepDeletionRequests(new Date(Date.now() + 3_600_000));
   });
 });

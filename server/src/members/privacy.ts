@@ -74,18 +74,34 @@ export async function requestDeletion(customerId: Types.ObjectId, now = new Date
 /**
  * Step two: erases personal data and identities, closes the membership (the points ledger stays,
  * naming nobody once the customer record is empty), removes roles, and revokes every session.
- * The token is consumed atomically, so a replay does nothing. Each step is idempotent.
+ * The request is marked confirmed first and removed last; every step is idempotent, so a pass cut
+ * short is finished by finishConfirmedDeletions (a periodic job), and a replay changes nothing.
  */
 export async function confirmDeletion(customerId: Types.ObjectId, token: string, now = new Date()): Promise<void> {
-  const request = await DeletionRequest.findOneAndDelete({ tokenHash: hash(token), customerId, expiresAt: { $gt: now } }).lean();
+  const request = await DeletionRequest.findOneAndUpdate(
+    { tokenHash: hash(token), customerId, expiresAt: { $gt: now } },
+    { $set: { confirmedAt: now } },
+  ).lean();
   if (!request) throw new AppError(400, 'INVALID_CONFIRMATION', 'This confirmation is invalid or has expired; start again.');
+  await eraseAccount(customerId, now);
+}
+
+async function eraseAccount(customerId: Types.ObjectId, now: Date): Promise<void> {
   await eraseCustomer(customerId, now);
   await closeMembership(customerId, now);
   await revokeAllRoles(customerId);
-  await DeletionRequest.deleteMany({ customerId });
   await revokeAllSessions(customerId);
+  await DeletionRequest.deleteMany({ customerId });
 }
 
+/** Completes deletions confirmed but left unfinished (a crash between the steps). */
+export async function finishConfirmedDeletions(now = new Date()): Promise<number> {
+  const stuck = await DeletionRequest.find({ confirmedAt: { $lt: new Date(now.getTime() - 60_000) } }).limit(100).lean();
+  for (const request of stuck) await eraseAccount(request.customerId, request.confirmedAt!);
+  return stuck.length;
+}
+
+/** Drops confirmation tokens never used. */
 export async function sweepDeletionRequests(now = new Date()): Promise<void> {
-  await DeletionRequest.deleteMany({ expiresAt: { $lte: now } });
+  await DeletionRequest.deleteMany({ expiresAt: { $lte: now }, confirmedAt: { $exists: false } });
 }
