@@ -192,15 +192,52 @@ export interface OfficialAccountProfile {
 }
 
 /**
- * Applies a synced profile: follow state, channel and tags; a unionid joins the person's other
- * identities. A non-follower we have never seen is not created. Returns the customer, if any.
+ * Applies synced profiles: follow state, channel and tags; a unionid joins the person's other
+ * identities. A non-follower we have never seen is not created. Known followers are looked up in
+ * one query for the whole batch; only new people and new unionids take the resolveCustomer path.
  */
+export async function updateOfficialAccountProfiles(profiles: OfficialAccountProfile[], syncedAt = new Date()): Promise<void> {
+  const openids = profiles.map((p) => p.openid);
+  const unionids = profiles.flatMap((p) => (p.unionid ? [p.unionid] : []));
+  const identities = await CustomerIdentity.find({
+    $or: [
+      { kind: 'oa_openid', value: { $in: openids } },
+      ...(unionids.length ? [{ kind: 'unionid', value: { $in: unionids } }] : []),
+    ],
+  }).lean();
+  const byOpenid = new Map<string, Types.ObjectId>();
+  const byUnionid = new Map<string, Types.ObjectId>();
+  for (const identity of identities) {
+    (identity.kind === 'unionid' ? byUnionid : byOpenid).set(identity.value, identity.customerId);
+  }
+  let next = 0;
+  const worker = async () => {
+    while (next < profiles.length) {
+      const profile = profiles[next++]!;
+      const known = byOpenid.get(profile.openid);
+      // Already joined (or nothing to join): no need to resolve the person again.
+      const settled = known && (!profile.unionid || byUnionid.get(profile.unionid)?.equals(known));
+      await applyOfficialAccountProfile(profile, syncedAt, settled ? known : undefined);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, profiles.length) }, worker));
+}
+
+/** Applies one synced profile (see updateOfficialAccountProfiles). Returns the customer, if any. */
 export async function updateOfficialAccountProfile(
   profile: OfficialAccountProfile,
   syncedAt = new Date(),
 ): Promise<Types.ObjectId | undefined> {
+  return applyOfficialAccountProfile(profile, syncedAt, undefined);
+}
+
+async function applyOfficialAccountProfile(
+  profile: OfficialAccountProfile,
+  syncedAt: Date,
+  knownCustomerId: Types.ObjectId | undefined,
+): Promise<Types.ObjectId | undefined> {
   if (!profile.subscribed) {
-    const customerId = await findCustomerByOpenid('official_account', profile.openid);
+    const customerId = knownCustomerId ?? (await findCustomerByOpenid('official_account', profile.openid));
     if (!customerId) return undefined;
     // Only a change of state stamps unfollowedAt: a repeated sync must not move it.
     await Customer.updateOne(
@@ -210,7 +247,8 @@ export async function updateOfficialAccountProfile(
     await Customer.updateOne({ _id: customerId }, { $set: { 'officialAccount.syncedAt': syncedAt } });
     return customerId;
   }
-  const customerId = await resolveCustomer({ app: 'official_account', openid: profile.openid, unionid: profile.unionid });
+  const customerId =
+    knownCustomerId ?? (await resolveCustomer({ app: 'official_account', openid: profile.openid, unionid: profile.unionid }));
   const set: Record<string, unknown> = {
     'officialAccount.following': true,
     'officialAccount.tags': profile.tagIds,

@@ -78,12 +78,21 @@ describe('draining the queue', () => {
     expect((await customerOf('oa-gil'))!.officialAccount!.tags).toEqual([1]);
   });
 
-  it('syncs more than one batch of 100 in a pass', async () => {
-    const openids = Array.from({ length: 130 }, (_, i) => `oa-bulk-${String(i).padStart(3, '0')}`);
+  it('syncs more than one batch of 100 in a pass, and resyncs known followers', async () => {
+    const openids = Array.from({ length: 105 }, (_, i) => `oa-bulk-${String(i).padStart(3, '0')}`);
     await seed(openids.map((openid) => ({ openid, tags: [5] })));
     await Promise.all(openids.map((openid) => requestProfileSync(openid)));
-    expect(await drainProfileSyncQueue(app.wechat, app.log)).toEqual({ synced: 130, failedBatches: 0 });
-    expect((await customerOf('oa-bulk-129'))!.officialAccount!.tags).toEqual([5]);
+    expect(await drainProfileSyncQueue(app.wechat, app.log)).toEqual({ synced: 105, failedBatches: 0 });
+    const first = await customerOf('oa-bulk-104');
+    expect(first!.officialAccount!.tags).toEqual([5]);
+
+    // Later: the follower was retagged and unfollowed-then-refollowed via a store's QR code.
+    await seed(openids.map((openid) => ({ openid, tags: [5, 6], scene: 'ADD_SCENE_QR_CODE', qrSceneStr: 'store-5' })));
+    await Promise.all(openids.map((openid) => requestProfileSync(openid)));
+    expect(await drainProfileSyncQueue(app.wechat, app.log)).toEqual({ synced: 105, failedBatches: 0 });
+    const again = await customerOf('oa-bulk-104');
+    expect(again!._id.equals(first!._id)).toBe(true);
+    expect(again!.officialAccount).toMatchObject({ tags: [5, 6], followChannel: 'store-5' });
   });
 
   it('is drained by the server’s periodic job without being asked', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
-import { updateOfficialAccountProfile, type OfficialAccountProfile } from '../customers/service';
+import { updateOfficialAccountProfiles, type OfficialAccountProfile } from '../customers/service';
 import { isDuplicateKey } from '../platform/db/errors';
 import type { PeriodicJob } from '../platform/jobs/periodic';
 import type { Logger } from '../platform/logger';
@@ -26,8 +26,6 @@ profileSyncRequestSchema.index({ notBefore: 1, requestedAt: 1 });
 export const ProfileSyncRequest = mongoose.model('ProfileSyncRequest', profileSyncRequestSchema, 'oa_profile_sync_queue');
 
 const BATCH = 100;
-/** Profiles applied at once within a batch (each is a few small writes). */
-const APPLY_CONCURRENCY = 16;
 const MAX_ATTEMPTS = 5;
 const CLAIM_MS = 60_000;
 
@@ -70,11 +68,7 @@ export function toProfile(user: OfficialAccountUser): OfficialAccountProfile {
 /** Fetches up to 100 profiles in one call and applies them; returns how many were applied. */
 export async function syncProfiles(wechat: WechatPlatform, openids: string[], now = new Date()): Promise<number> {
   const users = await wechat.officialAccount.getUsers(openids);
-  let next = 0;
-  const worker = async () => {
-    while (next < users.length) await updateOfficialAccountProfile(toProfile(users[next++]!), now);
-  };
-  await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, users.length) }, worker));
+  await updateOfficialAccountProfiles(users.map(toProfile), now);
   return users.length;
 }
 

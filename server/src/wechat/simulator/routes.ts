@@ -317,28 +317,32 @@ export function createSimulatorRouter(): Router {
     ctx.body = { messages: messages.map((m) => ({ ...m.body, at: m.at.toISOString() })) };
   });
   router.post('/_sim/followers', async (ctx) => {
-    const { followers } = parseWith(seedFollowersSchema, ctx.request.body);
-    await SimFollower.bulkWrite(
-      followers.map((f) => ({
-        updateOne: {
-          filter: { _id: f.openid },
-          update: {
-            $set: {
-              ...(f.unionid ? { unionid: f.unionid } : {}),
-              subscribe: f.subscribe,
-              subscribeTime: f.subscribeTime ? new Date(f.subscribeTime) : new Date(),
-              scene: f.scene,
-              qrScene: f.qrScene,
-              qrSceneStr: f.qrSceneStr,
-              tagIds: f.tags,
-              remark: f.remark,
+    const given = parseWith(seedFollowersSchema, ctx.request.body).followers;
+    // The last entry for an openid wins (concurrent upserts of one _id would collide).
+    const followers = [...new Map(given.map((f) => [f.openid, f])).values()];
+    // One upsert per follower: plain updates, which every engine runs the same way.
+    for (let i = 0; i < followers.length; i += 50) {
+      await Promise.all(
+        followers.slice(i, i + 50).map((f) =>
+          SimFollower.updateOne(
+            { _id: f.openid },
+            {
+              $set: {
+                ...(f.unionid ? { unionid: f.unionid } : {}),
+                subscribe: f.subscribe,
+                subscribeTime: f.subscribeTime ? new Date(f.subscribeTime) : new Date(),
+                scene: f.scene,
+                qrScene: f.qrScene,
+                qrSceneStr: f.qrSceneStr,
+                tagIds: f.tags,
+                remark: f.remark,
+              },
             },
-          },
-          upsert: true,
-        },
-      })),
-      { ordered: false },
-    );
+            { upsert: true },
+          ),
+        ),
+      );
+    }
     ctx.status = 201;
     ctx.body = { seeded: followers.length };
   });
