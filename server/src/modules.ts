@@ -1,6 +1,8 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { AppDeps } from './platform/app';
+import { startPeriodicJob } from './platform/jobs/periodic';
+import { officialAccountRoutes, sweepDeliveriesJob } from './officialAccount/routes';
 
 export interface ModuleMount {
   app: Koa;
@@ -10,13 +12,14 @@ export interface ModuleMount {
 }
 
 /** Every business module plugs its routes in here; one line per module. */
-export function mountModules(_mount: ModuleMount): void {
-  // Business modules are added here as they are built.
+export function mountModules({ app, deps }: ModuleMount): void {
+  app.use(officialAccountRoutes(deps).routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
-export function startModuleJobs(_deps: AppDeps): () => Promise<void> {
+export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   const stops: Array<() => Promise<void>> = [];
+  stops.push(startPeriodicJob(sweepDeliveriesJob, deps.log));
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
   };
