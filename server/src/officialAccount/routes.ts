@@ -3,7 +3,6 @@ import { AppError } from '../platform/http/errors';
 import { readRawBody } from '../platform/http/middleware';
 import type { AppDeps } from '../platform/app';
 import type { PeriodicJob } from '../platform/jobs/periodic';
-import type { CustomMessage } from '../wechat/platform';
 import { aesKeyFromEncodingKey, buildReplyXml, openPush, sealReply, verifyUrl, type PushSettings } from '../wechat/protocol';
 import { createBot, type MessageRouter } from './bot';
 import { deliver } from './delivery';
@@ -33,7 +32,6 @@ export let officialAccountBot: MessageRouter | undefined;
 /** `GET|POST /wechat/official-account`: the platform's push endpoint (raw XML, outside /api/v1). */
 export function officialAccountRoutes(deps: AppDeps): Router {
   const settings = pushSettingsFrom(deps.config);
-  const wechat = (deps as AppDeps & { wechat?: { officialAccount: { sendCustomMessage(m: CustomMessage): Promise<void> } } }).wechat;
   const bot = createBot({});
   officialAccountBot = bot;
   const router = new Router();
@@ -58,7 +56,7 @@ export function officialAccountRoutes(deps: AppDeps): Router {
     const reply = await deliver(message, {
       bot,
       deadlineMs: deps.config.officialAccount.replyDeadlineMs,
-      sendCustomMessage: wechat ? (m) => wechat.officialAccount.sendCustomMessage(m) : undefined,
+      sendCustomMessage: (m) => deps.wechat.officialAccount.sendCustomMessage(m),
       log: ctx.state.log,
     });
     if (!reply) {
