@@ -23,9 +23,9 @@ export interface PushRequest {
 }
 
 /** Builds inbound XML from fields (strings as CDATA, numbers as they are). */
-export function inboundXml(fields: Record<string, string | number>): string {
+export function inboundXml(fields: Record<string, string | number | bigint>): string {
   return `<xml>${Object.entries(fields)
-    .map(([name, value]) => `<${name}>${typeof value === 'number' ? value : cdata(value)}</${name}>`)
+    .map(([name, value]) => `<${name}>${typeof value === 'string' ? cdata(value) : String(value)}</${name}>`)
     .join('')}</xml>`;
 }
 
