@@ -94,6 +94,7 @@ async function run(message: InboundMessage, key: string, options: DeliveryOption
     gate.decided = true;
     onInTime();
   };
+  const receivedAt = new Date();
   try {
     const customerId = await resolveCustomer({ app: 'official_account', openid: message.fromUserName });
     const notes: Record<string, unknown> = {};
@@ -102,7 +103,7 @@ async function run(message: InboundMessage, key: string, options: DeliveryOption
     settle();
     const late = gate.late;
     await Promise.all([
-      appendTimeline(customerId, inboundEntry(message, notes)),
+      appendTimeline(customerId, inboundEntry(message, notes, receivedAt)),
       Delivery.updateOne({ _id: key }, { $set: { state: late ? 'late' : 'done', reply: reply ?? null, customerId } }),
     ]);
     if (late) return { reply, lateDelivery: () => deliverLate(message, customerId, reply, options) };
@@ -164,13 +165,14 @@ export function toCustomMessage(touser: string, reply: PassiveReply): CustomMess
   }
 }
 
-function inboundEntry(message: InboundMessage, notes: Record<string, unknown>) {
+function inboundEntry(message: InboundMessage, notes: Record<string, unknown>, receivedAt: Date) {
   const { toUserName: _to, fromUserName: _from, isEvent, ...fields } = message;
   return {
     type: isEvent ? 'oa.event' : 'oa.message',
     channel: 'official_account' as const,
     summary: summarize(message),
-    at: new Date(message.createTime * 1000),
+    // Receipt time, not CreateTime (whole seconds): keeps a message ahead of its reply on the timeline.
+    at: receivedAt,
     data: { ...fields, ...notes },
   };
 }
