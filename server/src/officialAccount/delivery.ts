@@ -102,12 +102,13 @@ async function run(message: InboundMessage, key: string, options: DeliveryOption
     const reply = await options.bot.route({ message, customerId, notes });
     settle();
     const late = gate.late;
+    // Independent writes, run together; the reply's later `at` keeps it after the message on the timeline.
     await Promise.all([
       appendTimeline(customerId, inboundEntry(message, notes, receivedAt)),
       Delivery.updateOne({ _id: key }, { $set: { state: late ? 'late' : 'done', reply: reply ?? null, customerId } }),
+      !late && reply ? appendTimeline(customerId, { ...replyEntry(reply, 'passive'), at: new Date(Math.max(Date.now(), receivedAt.getTime() + 1)) }) : undefined,
     ]);
     if (late) return { reply, lateDelivery: () => deliverLate(message, customerId, reply, options) };
-    if (reply) await appendTimeline(customerId, replyEntry(reply, 'passive'));
     return { reply };
   } catch (err) {
     settle();

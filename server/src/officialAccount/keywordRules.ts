@@ -63,6 +63,7 @@ export const DEFAULT_KEYWORD_RULES = [
 ];
 
 const SEED_MARK = 'keyword-rules-seeded';
+let seedSeen = false;
 
 function toView(doc: KeywordRuleDoc): KeywordRuleView {
   return {
@@ -83,7 +84,12 @@ function toView(doc: KeywordRuleDoc): KeywordRuleView {
  * an upsert on its unique name, and the mark keeps a rule an operator deleted from coming back.
  */
 export async function seedDefaultKeywordRules(): Promise<void> {
-  if (await SetupMark.exists({ _id: SEED_MARK })) return;
+  // The mark never goes away once set, so one sighting per process is enough.
+  if (seedSeen) return;
+  if (await SetupMark.exists({ _id: SEED_MARK })) {
+    seedSeen = true;
+    return;
+  }
   for (const rule of DEFAULT_KEYWORD_RULES) {
     try {
       await KeywordRule.updateOne({ name: rule.name }, { $setOnInsert: rule }, { upsert: true });
