@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
+import { profileSyncJob } from './officialAccount/profileSync';
 import type { AppDeps } from './platform/app';
 import { startPeriodicJob } from './platform/jobs/periodic';
 import { officialAccountRoutes, sweepDeliveriesJob } from './officialAccount/routes';
@@ -20,6 +21,7 @@ export function mountModules({ app, deps }: ModuleMount): void {
 export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   const stops: Array<() => Promise<void>> = [];
   stops.push(startPeriodicJob(sweepDeliveriesJob, deps.log));
+  stops.push(startPeriodicJob(profileSyncJob(deps.wechat, deps.log), deps.log));
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
   };

@@ -29,10 +29,10 @@ describe('npm run chat', () => {
   let app: TestApp;
   let removeSlow: (() => void) | undefined;
   beforeAll(async () => {
-    app = await startTestApp({ OA_AES_KEY: AES_KEY, OA_REPLY_DEADLINE_MS: '200' });
+    app = await startTestApp({ OA_AES_KEY: AES_KEY, OA_REPLY_DEADLINE_MS: '1500' });
     removeSlow = officialAccountBot!.prepend('text', async ({ message }) => {
       if (message.content !== 'slow') return undefined;
-      await sleep(500);
+      await sleep(2500);
       return { type: 'text', content: 'sorry for the wait' };
     });
   });
@@ -42,20 +42,20 @@ describe('npm run chat', () => {
   });
 
   it('talks to the server in safe mode from piped lines, events included, and shows late messages', async () => {
-    const script = ['帮助', '/follow store:s9', '/click MY_COUPONS', '人工', 'slow', '/wait 2', '/quit', 'never sent'].join('\n');
+    const script = ['帮助', '/follow store:s9', '/click MY_COUPONS', '人工', 'slow', '/wait 6', '/quit', 'never sent'].join('\n');
     const { code, out, err } = await runChat(app.url, `${script}\n`, {
       OA_AES_KEY: AES_KEY,
       OA_TOKEN: app.config.officialAccount.token,
       OA_APPID: app.config.officialAccount.appId,
     });
     expect(err).not.toMatch(/chat failed/);
-    expect(code).toBe(0);
+    expect(code, out + err).toBe(0);
     expect(out).toContain('(safe mode)');
     expect(out).toContain('bot> 回复「人工」联系客服');
     expect(out).toContain('bot> 欢迎关注');
     expect(out).toContain('bot> 您的优惠券');
     expect(out).toContain('handed over to a human agent');
     expect(out).toContain('cs> sorry for the wait');
-    expect(out).not.toMatch(/^! /m);
+    expect(out, out).not.toMatch(/^! /m);
   }, 30_000);
 });

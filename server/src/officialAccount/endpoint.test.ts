@@ -8,6 +8,7 @@ import { getCustomer } from '../customers/service';
 import { computeSignature } from '../wechat/protocol';
 import { inboundXml, readReply, signPush, type PlatformSideSettings } from '../wechat/protocol/platformSide';
 import { Delivery } from './model';
+import { ProfileSyncRequest } from './profileSync';
 import { officialAccountBot } from './routes';
 
 const KEY_NEW = 'NewKey0123456789abcdefghijklmnopqrstuvwxyzA';
@@ -105,6 +106,10 @@ describe('plain mode', () => {
     expect(timeline.filter((e) => e.type === 'oa.reply')).toHaveLength(msgs.filter(([, r]) => r).length);
     const customer = await getCustomer((await findCustomerByOpenid('official_account', who))!);
     expect(customer?.officialAccount).toMatchObject({ following: false, followChannel: 'store:s42' });
+    // Follow and unfollow asked for a profile sync (the queue's job may already have drained it).
+    const queued = await ProfileSyncRequest.findById(who).lean();
+    const synced = (await getCustomer((await findCustomerByOpenid('official_account', who))!))?.officialAccount?.syncedAt;
+    expect(Boolean(queued) || Boolean(synced)).toBe(true);
   });
 
   it('refuses forged or missing signatures with 401 and writes nothing', async () => {

@@ -7,6 +7,7 @@ import { aesKeyFromEncodingKey, buildReplyXml, openPush, sealReply, verifyUrl, t
 import { createBot, type MessageRouter } from './bot';
 import { deliver } from './delivery';
 import { Delivery } from './model';
+import { requestProfileSync } from './profileSync';
 import { ErrorCode } from '@shared/errors';
 
 /** Largest push body accepted; the platform's messages are a few KiB at most. */
@@ -32,7 +33,7 @@ export let officialAccountBot: MessageRouter | undefined;
 /** `GET|POST /wechat/official-account`: the platform's push endpoint (raw XML, outside /api/v1). */
 export function officialAccountRoutes(deps: AppDeps): Router {
   const settings = pushSettingsFrom(deps.config);
-  const bot = createBot({});
+  const bot = createBot({ requestProfileSync });
   officialAccountBot = bot;
   const router = new Router();
 

@@ -211,9 +211,10 @@ export function createSimulatorRouter(): Router {
     if (!(await authorize(ctx))) return;
     const after = str(ctx.query.next_openid);
     const filter = { subscribe: true, ...(after ? { _id: { $gt: after } } : {}) };
+    const pageSize = (await SimCounter.findById('setting:userGetPageSize').lean())?.value || 10_000;
     const [total, page] = await Promise.all([
       SimFollower.countDocuments({ subscribe: true }),
-      SimFollower.find(filter, { _id: 1 }).sort({ _id: 1 }).limit(10_000).lean(),
+      SimFollower.find(filter, { _id: 1 }).sort({ _id: 1 }).limit(pageSize).lean(),
     ]);
     const openids = page.map((f) => f._id);
     ctx.body = {
@@ -351,6 +352,12 @@ export function createSimulatorRouter(): Router {
     const filter = str(b.access_token) ? { _id: b.access_token } : { appid: str(b.appid) ?? '' };
     const result = await SimToken.updateMany(filter, { $set: { valid: false } });
     ctx.body = { invalidated: result.modifiedCount };
+  });
+  router.post('/_sim/settings', async (ctx) => {
+    // The platform pages user/get by 10,000; a smaller page lets tools exercise paging.
+    const { userGetPageSize } = parseWith(z.object({ userGetPageSize: z.number().int().min(1).max(10_000) }), ctx.request.body);
+    await SimCounter.updateOne({ _id: 'setting:userGetPageSize' }, { $set: { value: userGetPageSize } }, { upsert: true });
+    ctx.body = { userGetPageSize };
   });
   router.post('/_sim/faults', async (ctx) => {
     const fault = parseWith(faultSchema, ctx.request.body);
