@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Types } from 'mongoose';
 import type { PassiveReply } from '@shared/officialAccount';
-import { appendTimeline, resolveCustomer } from '../customers/service';
+import { appendTimeline, appendTimelineEntries, resolveCustomer, type TimelineInput } from '../customers/service';
 import { isDuplicateKey } from '../platform/db/errors';
 import type { Logger } from '../platform/logger';
 import type { CustomMessage } from '../wechat/platform';
@@ -103,10 +103,11 @@ async function run(message: InboundMessage, key: string, options: DeliveryOption
     settle();
     const late = gate.late;
     // Independent writes, run together; the reply's later `at` keeps it after the message on the timeline.
+    const entries = [inboundEntry(message, notes, receivedAt)];
+    if (!late && reply) entries.push({ ...replyEntry(reply, 'passive'), at: new Date(Math.max(Date.now(), receivedAt.getTime() + 1)) });
     await Promise.all([
-      appendTimeline(customerId, inboundEntry(message, notes, receivedAt)),
+      appendTimelineEntries(customerId, entries),
       Delivery.updateOne({ _id: key }, { $set: { state: late ? 'late' : 'done', reply: reply ?? null, customerId } }),
-      !late && reply ? appendTimeline(customerId, { ...replyEntry(reply, 'passive'), at: new Date(Math.max(Date.now(), receivedAt.getTime() + 1)) }) : undefined,
     ]);
     if (late) return { reply, lateDelivery: () => deliverLate(message, customerId, reply, options) };
     return { reply };
@@ -166,7 +167,7 @@ export function toCustomMessage(touser: string, reply: PassiveReply): CustomMess
   }
 }
 
-function inboundEntry(message: InboundMessage, notes: Record<string, unknown>, receivedAt: Date) {
+function inboundEntry(message: InboundMessage, notes: Record<string, unknown>, receivedAt: Date): TimelineInput {
   const { toUserName: _to, fromUserName: _from, isEvent, ...fields } = message;
   return {
     type: isEvent ? 'oa.event' : 'oa.message',
@@ -178,7 +179,7 @@ function inboundEntry(message: InboundMessage, notes: Record<string, unknown>, r
   };
 }
 
-function replyEntry(reply: PassiveReply, via: 'passive' | 'customer_service') {
+function replyEntry(reply: PassiveReply, via: 'passive' | 'customer_service'): TimelineInput {
   return {
     type: 'oa.reply',
     channel: 'official_account' as const,
