@@ -107,5 +107,8 @@ export function unsafeRegexReason(pattern: string): string | undefined {
   // A quantified group that itself contains a quantifier: the classic catastrophic-backtracking shape.
   if (/\([^()]*[*+}][^()]*\)\s*[*+{?]/.test(pattern)) return 'must not nest repeated groups (e.g. (a+)+)';
   if (/\([^()]*\|[^()]*\)\s*[*+{]/.test(pattern)) return 'must not repeat a group of alternatives';
+  // Several unbounded repeats in a row (`.*.*.*x`) backtrack polynomially; a few are plenty for keywords.
+  const bare = pattern.replace(/\\./g, '').replace(/\[[^\]]*\]/g, 'c');
+  if ((bare.match(/[*+]|\{\d+,\}/g) ?? []).length > 3) return 'must not use more than 3 unbounded repeats';
   return undefined;
 }

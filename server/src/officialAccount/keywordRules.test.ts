@@ -72,6 +72,8 @@ describe('keyword rules', () => {
     expect(await statusOf(updateKeywordRule(rule.id, { match: 'regex' }))).toBe(400);
     expect(await statusOf(updateKeywordRule('000000000000000000000000', { enabled: false }))).toBe(404);
     expect(await statusOf(deleteKeywordRule('nope'))).toBe(404);
+    expect(await statusOf(createKeywordRule({ ...base, pattern: '.*.*.*.*x' }))).toBe(400);
     expect(unsafeRegexReason('^(帮助|help)$')).toBeUndefined();
+    expect(unsafeRegexReason('^order\\s+\\d+ [*+]+$')).toBeUndefined();
   });
 });
