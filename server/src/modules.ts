@@ -8,6 +8,7 @@ import { authRoutes } from './auth/routes';
 import { memberJobs } from './members/jobs';
 import { memberRoutes } from './members/routes';
 import { staffRoutes } from './staff/routes';
+import { officialAccountRoutes, sweepDeliveriesJob } from './officialAccount/routes';
 
 export interface ModuleMount {
   app: Koa;
@@ -17,7 +18,8 @@ export interface ModuleMount {
 }
 
 /** Every business module plugs its routes in here; one line per module. */
-export function mountModules({ api, deps }: ModuleMount): void {
+export function mountModules({ app, api, deps }: ModuleMount): void {
+  app.use(officialAccountRoutes(deps).routes());
   api.use(authRoutes(deps).routes());
   api.use(staffRoutes().routes());
   api.use(memberRoutes(deps).routes());
@@ -26,6 +28,7 @@ export function mountModules({ api, deps }: ModuleMount): void {
 /** Starts every module's background jobs; returns a function that stops them. */
 export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   const stops: Array<() => Promise<void>> = [];
+  stops.push(startPeriodicJob(sweepDeliveriesJob, deps.log));
   stops.push(startPeriodicJob(profileSyncJob(deps.wechat, deps.log), deps.log));
   for (const job of [...authJobs(), ...memberJobs(deps)]) stops.push(startPeriodicJob(job, deps.log));
   return async () => {

@@ -111,6 +111,12 @@ export async function appendTimeline(customerId: Types.ObjectId, entry: Timeline
   await TimelineEntry.create({ customerId, ...entry });
 }
 
+/** Several entries of one customer in one write (e.g. a message and the reply to it). */
+export async function appendTimelineEntries(customerId: Types.ObjectId, entries: TimelineInput[]): Promise<void> {
+  if (!entries.length) return;
+  await TimelineEntry.insertMany(entries.map((entry) => ({ customerId, ...entry })));
+}
+
 export async function listTimeline(
   customerId: Types.ObjectId,
   options: { limit?: number; before?: Date; types?: string[] } = {},

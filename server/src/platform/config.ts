@@ -38,6 +38,7 @@ const envSchema = z
     }),
     OA_AES_KEY: aesKey,
     OA_AES_KEY_PREVIOUS: aesKey,
+    OA_REPLY_DEADLINE_MS: z.coerce.number().int().min(1).max(4_500).default(4_000),
     MP_APPID: optionalString,
     MP_APPSECRET: optionalString,
     WECHAT_API_BASE: optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
@@ -79,6 +80,8 @@ export interface Config {
     token: string;
     aesKey: string | undefined;
     aesKeyPrevious: string | undefined;
+    /** How long a push handler may run before the endpoint answers `success` and replies later. */
+    replyDeadlineMs: number;
   };
   miniProgram: { appId: string; appSecret: string | undefined };
   /** Base URL of the WeChat platform API; undefined means the built-in simulator. */
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       token: e.OA_TOKEN ?? 'looplinedemo',
       aesKey: e.OA_AES_KEY,
       aesKeyPrevious: e.OA_AES_KEY_PREVIOUS,
+      replyDeadlineMs: e.OA_REPLY_DEADLINE_MS,
     },
     miniProgram: { appId: e.MP_APPID ?? 'wx_loopline_mp_demo', appSecret: e.MP_APPSECRET },
     wechatApiBase: e.WECHAT_API_BASE,

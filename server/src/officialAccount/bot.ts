@@ -1,0 +1,112 @@
+import type { Types } from 'mongoose';
+import type { PassiveReply } from '@shared/officialAccount';
+import type { InboundMessage, InboundType } from '../wechat/protocol';
+import { recordFollow } from '../customers/service';
+import { matchKeywordRule, seedDefaultKeywordRules } from './keywordRules';
+import { MENU_CLICK_REPLIES } from './menu';
+
+// The bot: a router from inbound message types to handlers. A handler answers with a passive reply
+// or nothing (`success`); the endpoint takes care of dedupe, deadlines and the timeline.
+
+export interface HandlerContext<M extends InboundMessage = InboundMessage> {
+  message: M;
+  customerId: Types.ObjectId;
+  /** Notes written on the inbound timeline entry (e.g. which keyword rule matched). */
+  notes: Record<string, unknown>;
+}
+
+export type Handler<M extends InboundMessage = InboundMessage> = (ctx: HandlerContext<M>) => Promise<PassiveReply | undefined>;
+
+type MessageOf<T extends InboundType> = Extract<InboundMessage, { type: T }>;
+
+export const WELCOME_REPLY: PassiveReply = {
+  type: 'text',
+  content: '欢迎关注 Loopline！回复「帮助」看看我能做什么，回复「人工」随时找到客服。',
+};
+export const DEFAULT_REPLY: PassiveReply = {
+  type: 'text',
+  content: '收到啦。回复「帮助」查看我能做的事，回复「人工」联系客服。',
+};
+export const MEDIA_REPLY: PassiveReply = { type: 'text', content: '收到您发来的内容，客服会尽快查看。需要帮助请回复「人工」。' };
+
+export class MessageRouter {
+  private readonly handlers = new Map<InboundType, Array<Handler<any>>>();
+
+  /** Adds a handler for a type. Handlers of one type run in the order added until one answers. */
+  on<T extends InboundType>(type: T, handler: Handler<MessageOf<T>>): this {
+    const list = this.handlers.get(type) ?? [];
+    list.push(handler);
+    this.handlers.set(type, list);
+    return this;
+  }
+
+  /** Like `on`, but runs before the handlers already added. */
+  prepend<T extends InboundType>(type: T, handler: Handler<MessageOf<T>>): () => void {
+    const list = this.handlers.get(type) ?? [];
+    list.unshift(handler);
+    this.handlers.set(type, list);
+    return () => {
+      const at = list.indexOf(handler);
+      if (at >= 0) list.splice(at, 1);
+    };
+  }
+
+  async route(ctx: HandlerContext): Promise<PassiveReply | undefined> {
+    for (const handler of this.handlers.get(ctx.message.type) ?? []) {
+      const reply = await handler(ctx);
+      if (reply) return reply;
+    }
+    return undefined;
+  }
+}
+
+export interface BotServices {
+  /** Asks for the follower's profile to be refreshed from the platform (queued, not awaited). */
+  requestProfileSync?: ((openid: string) => Promise<void>) | undefined;
+}
+
+async function answerText(text: string, notes: Record<string, unknown>): Promise<PassiveReply> {
+  await seedDefaultKeywordRules();
+  const rule = await matchKeywordRule(text);
+  if (rule) {
+    notes.keywordRule = rule.name;
+    return rule.reply;
+  }
+  return DEFAULT_REPLY;
+}
+
+/** The standard handlers. */
+export function createBot(services: BotServices = {}): MessageRouter {
+  const bot = new MessageRouter();
+  const syncProfile = async (openid: string) => {
+    await services.requestProfileSync?.(openid);
+  };
+
+  bot.on('text', ({ message, notes }) => answerText(message.content, notes));
+  bot.on('voice', async ({ message, notes }) => (message.recognition ? answerText(message.recognition, notes) : MEDIA_REPLY));
+  for (const type of ['image', 'video', 'shortvideo', 'link'] as const) bot.on(type, async () => MEDIA_REPLY);
+  bot.on('location', async ({ message }) => ({
+    type: 'text',
+    content: `已收到您的位置${message.label ? `（${message.label}）` : ''}，在小程序「门店」里可以找到离您最近的门店。`,
+  }));
+
+  bot.on('subscribe', async ({ message, customerId, notes }) => {
+    const channel = message.scene;
+    if (channel) notes.channel = channel;
+    await recordFollow(customerId, { following: true, at: new Date(message.createTime * 1000), channel });
+    await syncProfile(message.fromUserName);
+    return WELCOME_REPLY;
+  });
+  bot.on('unsubscribe', async ({ message, customerId }) => {
+    await recordFollow(customerId, { following: false, at: new Date(message.createTime * 1000) });
+    await syncProfile(message.fromUserName);
+    return undefined;
+  });
+  bot.on('SCAN', async ({ message }) => ({
+    type: 'text',
+    content: message.scene.startsWith('store:') ? '欢迎光临门店！出示小程序会员码即可累计积分。' : '欢迎回来！回复「帮助」看看我能做什么。',
+  }));
+  bot.on('CLICK', async ({ message }) => MENU_CLICK_REPLIES[message.eventKey] ?? DEFAULT_REPLY);
+  // Location reports, link opens and template delivery receipts are only recorded.
+  return bot;
+}

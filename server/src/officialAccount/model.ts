@@ -1,0 +1,45 @@
+import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+
+/** A keyword rule: when a follower's text matches, the bot answers with the stored passive reply. */
+const keywordRuleSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    match: { type: String, enum: ['exact', 'contains', 'regex'], required: true },
+    pattern: { type: String, required: true },
+    priority: { type: Number, required: true, default: 0 },
+    /** A PassiveReply (shared/officialAccount.ts), validated before it is stored. */
+    reply: { type: Schema.Types.Mixed, required: true },
+    enabled: { type: Boolean, required: true, default: true },
+  },
+  { timestamps: true, minimize: false },
+);
+keywordRuleSchema.index({ name: 1 }, { unique: true });
+keywordRuleSchema.index({ enabled: 1, priority: -1 });
+
+/**
+ * One delivery of a push, keyed as the platform's retries repeat it (MsgId, or openid + CreateTime +
+ * Event). The unique _id lets exactly one attempt, on any instance, run the handlers; the stored
+ * reply answers the retries.
+ */
+const deliverySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    customerId: { type: Schema.Types.ObjectId },
+    /** running → done (answered in time) | late (answered through customer service) | failed. */
+    state: { type: String, enum: ['running', 'done', 'late', 'failed'], required: true },
+    reply: { type: Schema.Types.Mixed, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  { minimize: false, versionKey: false },
+);
+deliverySchema.index({ createdAt: 1 });
+
+/** Marks one-time set-up steps (seeded default rules) as done, shared by all instances. */
+const setupMarkSchema = new Schema({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { versionKey: false });
+
+export type KeywordRuleDoc = InferSchemaType<typeof keywordRuleSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
+export type DeliveryDoc = InferSchemaType<typeof deliverySchema>;
+
+export const KeywordRule = mongoose.model('OaKeywordRule', keywordRuleSchema, 'oa_keyword_rules');
+export const Delivery = mongoose.model('OaDelivery', deliverySchema, 'oa_deliveries');
+export const SetupMark = mongoose.model('OaSetupMark', setupMarkSchema, 'oa_setup_marks');

@@ -1,0 +1,84 @@
+import Router from '@koa/router';
+import { AppError } from '../platform/http/errors';
+import { readRawBody } from '../platform/http/middleware';
+import type { AppDeps } from '../platform/app';
+import type { PeriodicJob } from '../platform/jobs/periodic';
+import { aesKeyFromEncodingKey, buildReplyXml, openPush, sealReply, verifyUrl, type PushSettings } from '../wechat/protocol';
+import { createBot, type MessageRouter } from './bot';
+import { deliver } from './delivery';
+import { Delivery } from './model';
+import { requestProfileSync } from './profileSync';
+import { ErrorCode } from '@shared/errors';
+
+/** Largest push body accepted; the platform's messages are a few KiB at most. */
+export const PUSH_BODY_LIMIT = 64 * 1024;
+
+export function pushSettingsFrom(config: AppDeps['config']): PushSettings {
+  const oa = config.officialAccount;
+  return {
+    token: oa.token,
+    appId: oa.appId,
+    keys: oa.aesKey
+      ? {
+          current: aesKeyFromEncodingKey(oa.aesKey),
+          previous: oa.aesKeyPrevious ? aesKeyFromEncodingKey(oa.aesKeyPrevious) : undefined,
+        }
+      : undefined,
+  };
+}
+
+/** The bot used by the push endpoint; exported so other modules can add handlers to it. */
+export let officialAccountBot: MessageRouter | undefined;
+
+/** `GET|POST /wechat/official-account`: the platform's push endpoint (raw XML, outside /api/v1). */
+export function officialAccountRoutes(deps: AppDeps): Router {
+  const settings = pushSettingsFrom(deps.config);
+  const bot = createBot({ requestProfileSync });
+  officialAccountBot = bot;
+  const router = new Router();
+
+  router.get('/wechat/official-account', (ctx) => {
+    const echostr = verifyUrl(settings, ctx.query);
+    if (echostr === undefined) throw new AppError(401, ErrorCode.UNAUTHENTICATED, 'Signature mismatch.');
+    ctx.type = 'text/plain';
+    ctx.body = echostr;
+  });
+
+  router.post('/wechat/official-account', async (ctx) => {
+    const raw = await readRawBody(ctx, PUSH_BODY_LIMIT);
+    const opened = openPush(settings, ctx.query, raw.toString('utf8'));
+    if (!opened.ok) {
+      ctx.state.log.warn({ reason: opened.reason }, 'push refused');
+      throw opened.status === 401
+        ? new AppError(401, ErrorCode.UNAUTHENTICATED, 'Signature mismatch.')
+        : new AppError(400, ErrorCode.VALIDATION_FAILED, 'The push could not be read.');
+    }
+    const { message } = opened;
+    const reply = await deliver(message, {
+      bot,
+      deadlineMs: deps.config.officialAccount.replyDeadlineMs,
+      sendCustomMessage: (m) => deps.wechat.officialAccount.sendCustomMessage(m),
+      log: ctx.state.log,
+    });
+    if (!reply) {
+      ctx.type = 'text/plain';
+      ctx.body = 'success';
+      return;
+    }
+    // News answering a follower's own message carries one article; event replies up to eight.
+    const xml = buildReplyXml(reply, { toUser: message.fromUserName, fromUser: message.toUserName }, message.isEvent ? 8 : 1);
+    ctx.type = 'application/xml';
+    ctx.body = sealReply(settings, opened.replyKey, xml);
+  });
+
+  return router;
+}
+
+/** Delivery records only answer retries (within seconds); a day later they go. */
+export const sweepDeliveriesJob: PeriodicJob = {
+  name: 'oa-deliveries-sweep',
+  intervalMs: 10 * 60_000,
+  run: async (now) => {
+    await Delivery.deleteMany({ createdAt: { $lt: new Date(now.getTime() - 24 * 3600_000) } });
+  },
+};
