@@ -17,19 +17,19 @@ export interface IssuedSession {
 export async function issueSession(customerId: Types.ObjectId, now = new Date()): Promise<IssuedSession> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + SESSION_TTL_DAYS * 86_400_000);
-  await Session.create({ tokenHash: hashToken(token), customerId, expiresAt, createdAt: now });
+  await Session.create({ _id: hashToken(token), customerId, expiresAt, createdAt: now });
   return { token, expiresAt };
 }
 
 /** The customer a live token belongs to, or undefined. */
 export async function authenticate(token: string, now = new Date()): Promise<Types.ObjectId | undefined> {
   if (!token || token.length > 200) return undefined;
-  const session = await Session.findOne({ tokenHash: hashToken(token), expiresAt: { $gt: now } }).lean();
+  const session = await Session.findOne({ _id: hashToken(token), expiresAt: { $gt: now } }).lean();
   return session?.customerId;
 }
 
 export async function revokeSession(token: string): Promise<void> {
-  await Session.deleteOne({ tokenHash: hashToken(token) });
+  await Session.deleteOne({ _id: hashToken(token) });
 }
 
 export async function revokeAllSessions(customerId: Types.ObjectId): Promise<number> {

@@ -27,19 +27,23 @@ const customerSchema = new Schema(
 
 /**
  * The ways we know a person: an official-account openid, a mini-program openid, a unionid.
- * Kept apart from the customer so that a unique index covers only identities that exist
- * (the embedded engine has no sparse or partial indexes).
+ * Kept apart from the customer so that uniqueness covers only identities that exist (the embedded
+ * engine has no sparse or partial indexes). The _id is the identity itself (`kind:value`, see
+ * identityKey): it is looked up on every message and login, and the embedded engine serves
+ * lookups by _id from its primary key while other filters scan the collection.
  */
 const identitySchema = new Schema(
   {
+    _id: { type: String, required: true },
     kind: { type: String, enum: ['oa_openid', 'mp_openid', 'unionid'], required: true },
     value: { type: String, required: true },
     customerId: { type: Schema.Types.ObjectId, required: true },
   },
   { timestamps: true },
 );
-identitySchema.index({ kind: 1, value: 1 }, { unique: true });
 identitySchema.index({ customerId: 1 });
+
+export const identityKey = (kind: IdentityKind, value: string) => `${kind}:${value}`;
 
 /** Everything a person did or was sent, one entry per touch, newest read first. */
 const timelineSchema = new Schema({

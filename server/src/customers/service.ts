@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { isDuplicateKey } from '../platform/db/errors';
-import { Customer, CustomerIdentity, TimelineEntry, type CustomerDoc, type IdentityKind, type TimelineDoc } from './model';
+import { Customer, CustomerIdentity, identityKey, TimelineEntry, type CustomerDoc, type IdentityKind, type TimelineDoc } from './model';
 
 export type Channel = 'official_account' | 'mini_program' | 'store' | 'system';
 
@@ -20,14 +20,14 @@ const identityKind = (app: SeenAs['app']): IdentityKind => (app === 'official_ac
  */
 export async function resolveCustomer(seen: SeenAs): Promise<Types.ObjectId> {
   const kind = identityKind(seen.app);
-  const known = await CustomerIdentity.findOne({ kind, value: seen.openid }).lean();
+  const known = await CustomerIdentity.findById(identityKey(kind, seen.openid)).lean();
   if (known) {
     if (seen.unionid) return linkUnionid(known.customerId, seen.unionid);
     return known.customerId;
   }
 
   if (seen.unionid) {
-    const person = await CustomerIdentity.findOne({ kind: 'unionid', value: seen.unionid }).lean();
+    const person = await CustomerIdentity.findById(identityKey('unionid', seen.unionid)).lean();
     if (person) return claimIdentity(kind, seen.openid, person.customerId);
   }
 
@@ -43,11 +43,11 @@ export async function resolveCustomer(seen: SeenAs): Promise<Types.ObjectId> {
 /** Points (kind, value) at the customer unless someone holds it already; returns the holder. */
 async function claimIdentity(kind: IdentityKind, value: string, customerId: Types.ObjectId): Promise<Types.ObjectId> {
   try {
-    await CustomerIdentity.create({ kind, value, customerId });
+    await CustomerIdentity.create({ _id: identityKey(kind, value), kind, value, customerId });
     return customerId;
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    const holder = await CustomerIdentity.findOne({ kind, value }).lean();
+    const holder = await CustomerIdentity.findById(identityKey(kind, value)).lean();
     if (!holder) throw err;
     return holder.customerId;
   }
@@ -78,7 +78,7 @@ async function mergeCustomer(from: Types.ObjectId, into: Types.ObjectId): Promis
 }
 
 export async function findCustomerByOpenid(app: SeenAs['app'], openid: string): Promise<Types.ObjectId | undefined> {
-  const identity = await CustomerIdentity.findOne({ kind: identityKind(app), value: openid }).lean();
+  const identity = await CustomerIdentity.findById(identityKey(identityKind(app), openid)).lean();
   return identity?.customerId;
 }
 
@@ -206,10 +206,7 @@ export async function updateOfficialAccountProfiles(profiles: OfficialAccountPro
   const openids = profiles.map((p) => p.openid);
   const unionids = profiles.flatMap((p) => (p.unionid ? [p.unionid] : []));
   const identities = await CustomerIdentity.find({
-    $or: [
-      { kind: 'oa_openid', value: { $in: openids } },
-      ...(unionids.length ? [{ kind: 'unionid', value: { $in: unionids } }] : []),
-    ],
+    _id: { $in: [...openids.map((o) => identityKey('oa_openid', o)), ...unionids.map((u) => identityKey('unionid', u))] },
   }).lean();
   const byOpenid = new Map<string, Types.ObjectId>();
   const byUnionid = new Map<string, Types.ObjectId>();
