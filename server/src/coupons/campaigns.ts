@@ -2,9 +2,14 @@ import { Types } from 'mongoose';
 import { ErrorCode } from '@shared/errors';
 import { CouponErrorCode, type ClaimChannel, type CreateCampaign, type UpdateCampaign } from '@shared/coupons';
 import { AppError, conflict, notFound } from '../platform/http/errors';
-import { Campaign, type CampaignDoc } from './model';
+import { Campaign, Coupon, type CampaignDoc } from './model';
 
-export async function createCampaign(input: CreateCampaign, createdBy?: Types.ObjectId): Promise<CampaignDoc> {
+export interface CampaignWithCounts extends CampaignDoc {
+  issued: number;
+  remaining: number;
+}
+
+export async function createCampaign(input: CreateCampaign, createdBy?: Types.ObjectId): Promise<CampaignWithCounts> {
   const created = await Campaign.create({
     name: input.name,
     type: input.type,
@@ -15,8 +20,6 @@ export async function createCampaign(input: CreateCampaign, createdBy?: Types.Ob
     giftName: input.giftName,
     description: input.description,
     stock: input.stock,
-    issued: 0,
-    remaining: input.stock,
     perUserLimit: input.perUserLimit,
     validity: input.validity,
     claimStart: input.claimWindow?.start,
@@ -26,7 +29,8 @@ export async function createCampaign(input: CreateCampaign, createdBy?: Types.Ob
     status: input.status,
     createdBy,
   });
-  return created.toObject() as CampaignDoc;
+  const doc = created.toObject() as CampaignDoc;
+  return { ...doc, issued: 0, remaining: doc.stock };
 }
 
 export async function getCampaign(id: string | Types.ObjectId): Promise<CampaignDoc> {
@@ -36,34 +40,38 @@ export async function getCampaign(id: string | Types.ObjectId): Promise<Campaign
   return campaign;
 }
 
+/** How many coupons each campaign has issued (a coupon exists for every stock place taken). */
+export async function issuedCounts(campaignIds: Types.ObjectId[]): Promise<Map<string, number>> {
+  const counts = await Promise.all(campaignIds.map((campaignId) => Coupon.countDocuments({ campaignId })));
+  return new Map(campaignIds.map((id, i) => [id.toString(), counts[i]!]));
+}
+
+export async function withCounts(campaigns: CampaignDoc[]): Promise<CampaignWithCounts[]> {
+  const counts = await issuedCounts(campaigns.map((c) => c._id));
+  return campaigns.map((c) => {
+    const issued = counts.get(c._id.toString()) ?? 0;
+    return { ...c, issued, remaining: Math.max(0, c.stock - issued) };
+  });
+}
+
 /**
- * Changes status and/or stock. Stock moves with `remaining` in one guarded update, so a claim in
- * flight never sees them disagree, and it can never drop below what has been issued.
+ * Changes status and/or stock. Stock can be raised at any time; it cannot go below what has been
+ * issued. A claim picks its stock place below the stock it read, so raising is always safe.
  */
-export async function updateCampaign(id: string, change: UpdateCampaign): Promise<CampaignDoc> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const current = await getCampaign(id);
-    const set: Record<string, unknown> = {};
-    const inc: Record<string, number> = {};
-    const filter: Record<string, unknown> = { _id: current._id, stock: current.stock };
-    if (change.status) set.status = change.status;
-    if (change.stock !== undefined && change.stock !== current.stock) {
-      if (change.stock < current.issued) {
-        throw conflict(ErrorCode.CONFLICT, `Stock cannot go below the ${current.issued} coupons already issued.`);
-      }
-      set.stock = change.stock;
-      inc.remaining = change.stock - current.stock;
-      filter.issued = { $lte: change.stock };
+export async function updateCampaign(id: string, change: UpdateCampaign): Promise<CampaignWithCounts> {
+  const current = await getCampaign(id);
+  const set: Record<string, unknown> = {};
+  if (change.status) set.status = change.status;
+  if (change.stock !== undefined) {
+    const issued = await Coupon.countDocuments({ campaignId: current._id });
+    if (change.stock < issued) {
+      throw conflict(ErrorCode.CONFLICT, `Stock cannot go below the ${issued} coupons already issued.`);
     }
-    const updated = await Campaign.findOneAndUpdate(
-      filter,
-      { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(inc).length ? { $inc: inc } : {}) },
-      { new: true },
-    ).lean<CampaignDoc>();
-    if (updated) return updated;
-    // Stock changed under us, or claims pushed issued past the new stock: look again.
+    set.stock = change.stock;
   }
-  throw new AppError(409, ErrorCode.CONFLICT, 'The campaign is changing too fast; try again.');
+  const updated = await Campaign.findOneAndUpdate({ _id: current._id }, { $set: set }, { new: true }).lean<CampaignDoc>();
+  if (!updated) throw notFound('No such campaign.');
+  return (await withCounts([updated]))[0]!;
 }
 
 /** Why a campaign cannot be claimed right now, or undefined when it can. */
@@ -82,10 +90,15 @@ export function claimBlocker(c: CampaignDoc, channel: ClaimChannel, now: Date): 
 }
 
 /** Campaigns a customer can claim right now through a channel. */
-export async function listClaimableCampaigns(channel: ClaimChannel = 'mini_program', now = new Date()): Promise<CampaignDoc[]> {
-  const candidates = await Campaign.find({ status: 'active', remaining: { $gt: 0 }, channels: channel })
+export async function listClaimableCampaigns(channel: ClaimChannel = 'mini_program', now = new Date()): Promise<CampaignWithCounts[]> {
+  const candidates = await Campaign.find({ status: 'active', channels: channel })
     .sort({ createdAt: -1 })
     .limit(200)
     .lean<CampaignDoc[]>();
-  return candidates.filter((c) => !claimBlocker(c, channel, now));
+  const open = candidates.filter((c) => !claimBlocker(c, channel, now));
+  return (await withCounts(open)).filter((c) => c.remaining > 0);
+}
+
+export async function listCampaigns(): Promise<CampaignWithCounts[]> {
+  return withCounts(await Campaign.find().sort({ createdAt: -1 }).limit(200).lean<CampaignDoc[]>());
 }

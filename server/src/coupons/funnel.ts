@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { FunnelReport, FunnelRow } from '@shared/coupons';
 import { notFound } from '../platform/http/errors';
 import { isDuplicateKey } from '../platform/db/errors';
-import { Campaign, FunnelCounter, type FunnelCounterDoc } from './model';
+import { Campaign, Coupon, FunnelEvent } from './model';
 
 type FunnelField = 'claimed' | 'gifted' | 'redeemed' | 'voided';
 
@@ -13,22 +13,56 @@ export interface FunnelKey {
   staffId?: Types.ObjectId | undefined;
 }
 
-/** Adds to the pre-aggregated counters of one (campaign, channel, store, staff). */
-export async function bumpFunnel(key: FunnelKey, inc: Partial<Record<FunnelField, number>>): Promise<void> {
-  const storeId = key.storeId?.toString() ?? '-';
-  const staffId = key.staffId?.toString() ?? '-';
-  const _id = `${key.campaignId.toString()}|${key.channel}|${storeId}|${staffId}`;
-  const update = {
-    $setOnInsert: { campaignId: key.campaignId, channel: key.channel, storeId, staffId },
-    $inc: inc,
-  };
+/**
+ * Records one funnel event under the id of what it counts (`claim:<couponId>`, `redeem:<id>`…).
+ * An insert, not an $inc on a shared counter: on the embedded engine concurrent $inc's on one
+ * document lose updates, while a unique insert is exact and makes a repeat harmless.
+ */
+export async function recordFunnel(eventId: string, key: FunnelKey, counts: Partial<Record<FunnelField, number>>, at = new Date()): Promise<void> {
   try {
-    await FunnelCounter.updateOne({ _id }, update, { upsert: true });
+    await FunnelEvent.create({
+      _id: eventId,
+      campaignId: key.campaignId,
+      channel: key.channel,
+      storeId: key.storeId?.toString() ?? '-',
+      staffId: key.staffId?.toString() ?? '-',
+      ...counts,
+      at,
+    });
   } catch (err) {
-    // Two first upserts raced; the document exists now, so the second try is a plain $inc.
-    if (!isDuplicateKey(err)) throw err;
-    await FunnelCounter.updateOne({ _id }, update, { upsert: true });
+    if (!isDuplicateKey(err)) throw err; // already counted
   }
+}
+
+interface FunnelRowSum {
+  channel: string;
+  storeId: string;
+  staffId: string;
+  claimed: number;
+  gifted: number;
+  redeemed: number;
+  voided: number;
+}
+
+/**
+ * Per (channel, store, staff) sums of one campaign's events, added up here: the embedded engine's
+ * $group gets several $sum accumulators over a compound key wrong.
+ */
+async function funnelSums(campaignId: Types.ObjectId): Promise<FunnelRowSum[]> {
+  const sums = new Map<string, FunnelRowSum>();
+  const cursor = FunnelEvent.find({ campaignId }, { channel: 1, storeId: 1, staffId: 1, claimed: 1, gifted: 1, redeemed: 1, voided: 1 })
+    .lean()
+    .cursor();
+  for await (const e of cursor) {
+    const key = `${e.channel}|${e.storeId}|${e.staffId}`;
+    const row = sums.get(key) ?? { channel: e.channel, storeId: e.storeId, staffId: e.staffId, claimed: 0, gifted: 0, redeemed: 0, voided: 0 };
+    row.claimed += e.claimed ?? 0;
+    row.gifted += e.gifted ?? 0;
+    row.redeemed += e.redeemed ?? 0;
+    row.voided += e.voided ?? 0;
+    sums.set(key, row);
+  }
+  return [...sums.values()];
 }
 
 const rate = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : 0);
@@ -41,11 +75,12 @@ export async function funnelReport(campaignId: string): Promise<FunnelReport> {
   if (!Types.ObjectId.isValid(campaignId)) throw notFound('No such campaign.');
   const campaign = await Campaign.findById(campaignId).lean();
   if (!campaign) throw notFound('No such campaign.');
-  const rows = await FunnelCounter.find({ campaignId: campaign._id }).lean<FunnelCounterDoc[]>();
+  const rows = await funnelSums(campaign._id);
+  const issued = await Coupon.countDocuments({ campaignId: campaign._id });
 
-  const sum = (list: FunnelCounterDoc[], f: FunnelField) => list.reduce((n, r) => n + (r[f] ?? 0), 0);
-  const group = (keyOf: (r: FunnelCounterDoc) => string | undefined) => {
-    const groups = new Map<string, FunnelCounterDoc[]>();
+  const sum = (list: FunnelRowSum[], f: FunnelField) => list.reduce((n, r) => n + (r[f] ?? 0), 0);
+  const group = (keyOf: (r: FunnelRowSum) => string | undefined) => {
+    const groups = new Map<string, FunnelRowSum[]>();
     for (const r of rows) {
       const k = keyOf(r);
       if (k === undefined) continue;
@@ -53,7 +88,7 @@ export async function funnelReport(campaignId: string): Promise<FunnelReport> {
     }
     return groups;
   };
-  const row = (key: string, list: FunnelCounterDoc[], denominator: number): FunnelRow => ({
+  const row = (key: string, list: FunnelRowSum[], denominator: number): FunnelRow => ({
     key,
     claimed: sum(list, 'claimed'),
     gifted: sum(list, 'gifted'),
@@ -85,7 +120,7 @@ export async function funnelReport(campaignId: string): Promise<FunnelReport> {
   return {
     campaignId: campaign._id.toString(),
     stock: campaign.stock,
-    issued: campaign.issued,
+    issued,
     claimed,
     gifted: sum(rows, 'gifted'),
     redeemed,

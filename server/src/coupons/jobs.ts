@@ -2,8 +2,12 @@ import type { Logger } from '../platform/logger';
 import type { PeriodicJob } from '../platform/jobs/periodic';
 import { appendTimeline, openidOf } from '../customers/service';
 import type { WechatPlatform } from '../wechat/platform';
-import { completeGiftTransfer, returnGift } from './gifts';
-import { Coupon, CouponGift, type CouponDoc, type GiftDoc } from './model';
+import { ErrorCode } from '@shared/errors';
+import { isDuplicateKey } from '../platform/db/errors';
+import { AppError, conflict } from '../platform/http/errors';
+import { returnGift } from './gifts';
+import { Coupon, CouponGift, CouponReminder, type CouponDoc, type GiftDoc } from './model';
+import { transitionCoupon } from './transitions';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 500;
@@ -18,37 +22,32 @@ export interface SweepDeps {
 
 export interface SweepReport {
   giftsReturned: number;
-  giftsCompleted: number;
   expired: number;
   reminded: number;
 }
 
 /**
- * One pass of coupon housekeeping. Every step is a guarded single-document update, so two
+ * One pass of coupon housekeeping. Every step is an exclusive coupon transition or a unique insert, so two
  * instances running it at once (or a pass cut short and repeated) do each thing exactly once.
  */
 export async function runCouponSweep(now: Date, deps: SweepDeps = {}): Promise<SweepReport> {
-  const report: SweepReport = { giftsReturned: 0, giftsCompleted: 0, expired: 0, reminded: 0 };
+  const report: SweepReport = { giftsReturned: 0, expired: 0, reminded: 0 };
 
   const lapsedGifts = await CouponGift.find({ status: 'open', expiresAt: { $lte: now } }).limit(BATCH).lean<GiftDoc[]>();
   for (const gift of lapsedGifts) if (await returnGift(gift, now)) report.giftsReturned++;
 
-  // Acceptances whose coupon move was cut short (a crash between the two updates).
-  const stuck = await CouponGift.find({ status: 'accepted', transferredAt: { $exists: false } }).limit(BATCH).lean<GiftDoc[]>();
-  for (const gift of stuck) {
-    if (gift.acceptedAt && now.getTime() - gift.acceptedAt.getTime() < 60_000) continue;
-    await completeGiftTransfer(gift, now);
-    report.giftsCompleted++;
-  }
-
   const due = await Coupon.find({ state: 'available', expiresAt: { $lte: now } }).limit(BATCH).lean<CouponDoc[]>();
   for (const coupon of due) {
-    const expired = await Coupon.findOneAndUpdate(
-      { _id: coupon._id, state: 'available', expiresAt: { $lte: now } },
-      { $set: { state: 'expired' } },
-      { new: true },
-    ).lean<CouponDoc>();
-    if (!expired) continue;
+    let expired: CouponDoc;
+    try {
+      ({ after: expired } = await transitionCoupon(coupon._id, (current) => {
+        if (current.state !== 'available' || current.expiresAt > now) throw conflict(ErrorCode.CONFLICT, 'not due');
+        return { kind: 'expire', set: { state: 'expired' } };
+      }));
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500) continue; // another pass got there first
+      throw err;
+    }
     report.expired++;
     await appendTimeline(expired.customerId, {
       type: 'coupon.expired',
@@ -59,28 +58,28 @@ export async function runCouponSweep(now: Date, deps: SweepDeps = {}): Promise<S
     });
   }
 
-  const soon = await Coupon.find({
-    state: 'available',
-    expiresAt: { $gt: now, $lte: new Date(now.getTime() + DAY_MS) },
-    reminderSentAt: { $exists: false },
-  })
+  const soon = await Coupon.find({ state: 'available', expiresAt: { $gt: now, $lte: new Date(now.getTime() + DAY_MS) } })
     .limit(BATCH)
     .lean<CouponDoc[]>();
+  const reminded = new Set(
+    (await CouponReminder.find({ _id: { $in: soon.map((c) => c._id) } }, { _id: 1 }).lean()).map((r) => String(r._id)),
+  );
   for (const coupon of soon) {
-    const claimed = await Coupon.findOneAndUpdate(
-      { _id: coupon._id, state: 'available', reminderSentAt: { $exists: false } },
-      { $set: { reminderSentAt: now } },
-      { new: true },
-    ).lean<CouponDoc>();
-    if (!claimed) continue;
+    if (reminded.has(coupon._id.toString())) continue;
+    try {
+      // The unique _id makes this pass the only one that reminds about this coupon.
+      await CouponReminder.create({ _id: coupon._id, customerId: coupon.customerId, at: now });
+    } catch (err) {
+      if (isDuplicateKey(err)) continue;
+      throw err;
+    }
     report.reminded++;
-    let delivered = false;
-    if (deps.wechat) delivered = await sendReminder(claimed, deps);
-    await appendTimeline(claimed.customerId, {
+    const delivered = deps.wechat ? await sendReminder(coupon, deps) : false;
+    await appendTimeline(coupon.customerId, {
       type: 'coupon.expiry_reminder',
       channel: 'system',
-      summary: `Coupon "${claimed.name}" expires tomorrow`,
-      data: { couponId: claimed._id.toString(), expiresAt: claimed.expiresAt.toISOString(), messageSent: delivered },
+      summary: `Coupon "${coupon.name}" expires tomorrow`,
+      data: { couponId: coupon._id.toString(), expiresAt: coupon.expiresAt.toISOString(), messageSent: delivered },
       at: now,
     });
   }
@@ -115,7 +114,7 @@ export function couponJobs(deps: SweepDeps, intervalMs = 60_000): PeriodicJob[] 
       intervalMs,
       run: async (now) => {
         const report = await runCouponSweep(now, deps);
-        if (report.expired || report.giftsReturned || report.reminded || report.giftsCompleted) {
+        if (report.expired || report.giftsReturned || report.reminded) {
           deps.log?.info(report, 'coupon sweep');
         }
       },

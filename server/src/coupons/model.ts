@@ -18,10 +18,6 @@ const campaignSchema = new Schema(
     ...terms,
     description: String,
     stock: { type: Number, required: true },
-    /** Coupons handed out so far; never above stock. */
-    issued: { type: Number, required: true, default: 0 },
-    /** stock - issued, kept beside it so a claim can guard on it in one filter. */
-    remaining: { type: Number, required: true },
     perUserLimit: { type: Number, required: true },
     validity: {
       kind: { type: String, enum: ['range', 'days'], required: true },
@@ -39,51 +35,32 @@ const campaignSchema = new Schema(
 );
 campaignSchema.index({ status: 1, claimStart: 1 });
 
-/** How many coupons of one campaign one customer holds; the per-user limit guards on it. */
-const claimCounterSchema = new Schema(
-  {
-    _id: { type: String },
-    campaignId: { type: Schema.Types.ObjectId, required: true },
-    customerId: { type: Schema.Types.ObjectId, required: true },
-    count: { type: Number, required: true, default: 0 },
-  },
-  { versionKey: false },
-);
-claimCounterSchema.index({ customerId: 1 });
-
-/** One claim attempt under an Idempotency-Key: who is working on it and how it ended. */
-const claimRequestSchema = new Schema(
-  {
-    _id: { type: String },
-    customerId: { type: Schema.Types.ObjectId, required: true },
-    campaignId: { type: Schema.Types.ObjectId, required: true },
-    state: { type: String, enum: ['pending', 'done', 'failed'], required: true },
-    owner: { type: String, required: true },
-    startedAt: { type: Date, required: true },
-    couponId: Schema.Types.ObjectId,
-    errorCode: String,
-    errorMessage: String,
-  },
-  { versionKey: false },
-);
-claimRequestSchema.index({ customerId: 1 });
-
 const couponSchema = new Schema(
   {
     ...terms,
     campaignId: { type: Schema.Types.ObjectId, required: true },
+    /** The current holder (changes when the coupon is given to a friend). */
     customerId: { type: Schema.Types.ObjectId, required: true },
+    /** Who claimed it; never changes. */
+    claimantId: { type: Schema.Types.ObjectId, required: true },
+    /** Which of the campaign's stock places this coupon occupies: 0 .. stock-1, unique per campaign. */
+    stockSlot: { type: Number, required: true },
+    /** Which of the claimant's per-user places it occupies: 0 .. perUserLimit-1, unique per (campaign, claimant). */
+    userSlot: { type: Number, required: true },
+    /** Bumped by every state change; see transitions.ts. */
+    version: { type: Number, required: true, default: 0 },
     /** Canonical form: 16 symbols, no hyphens. */
     code: { type: String, required: true },
     state: { type: String, enum: COUPON_STATES, required: true },
-    /** The claim's idempotency key (a random one when the client sent none): unique per customer. */
+    /** The claim's idempotency key (a random one when the client sent none): unique per claimant. */
     claimKey: { type: String, required: true },
     channel: { type: String, enum: CLAIM_CHANNELS, required: true },
     claimedAt: { type: Date, required: true },
     validFrom: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
-    reminderSentAt: Date,
     giftingSince: Date,
+    /** The open gift while in `gifting`. */
+    giftId: Schema.Types.ObjectId,
     /** Set while it belongs to a friend who received it. */
     receivedFrom: Schema.Types.ObjectId,
     redemption: {
@@ -98,7 +75,10 @@ const couponSchema = new Schema(
   { timestamps: true },
 );
 couponSchema.index({ code: 1 }, { unique: true });
-couponSchema.index({ customerId: 1, claimKey: 1 }, { unique: true });
+// One insert holds stock, per-user limit and idempotency at once: any collision refuses the whole claim.
+couponSchema.index({ campaignId: 1, stockSlot: 1 }, { unique: true });
+couponSchema.index({ campaignId: 1, claimantId: 1, userSlot: 1 }, { unique: true });
+couponSchema.index({ claimantId: 1, claimKey: 1 }, { unique: true });
 couponSchema.index({ customerId: 1, state: 1, expiresAt: 1 });
 couponSchema.index({ state: 1, expiresAt: 1 });
 couponSchema.index({ campaignId: 1, state: 1 });
@@ -115,8 +95,6 @@ const giftSchema = new Schema(
     expiresAt: { type: Date, required: true },
     toCustomerId: Schema.Types.ObjectId,
     acceptedAt: Date,
-    /** Set once the coupon has moved to the friend (a later pass finishes it otherwise). */
-    transferredAt: Date,
   },
   { timestamps: true },
 );
@@ -150,10 +128,11 @@ redemptionSchema.index({ customerId: 1, at: -1 });
 redemptionSchema.index({ couponId: 1 });
 
 /**
- * Pre-aggregated funnel counts per (campaign, channel, store, staff); "-" stands for none.
- * Updated with $inc as things happen, so reports never need joins.
+ * One funnel event: a claim, a gift, a redemption or a void, with its +/- counts. The _id names the
+ * thing it counts (e.g. `redeem:<redemptionId>`), so recording it twice counts it once. Reports sum
+ * them with $group per (channel, store, staff).
  */
-const funnelCounterSchema = new Schema(
+const funnelEventSchema = new Schema(
   {
     _id: { type: String },
     campaignId: { type: Schema.Types.ObjectId, required: true },
@@ -164,10 +143,43 @@ const funnelCounterSchema = new Schema(
     gifted: { type: Number, default: 0 },
     redeemed: { type: Number, default: 0 },
     voided: { type: Number, default: 0 },
+    at: { type: Date, required: true },
   },
   { versionKey: false },
 );
-funnelCounterSchema.index({ campaignId: 1 });
+funnelEventSchema.index({ campaignId: 1, at: 1 });
+
+/**
+ * The lock that makes a coupon's state change exclusive: inserting `<couponId>:<version>` succeeds
+ * for exactly one writer; that writer then applies `set`/`unset` and bumps the version. It also
+ * records the change, so a change cut short by a crash can be rolled forward.
+ */
+const transitionSchema = new Schema(
+  {
+    _id: { type: String },
+    couponId: { type: Schema.Types.ObjectId, required: true },
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    kind: { type: String, required: true },
+    fromVersion: { type: Number, required: true },
+    set: { type: Schema.Types.Mixed, default: {} },
+    unset: { type: [String], default: [] },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+transitionSchema.index({ couponId: 1 });
+transitionSchema.index({ customerId: 1, at: -1 });
+
+/** Marks that the day-before reminder went out for a coupon; the _id is the coupon's. */
+const reminderSchema = new Schema(
+  {
+    _id: { type: Schema.Types.ObjectId },
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+reminderSchema.index({ customerId: 1 });
 
 /** Server-wide secrets generated once and shared by every instance. */
 const secretSchema = new Schema({ _id: { type: String }, value: { type: String, required: true } }, { versionKey: false });
@@ -176,15 +188,25 @@ export type CampaignDoc = InferSchemaType<typeof campaignSchema> & { _id: Types.
 export type CouponDoc = InferSchemaType<typeof couponSchema> & { _id: Types.ObjectId };
 export type GiftDoc = InferSchemaType<typeof giftSchema> & { _id: Types.ObjectId };
 export type RedemptionDoc = InferSchemaType<typeof redemptionSchema> & { _id: Types.ObjectId };
-export type FunnelCounterDoc = InferSchemaType<typeof funnelCounterSchema> & { _id: string };
+export type FunnelEventDoc = InferSchemaType<typeof funnelEventSchema> & { _id: string };
+export type TransitionDoc = InferSchemaType<typeof transitionSchema> & { _id: string };
 
 export const Campaign = mongoose.model('Campaign', campaignSchema, 'campaigns');
-export const ClaimCounter = mongoose.model('ClaimCounter', claimCounterSchema, 'coupon_claim_counters');
-export const ClaimRequest = mongoose.model('ClaimRequest', claimRequestSchema, 'coupon_claim_requests');
 export const Coupon = mongoose.model('Coupon', couponSchema, 'coupons');
 export const CouponGift = mongoose.model('CouponGift', giftSchema, 'coupon_gifts');
 export const Redemption = mongoose.model('Redemption', redemptionSchema, 'coupon_redemptions');
-export const FunnelCounter = mongoose.model('FunnelCounter', funnelCounterSchema, 'coupon_funnel_counters');
+export const FunnelEvent = mongoose.model('FunnelEvent', funnelEventSchema, 'coupon_funnel_events');
+export const CouponTransition = mongoose.model('CouponTransition', transitionSchema, 'coupon_transitions');
+export const CouponReminder = mongoose.model('CouponReminder', reminderSchema, 'coupon_reminders');
 export const ServerSecret = mongoose.model('ServerSecret', secretSchema, 'server_secrets');
 
-export const couponModels = [Campaign, ClaimCounter, ClaimRequest, Coupon, CouponGift, Redemption, FunnelCounter, ServerSecret];
+export const couponModels = [
+  Campaign,
+  Coupon,
+  CouponGift,
+  Redemption,
+  FunnelEvent,
+  CouponTransition,
+  CouponReminder,
+  ServerSecret,
+];

@@ -4,7 +4,8 @@ import { CouponErrorCode, VOID_WINDOW_MS, type RedemptionPreview } from '@shared
 import { ErrorCode } from '@shared/errors';
 import { appendTimeline } from '../customers/service';
 import { AppError, badRequest, conflict, notFound } from '../platform/http/errors';
-import { bumpFunnel } from './funnel';
+import { recordFunnel } from './funnel';
+import { transitionCoupon } from './transitions';
 import { Coupon, Redemption, type CouponDoc, type RedemptionDoc } from './model';
 import { earnForRedemption, reverseForRedemption } from './points';
 import { verifyQrToken } from './qr';
@@ -113,7 +114,7 @@ export interface RedeemResult {
 
 /**
  * Uses a coupon at a till. Exactly one of any number of concurrent attempts wins: the switch from
- * available to redeemed is one guarded findOneAndUpdate.
+ * available to redeemed is one exclusive coupon transition; the others see it redeemed.
  */
 export async function redeemCoupon(
   ref: CouponReference & { orderAmountFen?: number | undefined },
@@ -121,33 +122,26 @@ export async function redeemCoupon(
   now = new Date(),
 ): Promise<RedeemResult> {
   const found = await findCouponByReference(ref, now);
-  const blocker = usageBlocker(found, till.storeId, ref.orderAmountFen, now, true);
-  if (blocker) throw blocker;
-
   const redemptionId = new Types.ObjectId();
-  const discountFen = discountFor(found, ref.orderAmountFen);
-  const coupon = await Coupon.findOneAndUpdate(
-    { _id: found._id, state: 'available', expiresAt: { $gt: now }, validFrom: { $lte: now } },
-    {
-      $set: {
+  const { after: coupon } = await transitionCoupon(found._id, (current) => {
+    const blocker = usageBlocker(current, till.storeId, ref.orderAmountFen, now, true);
+    if (blocker) throw blocker;
+    return {
+      kind: 'redeem',
+      set: {
         state: 'redeemed',
         redemption: {
           id: redemptionId,
           storeId: till.storeId,
           staffId: till.staffId,
           orderAmountFen: ref.orderAmountFen,
-          discountFen,
+          discountFen: discountFor(current, ref.orderAmountFen),
           at: now,
         },
       },
-    },
-    { new: true },
-  ).lean<CouponDoc>();
-  if (!coupon) {
-    const fresh = await Coupon.findById(found._id).lean<CouponDoc>();
-    throw (fresh && usageBlocker(fresh, till.storeId, ref.orderAmountFen, now, true)) ??
-      conflict(ErrorCode.ALREADY_REDEEMED, 'This coupon has already been used.');
-  }
+    };
+  });
+  const discountFen = coupon.redemption!.discountFen!;
 
   const redemption = (
     await Redemption.create({
@@ -166,9 +160,11 @@ export async function redeemCoupon(
     })
   ).toObject() as RedemptionDoc;
 
-  await bumpFunnel(
+  await recordFunnel(
+    `redeem:${redemptionId.toString()}`,
     { campaignId: coupon.campaignId, channel: coupon.channel, storeId: till.storeId, staffId: till.staffId },
     { redeemed: 1 },
+    now,
   );
   const pointsEarned = await earnForRedemption({
     customerId: coupon.customerId,
@@ -197,62 +193,59 @@ export async function redeemCoupon(
 
 /**
  * A manager takes a redemption back within 10 minutes: the coupon is available again, the counts
- * and the points are reversed. The redemption record stays, marked voided.
+ * and the points are reversed. The redemption record stays, marked voided. Exactly once: the
+ * coupon's redeemed→available transition decides.
  */
 export async function voidRedemption(
   redemptionId: string,
   managerStaffId: Types.ObjectId,
   now = new Date(),
   allowedStoreIds?: Types.ObjectId[],
-): Promise<{ redemption: RedemptionDoc; coupon: CouponDoc | null }> {
+): Promise<{ redemption: RedemptionDoc; coupon: CouponDoc }> {
   if (!Types.ObjectId.isValid(redemptionId)) throw notFound('No such redemption.');
   const existing = await Redemption.findById(redemptionId).lean<RedemptionDoc>();
   if (!existing) throw notFound('No such redemption.');
   if (allowedStoreIds && !allowedStoreIds.some((s) => s.equals(existing.storeId))) {
     throw new AppError(403, ErrorCode.FORBIDDEN, 'This redemption was made at another store.');
   }
+  if (existing.status === 'voided') throw conflict(CouponErrorCode.ALREADY_VOIDED, 'This redemption has already been voided.');
+  if (existing.at.getTime() < now.getTime() - VOID_WINDOW_MS) {
+    throw conflict(CouponErrorCode.VOID_WINDOW_PASSED, 'A redemption can only be voided within 10 minutes.');
+  }
+  const { after: coupon } = await transitionCoupon(existing.couponId, (current) => {
+    if (current.state !== 'redeemed' || !current.redemption?.id?.equals(existing._id)) {
+      throw conflict(CouponErrorCode.ALREADY_VOIDED, 'This redemption has already been voided.');
+    }
+    return { kind: 'void', set: { state: 'available' }, unset: ['redemption'] };
+  });
   const redemption = await Redemption.findOneAndUpdate(
-    { _id: existing._id, status: 'done', at: { $gte: new Date(now.getTime() - VOID_WINDOW_MS) } },
+    { _id: existing._id },
     { $set: { status: 'voided', voidedAt: now, voidedBy: managerStaffId } },
     { new: true },
   ).lean<RedemptionDoc>();
-  if (!redemption) {
-    const fresh = await Redemption.findById(existing._id).lean<RedemptionDoc>();
-    if (fresh?.status === 'voided') throw conflict(CouponErrorCode.ALREADY_VOIDED, 'This redemption has already been voided.');
-    throw conflict(CouponErrorCode.VOID_WINDOW_PASSED, 'A redemption can only be voided within 10 minutes.');
-  }
 
-  const coupon = await restoreCoupon(redemption);
-  await bumpFunnel(
-    { campaignId: redemption.campaignId, channel: redemption.channel, storeId: redemption.storeId, staffId: redemption.staffId },
+  await recordFunnel(
+    `void:${existing._id.toString()}`,
+    { campaignId: existing.campaignId, channel: existing.channel, storeId: existing.storeId, staffId: existing.staffId },
     { redeemed: -1, voided: 1 },
+    now,
   );
   await reverseForRedemption({
-    customerId: redemption.customerId,
-    redemptionId: redemption._id,
-    orderAmountFen: redemption.orderAmountFen ?? undefined,
-    storeId: redemption.storeId,
+    customerId: existing.customerId,
+    redemptionId: existing._id,
+    orderAmountFen: existing.orderAmountFen ?? undefined,
+    storeId: existing.storeId,
   });
-  await appendTimeline(redemption.customerId, {
+  await appendTimeline(existing.customerId, {
     type: 'coupon.redemption_voided',
     channel: 'store',
     summary: 'A coupon use was cancelled at the till; the coupon is available again',
-    data: { couponId: redemption.couponId.toString(), redemptionId: redemption._id.toString() },
+    data: { couponId: existing.couponId.toString(), redemptionId: existing._id.toString() },
     at: now,
-    storeId: redemption.storeId,
+    storeId: existing.storeId,
     staffId: managerStaffId,
   });
-  return { redemption, coupon };
-}
-
-/** Puts a voided redemption's coupon back; idempotent (a later sweep may finish an interrupted void). */
-export async function restoreCoupon(redemption: RedemptionDoc): Promise<CouponDoc | null> {
-  const restored = await Coupon.findOneAndUpdate(
-    { _id: redemption.couponId, state: 'redeemed', 'redemption.id': redemption._id },
-    { $set: { state: 'available' }, $unset: { redemption: 1 } },
-    { new: true },
-  ).lean<CouponDoc>();
-  return restored ?? Coupon.findById(redemption.couponId).lean<CouponDoc>();
+  return { redemption: redemption ?? existing, coupon };
 }
 
 /** Start of the day in Asia/Shanghai (UTC+8, no daylight saving). */

@@ -5,7 +5,7 @@ import type { CampaignDoc, CouponDoc, RedemptionDoc } from './model';
 const opt = <K extends string, V>(key: K, value: V | null | undefined) =>
   (value === undefined || value === null ? {} : { [key]: value }) as Partial<Record<K, V>>;
 
-export function campaignView(c: CampaignDoc): CampaignView {
+export function campaignView(c: CampaignDoc & { issued: number; remaining: number }): CampaignView {
   const validity =
     c.validity?.kind === 'range'
       ? { kind: 'range' as const, start: c.validity.start!.toISOString(), end: c.validity.end!.toISOString() }
