@@ -107,6 +107,8 @@ export const redeemSchema = z
     code: z.string().trim().min(1).max(64).optional(),
     qrToken: z.string().trim().min(1).max(256).optional(),
     orderAmountFen: fen.optional(),
+    /** The store the clerk acts for; may be left out by staff of exactly one store. */
+    storeId: objectId.optional(),
   })
   .refine((r) => r.code || r.qrToken, { message: 'give the code or the scanned token', path: ['code'] });
 export type RedeemInput = z.output<typeof redeemSchema>;
@@ -116,8 +118,11 @@ export const previewSchema = z
     code: z.string().trim().min(1).max(64).optional(),
     qrToken: z.string().trim().min(1).max(256).optional(),
     orderAmountFen: fen.optional(),
+    storeId: objectId.optional(),
   })
   .refine((r) => r.code || r.qrToken, { message: 'give the code or the scanned token', path: ['code'] });
+
+export const funnelQuerySchema = z.object({ campaignId: objectId });
 
 export const acceptGiftSchema = z.object({ token: z.string().trim().min(16).max(128) });
 

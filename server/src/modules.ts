@@ -4,6 +4,8 @@ import type { AppDeps } from './platform/app';
 import { startPeriodicJob } from './platform/jobs/periodic';
 import { authJobs } from './auth/jobs';
 import { authRoutes } from './auth/routes';
+import { couponJobs } from './coupons/jobs';
+import { couponRoutes } from './coupons/routes';
 import { memberJobs } from './members/jobs';
 import { memberRoutes } from './members/routes';
 import { staffRoutes } from './staff/routes';
@@ -20,12 +22,13 @@ export function mountModules({ api, deps }: ModuleMount): void {
   api.use(authRoutes(deps).routes());
   api.use(staffRoutes().routes());
   api.use(memberRoutes(deps).routes());
+  api.use(couponRoutes(deps).routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
 export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   const stops: Array<() => Promise<void>> = [];
-  for (const job of [...authJobs(), ...memberJobs(deps)]) stops.push(startPeriodicJob(job, deps.log));
+  for (const job of [...authJobs(), ...memberJobs(deps), ...couponJobs(deps)]) stops.push(startPeriodicJob(job, deps.log));
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
   };

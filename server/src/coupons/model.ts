@@ -181,7 +181,7 @@ const reminderSchema = new Schema(
 );
 reminderSchema.index({ customerId: 1 });
 
-/** Server-wide secrets generated once and shared by every instance. */
+/** Coupon signing secrets generated once and shared by every instance. */
 const secretSchema = new Schema({ _id: { type: String }, value: { type: String, required: true } }, { versionKey: false });
 
 export type CampaignDoc = InferSchemaType<typeof campaignSchema> & { _id: Types.ObjectId };
@@ -198,7 +198,7 @@ export const Redemption = mongoose.model('Redemption', redemptionSchema, 'coupon
 export const FunnelEvent = mongoose.model('FunnelEvent', funnelEventSchema, 'coupon_funnel_events');
 export const CouponTransition = mongoose.model('CouponTransition', transitionSchema, 'coupon_transitions');
 export const CouponReminder = mongoose.model('CouponReminder', reminderSchema, 'coupon_reminders');
-export const ServerSecret = mongoose.model('ServerSecret', secretSchema, 'server_secrets');
+export const CouponSecret = mongoose.model('CouponSecret', secretSchema, 'coupon_secrets');
 
 export const couponModels = [
   Campaign,
@@ -208,5 +208,5 @@ export const couponModels = [
   FunnelEvent,
   CouponTransition,
   CouponReminder,
-  ServerSecret,
+  CouponSecret,
 ];

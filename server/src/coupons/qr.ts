@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Types } from 'mongoose';
 import { QR_TOKEN_TTL_MS } from '@shared/coupons';
 import { isDuplicateKey } from '../platform/db/errors';
-import { ServerSecret } from './model';
+import { CouponSecret } from './model';
 
 // The dynamic QR shown on the customer's screen: `<couponId>.<expiry seconds>.<HMAC>`, valid 60 s.
 // The key comes from SESSION_SECRET, or from a random secret generated once and kept in the
@@ -22,14 +22,14 @@ async function signingKey(): Promise<Buffer> {
   const id = 'coupon-qr-v1';
   let doc;
   try {
-    doc = await ServerSecret.findOneAndUpdate(
+    doc = await CouponSecret.findOneAndUpdate(
       { _id: id },
       { $setOnInsert: { value: randomBytes(32).toString('hex') } },
       { upsert: true, new: true },
     ).lean();
   } catch (err) {
     if (!isDuplicateKey(err)) throw err; // another instance created it first
-    doc = await ServerSecret.findById(id).lean();
+    doc = await CouponSecret.findById(id).lean();
   }
   if (!doc) throw new Error('coupon QR secret missing');
   // The stored value never changes once written, so keeping it in memory is only a cache.

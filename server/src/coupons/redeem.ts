@@ -171,6 +171,7 @@ export async function redeemCoupon(
     redemptionId,
     orderAmountFen: ref.orderAmountFen,
     storeId: till.storeId,
+    staffId: till.staffId,
   });
   if (pointsEarned) await Redemption.updateOne({ _id: redemptionId }, { $set: { pointsEarned } });
   await appendTimeline(coupon.customerId, {
@@ -235,6 +236,7 @@ export async function voidRedemption(
     redemptionId: existing._id,
     orderAmountFen: existing.orderAmountFen ?? undefined,
     storeId: existing.storeId,
+    staffId: managerStaffId,
   });
   await appendTimeline(existing.customerId, {
     type: 'coupon.redemption_voided',
