@@ -5,10 +5,10 @@ import type { ClaimChannel } from '@shared/coupons';
 import { ErrorCode } from '@shared/errors';
 import { appendTimeline, type Channel } from '../customers/service';
 import { isDuplicateKey } from '../platform/db/errors';
-import { AppError, badRequest, conflict } from '../platform/http/errors';
+import { AppError, conflict } from '../platform/http/errors';
 import { claimBlocker, getCampaign } from './campaigns';
 import { recordFunnel } from './funnel';
-import { Coupon, type CampaignDoc, type CouponDoc } from './model';
+import { Coupon, SoldOut, type CampaignDoc, type CouponDoc } from './model';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_ATTEMPTS = 100;
@@ -44,49 +44,73 @@ export async function claimCoupon(
 ): Promise<ClaimResult> {
   const campaign = await getCampaign(campaignId);
   const now = options.now ?? new Date();
-  const claimKey = options.idempotencyKey ?? randomUUID();
-  const previous = async () => {
-    if (!options.idempotencyKey) return undefined;
-    const found = await Coupon.findOne({ claimantId: customerId, claimKey }).lean<CouponDoc>();
-    if (found && !found.campaignId.equals(campaign._id)) {
-      throw badRequest('This Idempotency-Key was already used for another campaign.', [
-        { path: 'headers.idempotency-key', message: 'already used for another campaign' },
-      ]);
-    }
-    return found ?? undefined;
-  };
+  // Keys are scoped to the campaign: the same key sent for two campaigns claims in each.
+  const claimKey = `${campaign._id.toString()}:${options.idempotencyKey ?? randomUUID()}`;
+  const previous = async () =>
+    options.idempotencyKey ? ((await Coupon.findOne({ claimantId: customerId, claimKey }).lean<CouponDoc>()) ?? undefined) : undefined;
 
-  const earlier = await previous();
-  if (earlier) return { coupon: earlier, created: false };
   const blocker = claimBlocker(campaign, options.channel, now);
-  if (blocker) throw blocker;
+  if (blocker) {
+    const earlier = await previous();
+    if (earlier) return { coupon: earlier, created: false };
+    throw blocker;
+  }
+  if (await isSoldOut(campaign)) {
+    const earlier = await previous();
+    if (earlier) return { coupon: earlier, created: false };
+    throw outOfStock();
+  }
 
-  let takenStock: Set<number> | undefined;
+  // The first try reads nothing: the insert itself says whether anything collided. Only then do
+  // we look at what the customer holds and which stock places are taken.
+  let userSlot = 0;
+  let stockSlot = randomInt(Math.max(1, campaign.stock));
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const mine = await Coupon.find({ campaignId: campaign._id, claimantId: customerId }, { userSlot: 1, claimKey: 1 }).lean();
-    if (options.idempotencyKey && mine.some((c) => c.claimKey === claimKey)) {
-      const same = await previous();
-      if (same) return { coupon: same, created: false };
-    }
-    const userSlot = freePlace(new Set(mine.map((c) => c.userSlot)), campaign.perUserLimit, false);
-    if (userSlot === undefined) {
-      throw conflict(ErrorCode.LIMIT_REACHED, `You can hold at most ${campaign.perUserLimit} of these coupons.`);
-    }
-    // First try a random place unseen; after a collision, look at which places are taken.
-    const stockSlot = freePlace(takenStock ?? new Set(), campaign.stock, true);
-    if (stockSlot === undefined) throw conflict(ErrorCode.OUT_OF_STOCK, 'All coupons of this campaign have been claimed.');
-
+    if (campaign.stock <= 0) throw outOfStock();
     try {
       const coupon = await insertCoupon(campaign, customerId, options.channel, claimKey, now, stockSlot, userSlot);
       await afterClaim(campaign, coupon, now);
       return { coupon, created: true };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      const taken = await Coupon.find({ campaignId: campaign._id }, { stockSlot: 1 }).lean();
-      takenStock = new Set(taken.map((c) => c.stockSlot));
     }
+    // One read of the campaign's coupons answers all three questions: is this key already served,
+    // how many does this customer hold, which stock places are taken.
+    const holders = await Coupon.find({ campaignId: campaign._id }, { stockSlot: 1, claimantId: 1, userSlot: 1, claimKey: 1 }).lean();
+    const mine = holders.filter((c) => c.claimantId.equals(customerId));
+    const same = options.idempotencyKey ? mine.find((c) => c.claimKey === claimKey) : undefined;
+    if (same) return { coupon: (await Coupon.findById(same._id).lean<CouponDoc>())!, created: false };
+    const freeUserSlot = freePlace(new Set(mine.map((c) => c.userSlot)), campaign.perUserLimit, false);
+    if (freeUserSlot === undefined) {
+      throw conflict(ErrorCode.LIMIT_REACHED, `You can hold at most ${campaign.perUserLimit} of these coupons.`);
+    }
+    userSlot = freeUserSlot;
+    const freeStockSlot = freePlace(new Set(holders.map((c) => c.stockSlot)), campaign.stock, true);
+    if (freeStockSlot === undefined) {
+      await markSoldOut(campaign);
+      throw outOfStock();
+    }
+    stockSlot = freeStockSlot;
   }
   throw conflict(ErrorCode.CONFLICT, 'Too many people are claiming right now; please try again.');
+}
+
+const outOfStock = () => conflict(ErrorCode.OUT_OF_STOCK, 'All coupons of this campaign have been claimed.');
+
+// A sold-out marker keyed by (campaign, stock): later claims learn it from one _id read instead of
+// a collision and a scan, and raising the stock makes a new key, so the marker cannot go stale.
+const soldOutId = (campaign: CampaignDoc) => `${campaign._id.toString()}:${campaign.stock}`;
+
+async function isSoldOut(campaign: CampaignDoc): Promise<boolean> {
+  return Boolean(await SoldOut.exists({ _id: soldOutId(campaign) }));
+}
+
+async function markSoldOut(campaign: CampaignDoc): Promise<void> {
+  try {
+    await SoldOut.create({ _id: soldOutId(campaign), campaignId: campaign._id, at: new Date() });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
 }
 
 /** A free place in 0..size-1: the lowest, or a random one (so concurrent claimers spread out). */
@@ -112,14 +136,16 @@ function freePlace(taken: Set<number>, size: number, random: boolean): number | 
 }
 
 async function afterClaim(campaign: CampaignDoc, coupon: CouponDoc, now: Date): Promise<void> {
-  await recordFunnel(`claim:${coupon._id.toString()}`, { campaignId: campaign._id, channel: coupon.channel }, { claimed: 1 }, now);
-  await appendTimeline(coupon.claimantId, {
-    type: 'coupon.claimed',
-    channel: timelineChannel(coupon.channel),
-    summary: `Claimed coupon "${campaign.name}"`,
-    data: { couponId: coupon._id.toString(), campaignId: campaign._id.toString(), claimChannel: coupon.channel },
-    at: now,
-  });
+  await Promise.all([
+    recordFunnel(`claim:${coupon._id.toString()}`, { campaignId: campaign._id, channel: coupon.channel }, { claimed: 1 }, now),
+    appendTimeline(coupon.claimantId, {
+      type: 'coupon.claimed',
+      channel: timelineChannel(coupon.channel),
+      summary: `Claimed coupon "${campaign.name}"`,
+      data: { couponId: coupon._id.toString(), campaignId: campaign._id.toString(), claimChannel: coupon.channel },
+      at: now,
+    }),
+  ]);
 }
 
 async function insertCoupon(

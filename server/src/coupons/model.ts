@@ -181,6 +181,12 @@ const reminderSchema = new Schema(
 );
 reminderSchema.index({ customerId: 1 });
 
+/** `<campaignId>:<stock>` once every stock place of that stock is taken. */
+const soldOutSchema = new Schema(
+  { _id: { type: String }, campaignId: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+);
+
 /** Coupon signing secrets generated once and shared by every instance. */
 const secretSchema = new Schema({ _id: { type: String }, value: { type: String, required: true } }, { versionKey: false });
 
@@ -198,6 +204,7 @@ export const Redemption = mongoose.model('Redemption', redemptionSchema, 'coupon
 export const FunnelEvent = mongoose.model('FunnelEvent', funnelEventSchema, 'coupon_funnel_events');
 export const CouponTransition = mongoose.model('CouponTransition', transitionSchema, 'coupon_transitions');
 export const CouponReminder = mongoose.model('CouponReminder', reminderSchema, 'coupon_reminders');
+export const SoldOut = mongoose.model('CampaignSoldOut', soldOutSchema, 'campaign_sold_out');
 export const CouponSecret = mongoose.model('CouponSecret', secretSchema, 'coupon_secrets');
 
 export const couponModels = [
@@ -209,4 +216,5 @@ export const couponModels = [
   CouponTransition,
   CouponReminder,
   CouponSecret,
+  SoldOut,
 ];

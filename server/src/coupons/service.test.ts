@@ -52,32 +52,32 @@ async function settle<T>(promises: Promise<T>[]) {
 }
 
 describe('claiming', () => {
-  it('holds stock and the per-user limit under a storm of 300 concurrent claims from 150 customers', async () => {
-    const c = await campaign({ stock: 100, perUserLimit: 1 });
-    const customers = Array.from({ length: 150 }, () => new Types.ObjectId());
+  it('holds stock and the per-user limit under a storm of 160 concurrent claims from 80 customers', async () => {
+    const c = await campaign({ stock: 50, perUserLimit: 1 });
+    const customers = Array.from({ length: 80 }, () => new Types.ObjectId());
     const attempts = customers.flatMap((customerId, i) => [
       claimCoupon(c._id, customerId, { channel: 'mini_program', idempotencyKey: `storm-${i}-a` }),
       claimCoupon(c._id, customerId, { channel: 'mini_program', idempotencyKey: `storm-${i}-b` }),
     ]);
     const { ok, errors } = await settle(attempts);
 
-    expect(ok).toHaveLength(100);
-    expect(new Set(errors)).toEqual(new Set(errors.filter((e) => e === 'OUT_OF_STOCK' || e === 'LIMIT_REACHED')));
-    expect(errors).toHaveLength(200);
-    expect(await Coupon.countDocuments({ campaignId: c._id })).toBe(100);
+    expect(ok).toHaveLength(50);
+    expect(errors.filter((e) => e !== 'OUT_OF_STOCK' && e !== 'LIMIT_REACHED')).toEqual([]);
+    expect(errors).toHaveLength(110);
+    expect(await Coupon.countDocuments({ campaignId: c._id })).toBe(50);
     const slots = (await Coupon.find({ campaignId: c._id }).lean()).map((x) => x.stockSlot);
-    expect(new Set(slots).size).toBe(100);
-    expect(Math.max(...slots)).toBeLessThan(100);
+    expect(new Set(slots).size).toBe(50);
+    expect(Math.max(...slots)).toBeLessThan(50);
     const perCustomer = new Map<string, number>();
     for (const coupon of await Coupon.find({ campaignId: c._id }).lean()) {
       perCustomer.set(String(coupon.customerId), (perCustomer.get(String(coupon.customerId)) ?? 0) + 1);
     }
     expect(Math.max(...perCustomer.values())).toBe(1);
-    expect(await funnelReport(c._id.toString())).toMatchObject({ issued: 100, claimed: 100 });
+    expect(await funnelReport(c._id.toString())).toMatchObject({ issued: 50, claimed: 50 });
     // Retries of the winners' keys return their coupons, not new ones.
     const winners = await Coupon.find({ campaignId: c._id }).limit(10).lean();
     for (const w of winners) {
-      const again = await claimCoupon(c._id, w.claimantId, { channel: 'mini_program', idempotencyKey: w.claimKey });
+      const again = await claimCoupon(c._id, w.claimantId, { channel: 'mini_program', idempotencyKey: w.claimKey.slice(w.claimKey.indexOf(':') + 1) });
       expect(again).toMatchObject({ created: false });
       expect(again.coupon._id.equals(w._id)).toBe(true);
     }
