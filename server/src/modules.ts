@@ -5,6 +5,8 @@ import type { AppDeps } from './platform/app';
 import { startPeriodicJob } from './platform/jobs/periodic';
 import { authJobs } from './auth/jobs';
 import { authRoutes } from './auth/routes';
+import { couponJobs } from './coupons/jobs';
+import { couponRoutes } from './coupons/routes';
 import { memberJobs } from './members/jobs';
 import { memberRoutes } from './members/routes';
 import { staffRoutes } from './staff/routes';
@@ -23,6 +25,7 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   api.use(authRoutes(deps).routes());
   api.use(staffRoutes().routes());
   api.use(memberRoutes(deps).routes());
+  api.use(couponRoutes(deps).routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
@@ -30,7 +33,7 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   const stops: Array<() => Promise<void>> = [];
   stops.push(startPeriodicJob(sweepDeliveriesJob, deps.log));
   stops.push(startPeriodicJob(profileSyncJob(deps.wechat, deps.log), deps.log));
-  for (const job of [...authJobs(), ...memberJobs(deps)]) stops.push(startPeriodicJob(job, deps.log));
+  for (const job of [...authJobs(), ...memberJobs(deps), ...couponJobs(deps)]) stops.push(startPeriodicJob(job, deps.log));
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
   };

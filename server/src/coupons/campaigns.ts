@@ -1,0 +1,104 @@
+import { Types } from 'mongoose';
+import { ErrorCode } from '@shared/errors';
+import { CouponErrorCode, type ClaimChannel, type CreateCampaign, type UpdateCampaign } from '@shared/coupons';
+import { AppError, conflict, notFound } from '../platform/http/errors';
+import { Campaign, Coupon, type CampaignDoc } from './model';
+
+export interface CampaignWithCounts extends CampaignDoc {
+  issued: number;
+  remaining: number;
+}
+
+export async function createCampaign(input: CreateCampaign, createdBy?: Types.ObjectId): Promise<CampaignWithCounts> {
+  const created = await Campaign.create({
+    name: input.name,
+    type: input.type,
+    valueFen: input.valueFen,
+    thresholdFen: input.thresholdFen,
+    percentOff: input.percentOff,
+    maxDiscountFen: input.maxDiscountFen,
+    giftName: input.giftName,
+    description: input.description,
+    stock: input.stock,
+    perUserLimit: input.perUserLimit,
+    validity: input.validity,
+    claimStart: input.claimWindow?.start,
+    claimEnd: input.claimWindow?.end,
+    storeIds: input.storeIds.map((id) => new Types.ObjectId(id)),
+    channels: input.channels,
+    status: input.status,
+    createdBy,
+  });
+  const doc = created.toObject() as CampaignDoc;
+  return { ...doc, issued: 0, remaining: doc.stock };
+}
+
+export async function getCampaign(id: string | Types.ObjectId): Promise<CampaignDoc> {
+  if (!Types.ObjectId.isValid(id)) throw notFound('No such campaign.');
+  const campaign = await Campaign.findById(id).lean<CampaignDoc>();
+  if (!campaign) throw notFound('No such campaign.');
+  return campaign;
+}
+
+/** How many coupons each campaign has issued (a coupon exists for every stock place taken). */
+export async function issuedCounts(campaignIds: Types.ObjectId[]): Promise<Map<string, number>> {
+  const counts = await Promise.all(campaignIds.map((campaignId) => Coupon.countDocuments({ campaignId })));
+  return new Map(campaignIds.map((id, i) => [id.toString(), counts[i]!]));
+}
+
+export async function withCounts(campaigns: CampaignDoc[]): Promise<CampaignWithCounts[]> {
+  const counts = await issuedCounts(campaigns.map((c) => c._id));
+  return campaigns.map((c) => {
+    const issued = counts.get(c._id.toString()) ?? 0;
+    return { ...c, issued, remaining: Math.max(0, c.stock - issued) };
+  });
+}
+
+/**
+ * Changes status and/or stock. Stock can be raised at any time; it cannot go below what has been
+ * issued. A claim picks its stock place below the stock it read, so raising is always safe.
+ */
+export async function updateCampaign(id: string, change: UpdateCampaign): Promise<CampaignWithCounts> {
+  const current = await getCampaign(id);
+  const set: Record<string, unknown> = {};
+  if (change.status) set.status = change.status;
+  if (change.stock !== undefined) {
+    const issued = await Coupon.countDocuments({ campaignId: current._id });
+    if (change.stock < issued) {
+      throw conflict(ErrorCode.CONFLICT, `Stock cannot go below the ${issued} coupons already issued.`);
+    }
+    set.stock = change.stock;
+  }
+  const updated = await Campaign.findOneAndUpdate({ _id: current._id }, { $set: set }, { new: true }).lean<CampaignDoc>();
+  if (!updated) throw notFound('No such campaign.');
+  return (await withCounts([updated]))[0]!;
+}
+
+/** Why a campaign cannot be claimed right now, or undefined when it can. */
+export function claimBlocker(c: CampaignDoc, channel: ClaimChannel, now: Date): AppError | undefined {
+  if (c.status === 'ended') return conflict(ErrorCode.ENDED, 'This campaign has ended.');
+  if (c.status !== 'active') return conflict(CouponErrorCode.NOT_CLAIMABLE, 'This campaign is not open for claiming.');
+  if (c.claimStart && c.claimStart > now) return conflict(ErrorCode.NOT_STARTED, 'Claiming has not started yet.');
+  if (c.claimEnd && c.claimEnd <= now) return conflict(ErrorCode.ENDED, 'Claiming has ended.');
+  if (c.validity?.kind === 'range' && c.validity.end && c.validity.end <= now) {
+    return conflict(ErrorCode.ENDED, 'These coupons are no longer valid.');
+  }
+  if (!(c.channels ?? []).includes(channel)) {
+    return conflict(CouponErrorCode.NOT_CLAIMABLE, 'This campaign is not offered here.');
+  }
+  return undefined;
+}
+
+/** Campaigns a customer can claim right now through a channel. */
+export async function listClaimableCampaigns(channel: ClaimChannel = 'mini_program', now = new Date()): Promise<CampaignWithCounts[]> {
+  const candidates = await Campaign.find({ status: 'active', channels: channel })
+    .sort({ createdAt: -1 })
+    .limit(200)
+    .lean<CampaignDoc[]>();
+  const open = candidates.filter((c) => !claimBlocker(c, channel, now));
+  return (await withCounts(open)).filter((c) => c.remaining > 0);
+}
+
+export async function listCampaigns(): Promise<CampaignWithCounts[]> {
+  return withCounts(await Campaign.find().sort({ createdAt: -1 }).limit(200).lean<CampaignDoc[]>());
+}

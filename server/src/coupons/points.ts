@@ -1,0 +1,46 @@
+import type { Types } from 'mongoose';
+import { earnPoints, reversePoints } from '../members/service';
+import { AppError } from '../platform/http/errors';
+
+// Points for the order a coupon was used on, posted to the members' ledger.
+
+/** One point per whole yuan of the order amount. */
+export const pointsForOrder = (orderAmountFen: number | undefined) => Math.floor((orderAmountFen ?? 0) / 100);
+
+export interface RedemptionPoints {
+  customerId: Types.ObjectId;
+  redemptionId: Types.ObjectId;
+  orderAmountFen: number | undefined;
+  storeId: Types.ObjectId;
+  staffId?: Types.ObjectId | undefined;
+}
+
+const refKeyOf = (redemptionId: Types.ObjectId) => `coupon-redemption:${redemptionId.toString()}`;
+
+/** Earns the order's points; returns how many (0 for a non-member or no amount). Idempotent. */
+export async function earnForRedemption(r: RedemptionPoints): Promise<number> {
+  const points = pointsForOrder(r.orderAmountFen);
+  if (points <= 0) return 0;
+  try {
+    const { entry } = await earnPoints(r.customerId, points, 'Purchase with a coupon', refKeyOf(r.redemptionId), {
+      storeId: r.storeId,
+      staffId: r.staffId,
+    });
+    return entry.points;
+  } catch (err) {
+    // Not a member: the coupon is still used, there are just no points.
+    if (err instanceof AppError && err.status === 409) return 0;
+    throw err;
+  }
+}
+
+/** Takes back what earnForRedemption gave. Idempotent; nothing to do when nothing was earned. */
+export async function reverseForRedemption(r: RedemptionPoints): Promise<void> {
+  if (pointsForOrder(r.orderAmountFen) <= 0) return;
+  try {
+    await reversePoints(r.customerId, refKeyOf(r.redemptionId), 'Coupon use cancelled', { storeId: r.storeId, staffId: r.staffId });
+  } catch (err) {
+    if (err instanceof AppError && (err.status === 404 || err.status === 409)) return; // nothing was earned
+    throw err;
+  }
+}

@@ -1,0 +1,78 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Types } from 'mongoose';
+import { ErrorCode } from '@shared/errors';
+import { isDuplicateKey } from '../platform/db/errors';
+import { AppError, notFound } from '../platform/http/errors';
+import { Coupon, CouponTransition, type CouponDoc, type TransitionDoc } from './model';
+
+// Every change of a coupon's state goes through here, and nothing else writes a coupon document.
+//
+// Why not a guarded findOneAndUpdate: the embedded engine (FerretDB 1.24 on SQLite) runs an update
+// as "read, change in the server, write back" without a transaction, so two guarded updates can
+// both match and both win. What every engine does hold is a unique key on insert. So a change of
+// a coupon at version v first inserts the lock `<couponId>:v`; exactly one writer gets it, and only
+// that writer then writes the document (bumping the version). Losers re-read and decide again.
+
+export interface CouponChange {
+  kind: string;
+  set: Record<string, unknown>;
+  unset?: string[];
+}
+
+/** Decides the change from the coupon as it is now, or throws the reason it is not allowed. */
+export type Decide = (coupon: CouponDoc) => CouponChange;
+
+/** A lock older than this whose change never landed was left by a writer that died: roll it forward. */
+const ABANDONED_MS = 5_000;
+const MAX_ATTEMPTS = 200;
+
+export interface Transitioned {
+  before: CouponDoc;
+  after: CouponDoc;
+}
+
+export async function transitionCoupon(couponId: Types.ObjectId | string, decide: Decide): Promise<Transitioned> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const coupon = await Coupon.findById(couponId).lean<CouponDoc>();
+    if (!coupon) throw notFound('No such coupon.');
+    const change = decide(coupon);
+    const version = coupon.version ?? 0;
+    const lockId = `${coupon._id.toString()}:${version}`;
+    try {
+      await CouponTransition.create({
+        _id: lockId,
+        couponId: coupon._id,
+        customerId: coupon.customerId,
+        kind: change.kind,
+        fromVersion: version,
+        set: change.set,
+        unset: change.unset ?? [],
+        at: new Date(),
+      });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // Someone else changed this version. Normally their write lands within milliseconds.
+      const lock = await CouponTransition.findById(lockId).lean<TransitionDoc>();
+      if (lock && Date.now() - lock.at.getTime() > ABANDONED_MS) await applyTransition(lock);
+      else await sleep(5 + Math.random() * 10);
+      continue;
+    }
+    await applyTransition({ _id: lockId, fromVersion: version, set: change.set, unset: change.unset ?? [] });
+    const after = { ...coupon, ...change.set, version: version + 1 } as CouponDoc;
+    for (const field of change.unset ?? []) delete (after as Record<string, unknown>)[field];
+    return { before: coupon, after };
+  }
+  throw new AppError(409, ErrorCode.CONFLICT, 'This coupon is changing too fast; please try again.');
+}
+
+async function applyTransition(lock: Pick<TransitionDoc, '_id' | 'fromVersion' | 'set' | 'unset'>): Promise<void> {
+  const couponId = lock._id.slice(0, lock._id.indexOf(':'));
+  const unset = Object.fromEntries((lock.unset ?? []).map((f) => [f, 1]));
+  await Coupon.updateOne(
+    { _id: couponId, version: lock.fromVersion },
+    {
+      $set: { ...(lock.set as Record<string, unknown>), version: lock.fromVersion + 1 },
+      ...(Object.keys(unset).length ? { $unset: unset } : {}),
+    },
+  );
+}
