@@ -243,8 +243,6 @@ export const createTicketSchema = z.object({
     })
     .refine((c) => c.preference !== 'phone' || !!c.phone, { message: 'a phone number is needed', path: ['phone'] })
     .default({ preference: 'wechat' }),
-  /** Customers may flag urgency; staff may change it. Defaults by type. */
-  priority: z.enum(TICKET_PRIORITIES).optional(),
 });
 export type CreateTicketInput = z.infer<typeof createTicketSchema>;
 
@@ -263,6 +261,27 @@ export const ticketMessageSchema = z.object({
   idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 letters, digits, - or _'),
 });
 export type TicketMessageInput = z.infer<typeof ticketMessageSchema>;
+
+/** Staff set the priority; a new ticket's priority follows its type. */
+export const setPrioritySchema = z.object({ priority: z.enum(TICKET_PRIORITIES) });
+
+export const DEFAULT_PRIORITY: Record<TicketType, TicketPriority> = {
+  complaint: 'high',
+  return_refund: 'normal',
+  exchange: 'normal',
+  repair: 'normal',
+  inquiry: 'low',
+};
+
+/** Codes of the 409s the ticket endpoints answer (beside the common ones in errors.ts). */
+export const TicketErrorCode = {
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
+  TICKET_CHANGED: 'TICKET_CHANGED',
+  REOPEN_WINDOW_PASSED: 'REOPEN_WINDOW_PASSED',
+  TICKET_CLOSED: 'TICKET_CLOSED',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  ALREADY_RATED: 'ALREADY_RATED',
+} as const;
 
 export const rateTicketSchema = z.object({
   stars: z.number().int().min(1).max(5),
