@@ -1,6 +1,8 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { AppDeps } from './platform/app';
+import { startPeriodicJob } from './platform/jobs/periodic';
+import { slaJob } from './aftersale/slaJob';
 
 export interface ModuleMount {
   app: Koa;
@@ -15,8 +17,9 @@ export function mountModules(_mount: ModuleMount): void {
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
-export function startModuleJobs(_deps: AppDeps): () => Promise<void> {
+export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   const stops: Array<() => Promise<void>> = [];
+  stops.push(startPeriodicJob(slaJob, deps.log));
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
   };
