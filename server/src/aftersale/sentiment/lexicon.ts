@@ -42,6 +42,10 @@ const cues = rows('cue', [
   ['chargeback', 3], ['sue', 3], ['attorney', 3], ['misleading', 2], ['false advertising', 3], ['fed up', 2.5],
   ['sick of', 2.5], ['outraged', 2.5], ['pathetic', 2.5], ['waste of money', 2.5], ['third time', 1.5],
   ['fourth time', 1.5], ['ignored', 2], ['no response', 1.5], ['compensation', 2], ['hung up', 1.5], ['seriously', 0.8],
+  ['举报', 3], ['跑路', 3], ['傻子', 2.5], ['当我', 1], ['不会再', 2], ['使用痕迹', 1.5], ['二手', 1.5], ['三次', 1],
+  ['到底', 1], ['每次问', 1.5], ['等通知', 1], ['丢人', 2], ['无耻', 3],
+  ['ignor*', 2], ['disgrace*', 2.5], ['the press', 2.5], ['zero stars', 2.5], ['one star', 2], ['furious', 3],
+  ['livid', 3], ['cancel my', 1.5], ['unbelievable', 1.5], ['shameful', 2.5], ['shame on', 2.5],
 ]);
 
 /** Complaint words that also appear in calm requests ("how do I get a refund?"): they count fully only with anger. */
@@ -55,9 +59,12 @@ const negative = rows('negative', [
   ['难用', 1.5], ['烦', 1], ['坑', 2], ['糟糕', 2], ['气死', 2.5], ['无语', 1.5], ['态度', 0.5], ['坏', 1],
   ['disappointed', 2], ['disappointing', 2], ['annoying', 1.5], ['cheap', 1], ['bad', 1.5], ['poor', 1.5],
   ['slow', 1], ['crushed', 1], ['terrible', 2], ['awful', 2], ['horrible', 2], ['unhappy', 1.5], ['wrong', 1],
-  ['rude', 2], ['useless', 2], ['angry', 2], ['furious', 2.5],
+  ['rude', 2], ['useless', 2], ['angry', 2],
   ['色差', 1], ['偏小', 0.8], ['偏大', 0.8], ['麻烦死', 1.5], ['late', 1], ['annoyed', 1.5], ['frustrated', 2],
   ['frustrating', 2], ['upset', 1.5], ['mad', 1.5], ['damaged', 1], ['missing', 1], ['faulty', 1.5], ['defective', 1.5],
+  // Softened grievances: 有点…, a bit…, a little… mostly introduce a small complaint.
+  ['有点', 1], ['压扁', 1], ['旧的', 1], ['跑绒', 1], ['a little', 1], ['a bit', 1], ['meh', 1], ['expected better', 1.5],
+  ['torn', 1], ['scratched', 1], ['stained', 1],
 ]);
 
 const positive: LexiconEntry[] = [
@@ -80,7 +87,7 @@ const negators = words('negator', [
 
 const intensifiers = rows('intensifier', [
   ['太', 1.5], ['非常', 1.5], ['特别', 1.5], ['很', 1.3], ['超', 1.4], ['极', 1.6], ['真', 1.3], ['简直', 1.6],
-  ['完全', 1.5], ['一直', 1.3], ['根本', 1.5],
+  ['完全', 1.5], ['一直', 1.3], ['根本', 1.5], ['更', 1.3],
   ['very', 1.4], ['so', 1.3], ['extremely', 1.7], ['absolutely', 1.6], ['really', 1.3], ['totally', 1.5],
   ['completely', 1.5], ['complete', 1.5], ['too', 1.3], ['super', 1.4],
 ]);
@@ -92,7 +99,7 @@ const polite = words('polite', [
 ]);
 
 /** Phrases that contain a negator or cue character but mean neither. */
-const neutral = words('neutral', ['不过', '不好意思', '不用', '别人', '无理由', '不着急', '没拆封', '还没拆封', '好意思', '拆封', '快递']);
+const neutral = words('neutral', ['不过', '不好意思', '不用', '别人', '无理由', '不着急', '没拆封', '还没拆封', '好意思', '拆封', '快递', '是不是']);
 
 export const LEXICON: readonly LexiconEntry[] = [
   ...cues, ...weakCues, ...negative, ...positive, ...negators, ...intensifiers, ...polite, ...neutral,

@@ -73,8 +73,18 @@ function nearestBefore(hits: Hit[], index: number, kind: LexiconEntry['kind'], m
   return undefined;
 }
 
+/** Threats of consequences: "if you don't …, I'll …", 再不…就…. */
+const THREATS = [
+  /(再不|如果不|要是不|不然|否则)[^。！!？?]{0,12}(就|我)/,
+  /\bif (i|you) (don't|do not|doesn't|can't|cannot|won't)\b.*\b(i'll|i will|i'm going to|i am going to)\b/i,
+];
+
 function angerSignals(text: string, cues: string[]): number {
   let anger = 0;
+  if (THREATS.some((re) => re.test(text))) {
+    anger += 2;
+    cues.push('threat');
+  }
   const bangs = text.match(/[!！]{2,}/g)?.length ?? 0;
   if (bangs) {
     anger += Math.min(bangs, 2);
