@@ -113,20 +113,6 @@ notificationSchema.index({ dedupeKey: 1 }, { unique: true });
 notificationSchema.index({ audience: 1, storeId: 1, at: -1 });
 notificationSchema.index({ customerId: 1, at: -1 });
 
-/**
- * The one complaint ticket the official-account escalation adds to, per customer. Keyed by the
- * customer so concurrent strong messages agree on a single ticket without a transaction.
- */
-const complaintSlotSchema = new Schema(
-  {
-    _id: { type: String },
-    customerId: { type: Schema.Types.ObjectId, required: true },
-    ticketId: { type: Schema.Types.ObjectId, required: true },
-    at: { type: Date, required: true },
-  },
-  { versionKey: false },
-);
-
 export type TicketDoc = InferSchemaType<typeof ticketSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 export type TicketMessageDoc = InferSchemaType<typeof ticketMessageSchema> & { _id: Types.ObjectId };
 export type NotificationDoc = InferSchemaType<typeof notificationSchema> & { _id: Types.ObjectId };
@@ -134,9 +120,8 @@ export type NotificationDoc = InferSchemaType<typeof notificationSchema> & { _id
 export const Ticket = mongoose.model('Ticket', ticketSchema, 'tickets');
 export const TicketMessage = mongoose.model('TicketMessage', ticketMessageSchema, 'ticket_messages');
 export const Notification = mongoose.model('Notification', notificationSchema, 'notifications');
-export const ComplaintSlot = mongoose.model('ComplaintSlot', complaintSlotSchema, 'complaint_slots');
 
 export async function initAftersaleModels(): Promise<void> {
   const { AftersaleLock } = await import('./lock');
-  await Promise.all([Ticket.init(), TicketMessage.init(), Notification.init(), ComplaintSlot.init(), AftersaleLock.init()]);
+  await Promise.all([Ticket.init(), TicketMessage.init(), Notification.init(), AftersaleLock.init()]);
 }
