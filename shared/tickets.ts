@@ -290,3 +290,9 @@ export const rateTicketSchema = z.object({
 
 /** What the staff inbox shows next to each ticket. */
 export type SlaBadge = 'overdue' | 'at_risk' | 'on_track' | 'none';
+
+/** GET /api/v1/staff/tickets and /api/v1/staff/notifications: which store's inbox. */
+export const inboxQuerySchema = z.object({
+  storeId: objectId.optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});

@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { AppDeps } from './platform/app';
 import { startPeriodicJob } from './platform/jobs/periodic';
+import { aftersaleRoutes } from './aftersale/routes';
 import { slaJob } from './aftersale/slaJob';
 import { authJobs } from './auth/jobs';
 import { authRoutes } from './auth/routes';
@@ -21,6 +22,7 @@ export function mountModules({ api, deps }: ModuleMount): void {
   api.use(authRoutes(deps).routes());
   api.use(staffRoutes().routes());
   api.use(memberRoutes(deps).routes());
+  api.use(aftersaleRoutes().routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */

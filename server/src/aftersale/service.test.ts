@@ -124,6 +124,15 @@ describe('transition', () => {
     await expectAppError(transition(ticket._id, 'reopen', customer, { reason: 'no' }, new Date(t0.getTime() + 8 * DAY)), 409, 'REOPEN_WINDOW_PASSED');
   });
 
+  it('rejects a ticket straight away, the rejection being the first response', async () => {
+    const { customerId, storeId, clerk } = people();
+    const ticket = await newTicket(customerId, storeId);
+    const rejected = await transition(ticket._id, 'reject', clerk, { reason: '超出保修期' });
+    expect(rejected).toMatchObject({ state: 'rejected', atRisk: false, overdue: false });
+    expect(rejected.sla?.firstRespondedAt).toBeInstanceOf(Date);
+    expect(rejected.sla?.nextDueAt).toBeUndefined();
+  });
+
   it('lets the customer cancel only before acceptance', async () => {
     const { customerId, storeId, customer, clerk } = people();
     const a = await newTicket(customerId, storeId);

@@ -180,6 +180,8 @@ export async function transition(
     if (to === 'resolved' || FINAL_STATES.includes(to)) {
       set.atRisk = false;
       set.overdue = false;
+      // Nothing is owed any more, even when this same step was the first response.
+      delete set['sla.nextDueAt'];
       unset['sla.nextDueAt'] = '';
     }
     if (action === 'reopen') {
