@@ -175,6 +175,18 @@ describe('ticket messages', () => {
     await expectAppError(listMessages(ticket._id, otherStoreClerk), 404);
   });
 
+  it('puts a ticket back to work when the customer answers a question', async () => {
+    const { customerId, storeId, customer, clerk } = people();
+    const ticket = await newTicket(customerId, storeId);
+    await transition(ticket._id, 'accept', clerk);
+    await transition(ticket._id, 'start', clerk);
+    await transition(ticket._id, 'request_info', clerk, { reason: '请发购买凭证' });
+    await postMessage(ticket._id, customer, { text: '凭证在这里', idempotencyKey: 'answer-0001', photos: ['media:receipt-1'] });
+    const stored = await getTicket(ticket._id);
+    expect(stored?.state).toBe('in_progress');
+    expect(stored?.history.at(-1)).toMatchObject({ action: 'resume', actor: { kind: 'customer' } });
+  });
+
   it('refuses new messages on a closed ticket but still answers a retry of a stored one', async () => {
     const { customerId, storeId, customer } = people();
     const ticket = await newTicket(customerId, storeId);

@@ -365,6 +365,12 @@ export async function postMessage(
     });
     message.onTimeline = true;
   }
+  if (created && ticket.role === 'customer' && ticket.state === 'awaiting_customer') {
+    // The customer's answer is what staff were waiting for: the ticket goes back to work.
+    await transition(ticket._id, 'resume', actor, {}, now).catch((err: unknown) => {
+      if (!(err instanceof AppError && err.status === 409)) throw err;
+    });
+  }
   return { message, created };
 }
 
