@@ -220,12 +220,12 @@ export async function transition(
     return { updated, entry, from, to };
   });
   await appendTimeline(updated.customerId, {
-      type: `ticket.${action}`,
-      channel: channelOf(actor),
-      summary: `工单 #${ticketNumber(updated._id)}：${STATE_LABELS[from].zh} → ${STATE_LABELS[to].zh}`,
-      data: { ticketId: String(updated._id), action, from, to, ...(entry.reason ? { reason: entry.reason } : {}) },
-      at: now,
-      ...(updated.storeId ? { storeId: updated.storeId } : {}),
+    type: `ticket.${action}`,
+    channel: channelOf(actor),
+    summary: `工单 #${ticketNumber(updated._id)}：${STATE_LABELS[from].zh} → ${STATE_LABELS[to].zh}`,
+    data: { ticketId: String(updated._id), action, from, to, ...(entry.reason ? { reason: entry.reason } : {}) },
+    at: now,
+    ...(updated.storeId ? { storeId: updated.storeId } : {}),
     ...(actor.kind === 'staff' && asObjectId(actor.staffId) ? { staffId: asObjectId(actor.staffId)! } : {}),
   });
   return updated;
