@@ -3,6 +3,8 @@ import type Koa from 'koa';
 import { profileSyncJob } from './officialAccount/profileSync';
 import type { AppDeps } from './platform/app';
 import { startPeriodicJob } from './platform/jobs/periodic';
+import { aftersaleRoutes } from './aftersale/routes';
+import { slaJob } from './aftersale/slaJob';
 import { authJobs } from './auth/jobs';
 import { authRoutes } from './auth/routes';
 import { couponJobs } from './coupons/jobs';
@@ -26,14 +28,21 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   api.use(staffRoutes().routes());
   api.use(memberRoutes(deps).routes());
   api.use(couponRoutes(deps).routes());
+  api.use(aftersaleRoutes().routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
 export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   const stops: Array<() => Promise<void>> = [];
-  stops.push(startPeriodicJob(sweepDeliveriesJob, deps.log));
-  stops.push(startPeriodicJob(profileSyncJob(deps.wechat, deps.log), deps.log));
-  for (const job of [...authJobs(), ...memberJobs(deps), ...couponJobs(deps)]) stops.push(startPeriodicJob(job, deps.log));
+  const jobs = [
+    sweepDeliveriesJob,
+    profileSyncJob(deps.wechat, deps.log),
+    ...authJobs(),
+    ...memberJobs(deps),
+    ...couponJobs(deps),
+    slaJob,
+  ];
+  for (const job of jobs) stops.push(startPeriodicJob(job, deps.log));
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
   };

@@ -1,0 +1,214 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { Types } from 'mongoose';
+import {
+  STATE_LABELS,
+  canTransition,
+  createTicketSchema,
+  inboxQuerySchema,
+  rateTicketSchema,
+  roleOn,
+  setPrioritySchema,
+  ticketMessageSchema,
+  transitionTicketSchema,
+  type TicketActor,
+  type TicketRuleView,
+  type TicketState,
+} from '@shared/tickets';
+import { requireCustomer, requireStaff } from '../auth/middleware';
+import { getStore, rolesOf } from '../staff/service';
+import { badRequest, notFound } from '../platform/http/errors';
+import { parseWith } from '../platform/http/middleware';
+import type { TicketDoc, TicketMessageDoc } from './model';
+import { listNotifications } from './notifications';
+import {
+  actionsFor,
+  createTicket,
+  getTicket,
+  listCustomerTickets,
+  listInbox,
+  listMessages,
+  postMessage,
+  rateTicket,
+  setPriority,
+  ticketNumber,
+  transition,
+} from './service';
+import { slaBadge } from './sla';
+
+/** Every capacity the signed-in person may act in: as a customer, as staff of each store, as admin. */
+async function actorsOf(ctx: Context): Promise<TicketActor[]> {
+  const me = String(ctx.state.customerId);
+  const actors: TicketActor[] = [{ kind: 'customer', customerId: me }];
+  for (const grant of await rolesOf(ctx.state.customerId)) {
+    if (grant.role === 'admin') actors.push({ kind: 'admin', adminId: me });
+    else if (grant.storeId) actors.push({ kind: 'staff', staffId: me, role: grant.role as 'clerk' | 'manager', storeId: String(grant.storeId) });
+  }
+  return actors;
+}
+
+const view = (t: TicketDoc): TicketRuleView => ({
+  state: t.state as TicketState,
+  customerId: String(t.customerId),
+  storeId: t.storeId ? String(t.storeId) : null,
+  resolvedAt: t.resolvedAt ?? null,
+});
+
+/** The first capacity that has any business with this ticket, or 404. */
+async function actorOn(ctx: Context, ticket: TicketDoc | null): Promise<TicketActor> {
+  if (!ticket) throw notFound('No such ticket.');
+  const actor = (await actorsOf(ctx)).find((a) => roleOn(view(ticket), a));
+  if (!actor) throw notFound('No such ticket.');
+  return actor;
+}
+
+function ticketOut(t: TicketDoc, actor: TicketActor, now = new Date()) {
+  const staffView = actor.kind !== 'customer';
+  return {
+    id: String(t._id),
+    number: ticketNumber(t._id),
+    customerId: String(t.customerId),
+    storeId: t.storeId ? String(t.storeId) : null,
+    type: t.type,
+    orderRef: t.orderRef ?? null,
+    description: t.description,
+    photos: t.photos ?? [],
+    contact: { preference: t.contact?.preference ?? 'wechat', ...(t.contact?.phone ? { phone: t.contact.phone } : {}) },
+    priority: t.priority,
+    state: t.state,
+    stateLabel: STATE_LABELS[t.state as TicketState],
+    source: t.source,
+    sla: {
+      firstResponseDue: t.sla?.firstResponseDue ?? null,
+      firstRespondedAt: t.sla?.firstRespondedAt ?? null,
+      resolutionDue: t.sla?.resolutionDue ?? null,
+      badge: slaBadge({ state: t.state as TicketState, sla: t.sla }, now),
+    },
+    ...(staffView ? { atRisk: t.atRisk, overdue: t.overdue, escalations: t.escalations ?? 0 } : {}),
+    resolution: t.resolution ?? null,
+    resolvedAt: t.resolvedAt ?? null,
+    rating: t.rating?.stars ? { stars: t.rating.stars, comment: t.rating.comment ?? null } : null,
+    history: (t.history ?? []).map((h) => ({
+      action: h.action,
+      from: h.from ?? null,
+      to: h.to ?? null,
+      at: h.at,
+      by: h.actor?.kind,
+      reason: h.reason ?? null,
+    })),
+    allowedActions: actionsFor(t, actor, now),
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+  };
+}
+
+const messageOut = (m: TicketMessageDoc) => ({
+  id: String(m._id),
+  from: m.author?.kind === 'customer' ? 'customer' : 'staff',
+  text: m.text,
+  photos: m.photos ?? [],
+  at: m.at,
+});
+
+export function aftersaleRoutes(): Router {
+  const router = new Router();
+  const signedIn = requireCustomer();
+
+  router.post('/tickets', signedIn, async (ctx) => {
+    const input = parseWith(createTicketSchema, ctx.request.body);
+    const store = await getStore(input.storeId);
+    if (!store || store.active === false) throw badRequest('No such store.', [{ path: 'body.storeId', message: 'unknown store' }]);
+    const ticket = await createTicket(ctx.state.customerId, input);
+    ctx.status = 201;
+    ctx.body = ticketOut(ticket, { kind: 'customer', customerId: String(ctx.state.customerId) });
+  });
+
+  router.get('/tickets', signedIn, async (ctx) => {
+    const me: TicketActor = { kind: 'customer', customerId: String(ctx.state.customerId) };
+    const tickets = await listCustomerTickets(ctx.state.customerId);
+    ctx.body = { items: tickets.map((t) => ticketOut(t, me)) };
+  });
+
+  router.get('/tickets/:id', signedIn, async (ctx) => {
+    const ticket = await getTicket(ctx.params.id!);
+    const actor = await actorOn(ctx, ticket);
+    ctx.body = ticketOut(ticket!, actor);
+  });
+
+  router.post('/tickets/:id/transitions', signedIn, async (ctx) => {
+    const input = parseWith(transitionTicketSchema, ctx.request.body);
+    const ticket = await getTicket(ctx.params.id!);
+    await actorOn(ctx, ticket);
+    const now = new Date();
+    const actors = await actorsOf(ctx);
+    // Act in the capacity that may take this action; otherwise let the first relevant one explain why not.
+    const actor =
+      actors.find((a) => canTransition(view(ticket!), input.action, a, input, now).ok) ??
+      actors.find((a) => roleOn(view(ticket!), a))!;
+    const updated = await transition(ticket!._id, input.action, actor, input, now);
+    ctx.body = ticketOut(updated, actor, now);
+  });
+
+  router.get('/tickets/:id/messages', signedIn, async (ctx) => {
+    const ticket = await getTicket(ctx.params.id!);
+    const actor = await actorOn(ctx, ticket);
+    ctx.body = { items: (await listMessages(ticket!._id, actor)).map(messageOut) };
+  });
+
+  router.post('/tickets/:id/messages', signedIn, async (ctx) => {
+    const input = parseWith(ticketMessageSchema, ctx.request.body);
+    const ticket = await getTicket(ctx.params.id!);
+    const actor = await actorOn(ctx, ticket);
+    const posted = await postMessage(ticket!._id, actor, input);
+    ctx.status = posted.created ? 201 : 200;
+    ctx.body = messageOut(posted.message);
+  });
+
+  router.post('/tickets/:id/rating', signedIn, async (ctx) => {
+    const input = parseWith(rateTicketSchema, ctx.request.body);
+    const me: TicketActor = { kind: 'customer', customerId: String(ctx.state.customerId) };
+    const updated = await rateTicket(ctx.params.id!, me, input);
+    ctx.body = ticketOut(updated, me);
+  });
+
+  const storeOfQuery = (ctx: Context) => (typeof ctx.query.storeId === 'string' ? ctx.query.storeId : undefined);
+
+  router.get('/staff/tickets', signedIn, requireStaff(storeOfQuery), async (ctx) => {
+    const query = parseWith(inboxQuerySchema, ctx.query, 'query');
+    const storeId = ctx.state.storeId;
+    const now = new Date();
+    const items = await listInbox(storeId ? { storeId: new Types.ObjectId(storeId) } : { all: true }, { now, limit: query.limit });
+    const actors = await actorsOf(ctx);
+    ctx.body = {
+      items: items.map(({ ticket }) => ticketOut(ticket, actors.find((a) => roleOn(view(ticket), a)) ?? actors[0]!, now)),
+    };
+  });
+
+  router.get('/staff/notifications', signedIn, requireStaff(storeOfQuery), async (ctx) => {
+    const query = parseWith(inboxQuerySchema, ctx.query, 'query');
+    const storeId = ctx.state.storeId;
+    const items = await listNotifications(storeId ? { storeId: new Types.ObjectId(storeId) } : { admins: true }, { limit: query.limit });
+    ctx.body = {
+      items: items.map((n) => ({
+        id: String(n._id),
+        kind: n.kind,
+        title: n.title,
+        ticketId: String(n.ticketId),
+        at: n.at,
+        read: !!n.readAt,
+      })),
+    };
+  });
+
+  router.post('/staff/tickets/:id/priority', signedIn, async (ctx) => {
+    const input = parseWith(setPrioritySchema, ctx.request.body);
+    const ticket = await getTicket(ctx.params.id!);
+    const actors = (await actorsOf(ctx)).filter((a) => a.kind !== 'customer');
+    const actor = ticket ? actors.find((a) => roleOn(view(ticket), a)) : undefined;
+    if (!ticket || !actor) throw notFound('No such ticket.');
+    const updated = await setPriority(ticket._id, input.priority, actor);
+    ctx.body = ticketOut(updated!, actor);
+  });
+
+  return router;
+}
