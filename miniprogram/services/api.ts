@@ -46,7 +46,7 @@ export async function apiRequest<T>(
   if (options.body !== undefined) header['Content-Type'] = 'application/json';
   if (session) header.Authorization = `Bearer ${session.token}`;
 
-  let res: Taro.request.SuccessCallbackResult<unknown>;
+  let res: Taro.request.SuccessCallbackResult<string | ArrayBuffer | Record<string, unknown>>;
   try {
     res = await Taro.request({
       url: API_BASE + path,
