@@ -1,6 +1,12 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { AppDeps } from './platform/app';
+import { startPeriodicJob } from './platform/jobs/periodic';
+import { authJobs } from './auth/jobs';
+import { authRoutes } from './auth/routes';
+import { memberJobs } from './members/jobs';
+import { memberRoutes } from './members/routes';
+import { staffRoutes } from './staff/routes';
 
 export interface ModuleMount {
   app: Koa;
@@ -10,13 +16,16 @@ export interface ModuleMount {
 }
 
 /** Every business module plugs its routes in here; one line per module. */
-export function mountModules(_mount: ModuleMount): void {
-  // Business modules are added here as they are built.
+export function mountModules({ api, deps }: ModuleMount): void {
+  api.use(authRoutes(deps).routes());
+  api.use(staffRoutes().routes());
+  api.use(memberRoutes(deps).routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
-export function startModuleJobs(_deps: AppDeps): () => Promise<void> {
+export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   const stops: Array<() => Promise<void>> = [];
+  for (const job of [...authJobs(), ...memberJobs(deps)]) stops.push(startPeriodicJob(job, deps.log));
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
   };

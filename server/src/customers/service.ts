@@ -138,3 +138,44 @@ export async function recordFollow(
   }
   await Customer.updateOne({ _id: customerId }, { $set: set });
 }
+
+export interface ProfileChange {
+  name?: string | null | undefined;
+  birthday?: string | null | undefined;
+  gender?: 'female' | 'male' | 'other' | 'undisclosed' | null | undefined;
+  preferences?: string[] | undefined;
+}
+
+/** Sets the given profile fields; null clears one. */
+export async function updateProfile(customerId: Types.ObjectId, change: ProfileChange): Promise<CustomerDoc | null> {
+  const set: Record<string, unknown> = {};
+  const unset: Record<string, ''> = {};
+  for (const [field, value] of Object.entries(change)) {
+    if (value === undefined) continue;
+    if (value === null) unset[`profile.${field}`] = '';
+    else set[`profile.${field}`] = value;
+  }
+  const update: Record<string, unknown> = {};
+  if (Object.keys(set).length) update.$set = set;
+  if (Object.keys(unset).length) update.$unset = unset;
+  return Customer.findOneAndUpdate({ _id: customerId, status: 'active' }, update, { new: true }).lean<CustomerDoc>();
+}
+
+/** All timeline entries of a customer, oldest first (for a data export). */
+export async function fullTimeline(customerId: Types.ObjectId): Promise<TimelineDoc[]> {
+  return TimelineEntry.find({ customerId }).sort({ at: 1, _id: 1 }).lean<TimelineDoc[]>();
+}
+
+/**
+ * Erases a person: profile, follow state, identities (so their openids no longer lead here) and
+ * timeline. The customer record stays as an empty `deleted` shell for other records that point at it.
+ * Idempotent.
+ */
+export async function eraseCustomer(customerId: Types.ObjectId, now = new Date()): Promise<void> {
+  await Customer.updateOne(
+    { _id: customerId },
+    { $set: { status: 'deleted', deletedAt: now }, $unset: { profile: '', officialAccount: '' } },
+  );
+  await CustomerIdentity.deleteMany({ customerId });
+  await TimelineEntry.deleteMany({ customerId });
+}

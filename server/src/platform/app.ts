@@ -5,12 +5,16 @@ import { errorHandler, jsonBody, requestContext } from './http/middleware';
 import { serveMiniProgramH5 } from './http/miniProgramH5';
 import type { Logger } from './logger';
 import { mountModules } from '../modules';
+import type { WechatPlatform } from '../wechat/platform';
+import { createSimulatorRouter } from '../wechat/simulator/routes';
 
 export interface AppDeps {
   config: Config;
   log: Logger;
   /** Whether the database answers right now. */
   isDatabaseReady: () => Promise<boolean>;
+  /** The WeChat platform (or the built-in simulator): modules call it, never its HTTP API. */
+  wechat: WechatPlatform;
 }
 
 /** Largest JSON body the API accepts. */
@@ -38,6 +42,13 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = ready ? { status: 'ready' } : { status: 'unavailable', database: 'down' };
   });
   app.use(health.routes());
+
+  if (deps.config.useWechatSimulator) {
+    // Only without an app secret and without WECHAT_API_BASE: a local stand-in for the platform.
+    const simulator = createSimulatorRouter();
+    app.use(simulator.routes());
+    app.use(simulator.allowedMethods());
+  }
 
   const api = new Router({ prefix: '/api/v1' });
   api.use(jsonBody({ limit: JSON_BODY_LIMIT }));

@@ -7,6 +7,8 @@ import { connectDatabase, disconnectDatabase, pingDatabase } from './db/connecti
 import { startEmbeddedEngine, type EmbeddedEngine } from './db/embeddedEngine';
 import { createLogger, type Logger } from './logger';
 import { startModuleJobs } from '../modules';
+import { createWechatPlatformFromConfig } from '../wechat/client';
+import type { WechatPlatform } from '../wechat/platform';
 
 export interface RunningServer {
   url: string;
@@ -14,6 +16,8 @@ export interface RunningServer {
   log: Logger;
   /** The embedded engine, when the server started one. */
   engine: EmbeddedEngine | undefined;
+  /** The platform client this server's modules use. */
+  wechat: WechatPlatform;
   /** Stops accepting, lets in-flight requests finish (bounded), closes the database and the engine. */
   close(): Promise<void>;
 }
@@ -46,7 +50,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
 
   const isDatabaseReady = async () => (engine ? engine.isRunning() : true) && (await pingDatabase());
-  const app = createApp({ config, log, isDatabaseReady });
+  // The simulator lives in this server, whose URL is known only once it listens (tests use port 0).
+  let ownUrl: string | undefined;
+  const wechat = createWechatPlatformFromConfig(config, () => ownUrl);
+  const app = createApp({ config, log, isDatabaseReady, wechat });
   const server = http.createServer(app.callback());
   // Slow or idle clients must not hold sockets forever.
   server.requestTimeout = 30_000;
@@ -61,11 +68,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await engine?.stop();
     throw err;
   });
-  const stopJobs = startModuleJobs({ config, log, isDatabaseReady });
-
   const { port } = server.address() as AddressInfo;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  ownUrl = url;
+  const stopJobs = startModuleJobs({ config, log, isDatabaseReady, wechat });
   log.info({ url, database: engine ? `embedded ${engine.kind}` : 'MONGODB_URI', ms: Date.now() - started }, 'Loopline is listening');
 
   let closing: Promise<void> | undefined;
@@ -89,5 +96,5 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log.info('stopped');
     })());
 
-  return { url, port, log, engine, close };
+  return { url, port, log, engine, wechat, close };
 }

@@ -69,6 +69,35 @@ export class WechatApiError extends Error {
   }
 }
 
+/** The platform could not be reached or did not answer in time (nothing is known about the effect). */
+export class WechatTransportError extends Error {
+  constructor(
+    readonly endpoint: string,
+    readonly reason: string,
+    readonly timedOut: boolean,
+  ) {
+    super(`WeChat ${endpoint} unreachable: ${reason}`);
+    this.name = 'WechatTransportError';
+  }
+}
+
+/** Errcodes that mean the access token used is no longer good. */
+export const ACCESS_TOKEN_ERRCODES: readonly number[] = [40001, 40014, 42001];
+
+export interface FollowerPage {
+  /** Followers in all. */
+  total: number;
+  openids: string[];
+  /** Pass back to get the next page; empty when this was the last one. */
+  nextOpenid: string;
+}
+
+export interface OfficialAccountTag {
+  id: number;
+  name: string;
+  count: number;
+}
+
 export interface WechatPlatform {
   miniProgram: {
     code2Session(code: string): Promise<MiniProgramSession>;
@@ -82,5 +111,12 @@ export interface WechatPlatform {
     /** At most 100 openids per call. */
     getUsers(openids: string[]): Promise<OfficialAccountUser[]>;
     createQrCode(scene: { sceneStr: string; expireSeconds?: number }): Promise<{ ticket: string; url: string }>;
+    /** One page of up to 10,000 follower openids, starting after nextOpenid. */
+    getFollowers(nextOpenid?: string): Promise<FollowerPage>;
+    createTag(name: string): Promise<{ id: number; name: string }>;
+    getTags(): Promise<OfficialAccountTag[]>;
+    /** At most 50 openids per call. */
+    tagFollowers(tagId: number, openids: string[]): Promise<void>;
+    getFollowerTagIds(openid: string): Promise<number[]>;
   };
 }

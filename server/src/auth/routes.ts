@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import Router from '@koa/router';
+import { loginRequest, type LoginResponse } from '@shared/api/auth';
+import { getCustomer } from '../customers/service';
+import type { AppDeps } from '../platform/app';
+import { parseWith } from '../platform/http/middleware';
+import { AppError, unauthenticated } from '../platform/http/errors';
+import { hitRateLimit, rateLimited, type RateLimit } from '../platform/http/rateLimit';
+import { WechatApiError } from '../wechat/platform';
+import { requireCustomer } from './middleware';
+import { loginWithCode, revokeSession } from './service';
+import { customerSummaryOf } from './shape';
+
+/** Per client address, and per code (a code is single use: repeats are guessing or replay). */
+export const LOGIN_LIMITS: { perIp: RateLimit; perCode: RateLimit } = {
+  perIp: { name: 'login-ip', max: 60, windowMs: 60_000 },
+  perCode: { name: 'login-code', max: 5, windowMs: 5 * 60_000 },
+};
+
+export function authRoutes(deps: AppDeps): Router {
+  const router = new Router();
+
+  router.post('/auth/login', async (ctx) => {
+    if (!(await hitRateLimit(LOGIN_LIMITS.perIp, ctx.ip))) throw rateLimited();
+    const { code } = parseWith(loginRequest, ctx.request.body);
+    if (!(await hitRateLimit(LOGIN_LIMITS.perCode, createHash('sha256').update(code).digest('base64url')))) throw rateLimited();
+    let session;
+    try {
+      session = await loginWithCode(code, { wechat: deps.wechat, adminOpenids: deps.config.adminOpenids });
+    } catch (err) {
+      // 40029 invalid, 40163 used, 40226 blocked user: the code does not sign anyone in.
+      if (err instanceof WechatApiError && [40029, 40163, 40226].includes(err.errcode)) {
+        throw unauthenticated('This login code is invalid or used. Please log in again.');
+      }
+      if (err instanceof WechatApiError && err.errcode === 45011) throw rateLimited();
+      if (err instanceof WechatApiError) throw new AppError(503, 'SERVICE_UNAVAILABLE', 'WeChat login is briefly unavailable.');
+      throw err;
+    }
+    const customer = await getCustomer(session.customerId);
+    const body: LoginResponse = {
+      token: session.token,
+      expiresAt: session.expiresAt.toISOString(),
+      customer: customerSummaryOf(customer!),
+    };
+    ctx.body = body;
+  });
+
+  router.post('/auth/logout', requireCustomer(), async (ctx) => {
+    await revokeSession(ctx.state.token);
+    ctx.status = 204;
+  });
+
+  return router;
+}

@@ -1,0 +1,60 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Types } from 'mongoose';
+import { SESSION_TTL_DAYS } from '@shared/api/auth';
+import { resolveCustomer } from '../customers/service';
+import type { WechatPlatform } from '../wechat/platform';
+import { grantAdmin } from '../staff/service';
+import { Session } from './model';
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface IssuedSession {
+  token: string;
+  expiresAt: Date;
+}
+
+/** A new bearer token (256 random bits) for the customer; only its hash is kept. */
+export async function issueSession(customerId: Types.ObjectId, now = new Date()): Promise<IssuedSession> {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + SESSION_TTL_DAYS * 86_400_000);
+  await Session.create({ tokenHash: hashToken(token), customerId, expiresAt, createdAt: now });
+  return { token, expiresAt };
+}
+
+/** The customer a live token belongs to, or undefined. */
+export async function authenticate(token: string, now = new Date()): Promise<Types.ObjectId | undefined> {
+  if (!token || token.length > 200) return undefined;
+  const session = await Session.findOne({ tokenHash: hashToken(token), expiresAt: { $gt: now } }).lean();
+  return session?.customerId;
+}
+
+export async function revokeSession(token: string): Promise<void> {
+  await Session.deleteOne({ tokenHash: hashToken(token) });
+}
+
+export async function revokeAllSessions(customerId: Types.ObjectId): Promise<number> {
+  const { deletedCount } = await Session.deleteMany({ customerId });
+  return deletedCount;
+}
+
+export async function sweepExpiredSessions(now = new Date()): Promise<number> {
+  const { deletedCount } = await Session.deleteMany({ expiresAt: { $lte: now } });
+  return deletedCount;
+}
+
+export interface LoginOptions {
+  wechat: WechatPlatform;
+  adminOpenids: string[];
+}
+
+/**
+ * Exchanges a wx.login code for a session. The platform's session_key is dropped here: nothing in
+ * the product decrypts wx.getUserInfo data (phone numbers come through getPhoneNumber codes).
+ */
+export async function loginWithCode(code: string, options: LoginOptions): Promise<IssuedSession & { customerId: Types.ObjectId }> {
+  const { openid, unionid } = await options.wechat.miniProgram.code2Session(code);
+  const customerId = await resolveCustomer({ app: 'mini_program', openid, unionid });
+  if (options.adminOpenids.includes(openid)) await grantAdmin(customerId);
+  const session = await issueSession(customerId);
+  return { ...session, customerId };
+}

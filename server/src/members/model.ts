@@ -1,0 +1,75 @@
+import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+
+const memberSchema = new Schema(
+  {
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    /** 9 random digits, unique: what a member code names. */
+    memberNo: { type: String, required: true },
+    tier: { type: String, required: true, default: 'regular' },
+    tierRank: { type: Number, required: true, default: 0 },
+    /** Always equal to the sum of the applied ledger entries (see points.ts). */
+    balance: { type: Number, required: true, default: 0 },
+    /** Ledger entries whose $inc is applied but not yet marked applied on the entry (two-step post). */
+    pendingEntryIds: { type: [Schema.Types.ObjectId], default: [] },
+    joinedAt: { type: Date, required: true },
+    termsVersion: { type: String, required: true },
+    termsAcceptedAt: { type: Date, required: true },
+    phone: { type: String },
+    /** Set when the person deleted their account: the member stays only as anonymous ledger totals. */
+    closedAt: { type: Date },
+  },
+  { timestamps: true },
+);
+memberSchema.index({ customerId: 1 }, { unique: true });
+memberSchema.index({ memberNo: 1 }, { unique: true });
+memberSchema.index({ tierRank: 1 });
+
+/** Append-only points ledger. Entries are never edited except their bookkeeping flags. */
+const ledgerSchema = new Schema(
+  {
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    type: { type: String, enum: ['earn', 'spend', 'expire', 'adjust', 'reverse'], required: true },
+    /** Signed. */
+    points: { type: Number, required: true },
+    reason: { type: String, required: true },
+    /** Idempotency key: one entry per key, ever. */
+    refKey: { type: String, required: true },
+    /** pending: written, balance maybe not yet moved; applied: counted in the balance. */
+    state: { type: String, enum: ['pending', 'applied'], required: true, default: 'pending' },
+    at: { type: Date, required: true },
+    /** Credits (earn, positive adjust) expire; debits do not. */
+    expiresAt: { type: Date },
+    expiryHandled: { type: Boolean, default: false },
+    reminderSent: { type: Boolean, default: false },
+    storeId: { type: Schema.Types.ObjectId },
+    staffId: { type: Schema.Types.ObjectId },
+  },
+  { versionKey: false },
+);
+ledgerSchema.index({ refKey: 1 }, { unique: true });
+ledgerSchema.index({ customerId: 1, at: -1 });
+ledgerSchema.index({ expiryHandled: 1, expiresAt: 1 });
+ledgerSchema.index({ state: 1, at: 1 });
+
+/** Secrets generated once and shared by every instance (when not given in the environment). */
+const secretSchema = new Schema({ _id: { type: String }, value: { type: String, required: true } }, { versionKey: false });
+
+/** Step one of an account deletion: a short-lived confirmation token (hash only). */
+const deletionRequestSchema = new Schema(
+  {
+    tokenHash: { type: String, required: true },
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+deletionRequestSchema.index({ tokenHash: 1 }, { unique: true });
+deletionRequestSchema.index({ customerId: 1 });
+deletionRequestSchema.index({ expiresAt: 1 });
+
+export type MemberDoc = InferSchemaType<typeof memberSchema> & { _id: Types.ObjectId };
+export type LedgerDoc = InferSchemaType<typeof ledgerSchema> & { _id: Types.ObjectId };
+export const Member = mongoose.model('Member', memberSchema, 'members');
+export const LedgerEntry = mongoose.model('LedgerEntry', ledgerSchema, 'points_ledger');
+export const ServerSecret = mongoose.model('ServerSecret', secretSchema, 'server_secrets');
+export const DeletionRequest = mongoose.model('DeletionRequest', deletionRequestSchema, 'deletion_requests');

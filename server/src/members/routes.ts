@@ -1,0 +1,180 @@
+import Router from '@koa/router';
+import { Types } from 'mongoose';
+import {
+  adjustPointsRequest,
+  identifyRequest,
+  joinRequest,
+  MemberErrorCode,
+  type LedgerEntry as LedgerEntryOut,
+  type MeResponse,
+  type MemberCodeResponse,
+  type PointsPage,
+} from '@shared/api/members';
+import { pageQuery } from '@shared/api/common';
+import { deletionConfirmRequest, updateProfileRequest, type Profile } from '@shared/api/privacy';
+import { requireCustomer, requireStaff } from '../auth/middleware';
+import { customerSummaryOf } from '../auth/shape';
+import { appendTimeline, getCustomer, updateProfile } from '../customers/service';
+import type { AppDeps } from '../platform/app';
+import { AppError, conflict, forbidden, notFound, unauthenticated } from '../platform/http/errors';
+import { parseWith } from '../platform/http/middleware';
+import { hitRateLimit, rateLimited } from '../platform/http/rateLimit';
+import { WechatApiError } from '../wechat/platform';
+import { getStore, isAdmin, managesStore, rolesOf } from '../staff/service';
+import type { LedgerDoc } from './model';
+import { memberCodeSecret, signMemberCode, verifyMemberCode } from './memberCode';
+import { adjustPoints, listLedger } from './points';
+import { confirmDeletion, exportPersonalData, requestDeletion } from './privacy';
+import { findMemberByNo, getMember, joinMembership, memberStateOf, memberSummaryOf } from './service';
+
+const ledgerOut = (e: LedgerDoc): LedgerEntryOut => ({
+  id: e._id.toString(),
+  type: e.type,
+  points: e.points,
+  reason: e.reason,
+  at: e.at.toISOString(),
+  expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
+});
+
+const bodyStoreId = (body: unknown): string | undefined => {
+  const value = (body as { storeId?: unknown } | undefined)?.storeId;
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** Staff identifying members: enough for a busy counter, few enough to make guessing codes hopeless. */
+const IDENTIFY_LIMIT = { name: 'member-identify', max: 60, windowMs: 60_000 };
+
+export function memberRoutes(deps: AppDeps): Router {
+  const router = new Router();
+  const signedIn = requireCustomer();
+
+  router.get('/me', signedIn, async (ctx) => {
+    const customerId = ctx.state.customerId;
+    const [customer, member, roles] = await Promise.all([getCustomer(customerId), getMember(customerId), rolesOf(customerId)]);
+    const body: MeResponse = {
+      customer: customerSummaryOf(customer!),
+      member: member ? await memberStateOf(member) : null,
+      roles: await Promise.all(
+        roles.map(async (r) => ({
+          role: r.role as 'clerk' | 'manager' | 'admin',
+          storeId: r.storeId?.toString() ?? null,
+          storeName: r.storeId ? ((await getStore(r.storeId))?.name ?? null) : null,
+        })),
+      ),
+    };
+    ctx.body = body;
+  });
+
+  router.post('/members/join', signedIn, async (ctx) => {
+    const input = parseWith(joinRequest, ctx.request.body);
+    if (await getMember(ctx.state.customerId)) throw conflict(MemberErrorCode.ALREADY_MEMBER, 'You are a member already.');
+    let phone: string | undefined;
+    if (input.phoneCode) {
+      try {
+        phone = (await deps.wechat.miniProgram.getPhoneNumber(input.phoneCode)).purePhoneNumber;
+      } catch (err) {
+        if (err instanceof WechatApiError) {
+          throw new AppError(400, 'VALIDATION_FAILED', 'The phone number code is invalid or used.', [
+            { path: 'body.phoneCode', message: 'is invalid or used' },
+          ]);
+        }
+        throw err;
+      }
+    }
+    const member = await joinMembership(ctx.state.customerId, { termsVersion: input.termsVersion, phone });
+    ctx.status = 201;
+    ctx.body = await memberStateOf(member);
+  });
+
+  router.get('/me/points', signedIn, async (ctx) => {
+    const query = parseWith(pageQuery, ctx.query, 'query');
+    const member = await getMember(ctx.state.customerId);
+    if (!member) throw conflict(MemberErrorCode.NOT_A_MEMBER, 'Join the membership first.');
+    const page = await listLedger(ctx.state.customerId, query);
+    const body: PointsPage = { items: page.items.map(ledgerOut), nextCursor: page.nextCursor, balance: member.balance };
+    ctx.body = body;
+  });
+
+  router.get('/me/member-code', signedIn, async (ctx) => {
+    const member = await getMember(ctx.state.customerId);
+    if (!member) throw conflict(MemberErrorCode.NOT_A_MEMBER, 'Join the membership first.');
+    const secret = await memberCodeSecret(deps.config.sessionSecret);
+    const { code, expiresAt } = signMemberCode(secret, deps.config.miniProgram.appId, member.memberNo);
+    ctx.set('Cache-Control', 'no-store');
+    const body: MemberCodeResponse = { code, expiresAt: expiresAt.toISOString() };
+    ctx.body = body;
+  });
+
+  router.post('/staff/members/identify', signedIn, requireStaff((ctx) => bodyStoreId(ctx.request.body)), async (ctx) => {
+    if (!(await hitRateLimit(IDENTIFY_LIMIT, ctx.state.customerId.toString()))) throw rateLimited();
+    const { code } = parseWith(identifyRequest, ctx.request.body);
+    const secret = await memberCodeSecret(deps.config.sessionSecret);
+    const memberNo = verifyMemberCode(secret, deps.config.miniProgram.appId, code);
+    const member = await findMemberByNo(memberNo);
+    if (!member) throw notFound('No such member.');
+    const storeId = ctx.state.storeId;
+    const store = storeId ? await getStore(storeId) : null;
+    await appendTimeline(member.customerId, {
+      type: 'member.identified',
+      channel: 'store',
+      summary: store ? `Identified at ${store.name}` : 'Identified by staff',
+      staffId: ctx.state.customerId,
+      ...(store ? { storeId: store._id } : {}),
+    });
+    ctx.body = await memberSummaryOf(member);
+  });
+
+  router.post('/staff/points/adjust', signedIn, requireStaff((ctx) => bodyStoreId(ctx.request.body)), async (ctx) => {
+    const actor = ctx.state.actor;
+    const storeId = ctx.state.storeId;
+    if (!isAdmin(actor) && !(storeId && managesStore(actor, storeId))) throw forbidden('Only a store manager or an admin can adjust points.');
+    const input = parseWith(adjustPointsRequest, ctx.request.body);
+    const { entry, created } = await adjustPoints(new Types.ObjectId(input.customerId), input.points, input.reason, input.refKey, {
+      staffId: actor.customerId,
+      ...(storeId ? { storeId: new Types.ObjectId(storeId) } : {}),
+    });
+    ctx.status = created ? 201 : 200;
+    ctx.body = ledgerOut(entry);
+  });
+
+  router.get('/me/profile', signedIn, async (ctx) => {
+    ctx.body = profileOut(await getCustomer(ctx.state.customerId));
+  });
+
+  router.patch('/me/profile', signedIn, async (ctx) => {
+    const change = parseWith(updateProfileRequest, ctx.request.body);
+    const updated = await updateProfile(ctx.state.customerId, change);
+    if (!updated) throw unauthenticated();
+    ctx.body = profileOut(updated);
+  });
+
+  router.get('/me/export', signedIn, async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('Content-Disposition', 'attachment; filename="loopline-my-data.json"');
+    ctx.body = await exportPersonalData(ctx.state.customerId);
+  });
+
+  router.post('/me/deletion', signedIn, async (ctx) => {
+    const { token, expiresAt } = await requestDeletion(ctx.state.customerId);
+    ctx.status = 201;
+    ctx.body = { token, expiresAt: expiresAt.toISOString() };
+  });
+
+  router.post('/me/deletion/confirm', signedIn, async (ctx) => {
+    const { token } = parseWith(deletionConfirmRequest, ctx.request.body);
+    await confirmDeletion(ctx.state.customerId, token);
+    ctx.status = 204;
+  });
+
+  return router;
+}
+
+function profileOut(customer: Awaited<ReturnType<typeof getCustomer>>): Profile {
+  const p = customer?.profile;
+  return {
+    name: p?.name ?? null,
+    birthday: p?.birthday ?? null,
+    gender: (p?.gender as Profile['gender']) ?? null,
+    preferences: p?.preferences ?? [],
+  };
+}
