@@ -3,7 +3,7 @@ import Taro from '@tarojs/taro';
 // The session lives in storage so a reload or a cold start keeps the customer signed in.
 const SESSION_KEY = 'loopline.session';
 
-export type Role = 'customer' | 'clerk' | 'manager' | 'admin';
+export type { Role } from '@shared/api';
 
 export interface StoredSession {
   token: string;

@@ -3,7 +3,7 @@ import { useCallback, useState } from 'react';
 import { errorMessage, SIGN_IN_PAGE } from './api';
 import { api, hasRole, type Me } from './loopline';
 import { readSession } from './session';
-import type { Role } from './session';
+import type { Role } from '@shared/api';
 
 export interface MeState {
   me: Me | undefined;

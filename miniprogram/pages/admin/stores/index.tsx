@@ -10,6 +10,7 @@ export default function StoresPage() {
   const [stores, setStores] = useState<Store[]>();
   const [name, setName] = useState('');
   const [city, setCity] = useState('');
+  const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string>();
 
@@ -29,8 +30,9 @@ export default function StoresPage() {
     setBusy(true);
     setFormError(undefined);
     try {
-      await api.createStore({ name: name.trim(), ...(city.trim() ? { city: city.trim() } : {}) });
+      await api.createStore({ name: name.trim(), code: code.trim(), city: city.trim(), address: '' });
       setName('');
+      setCode('');
       setCity('');
       await refresh();
     } catch (err) {
@@ -52,11 +54,15 @@ export default function StoresPage() {
               <Text className='field-label'>名称 Name</Text>
               <Input className='field-input' value={name} placeholder='例如 静安嘉里店' onInput={(e) => setName(e.detail.value)} />
             </View>
+            <View className='field field-store-code'>
+              <Text className='field-label'>门店编码 Code</Text>
+              <Input className='field-input' value={code} placeholder='SH-001' maxlength={20} onInput={(e) => setCode(e.detail.value)} />
+            </View>
             <View className='field field-store-city'>
               <Text className='field-label'>城市 City</Text>
               <Input className='field-input' value={city} placeholder='上海' onInput={(e) => setCity(e.detail.value)} />
             </View>
-            <Button className='btn btn-primary store-create' disabled={busy || !name.trim()} onClick={create}>
+            <Button className='btn btn-primary store-create' disabled={busy || !name.trim() || !code.trim()} onClick={create}>
               创建 Create
             </Button>
             {formError && <Text className='error-text stores-error'>{formError}</Text>}
@@ -66,8 +72,13 @@ export default function StoresPage() {
             {stores?.length === 0 && <Text className='muted'>还没有门店</Text>}
             {stores?.map((store) => (
               <View key={store.id} className='row store-row'>
-                <Text className='store-name'>{store.name}</Text>
-                <Text className='muted'>{store.city ?? ''}</Text>
+                <View>
+                  <Text className='store-name'>{store.name}</Text>
+                  <View>
+                    <Text className='muted'>{store.city}</Text>
+                  </View>
+                </View>
+                <Text className='tag store-code'>{store.code}</Text>
               </View>
             ))}
           </View>

@@ -77,12 +77,17 @@ function MenuItem({ label, url, className }: { label: string; url: string; class
 }
 
 export function MemberCard({ member }: { member: Member }) {
-  const next = member.nextTier ?? undefined;
-  const progress = member.progress ?? (next ? member.points / (member.points + next.pointsNeeded) : 1);
+  const next = member.nextTier;
+  // The tier follows points earned over 12 months, so progress is measured on those, not the balance.
+  const earned = member.earnedLast12Months;
+  const progress = next ? earned / (earned + next.pointsNeeded) : 1;
   const percent = Math.round(Math.min(1, Math.max(0, progress)) * 100);
   return (
     <View className='member-card'>
-      <Text className='card-brand'>LOOPLINE MEMBER</Text>
+      <View className='card-head'>
+        <Text className='card-brand'>LOOPLINE MEMBER</Text>
+        <Text className='card-no'>No. {member.memberNo}</Text>
+      </View>
       <Text className='card-tier'>{member.tier.name}</Text>
       <View>
         <Text className='card-points'>{member.points}</Text>

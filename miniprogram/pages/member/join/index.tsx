@@ -18,7 +18,7 @@ export default function JoinPage() {
     setBusy(true);
     setError(undefined);
     try {
-      await api.join({ consent: true, ...(code ? { phoneCode: code } : {}) });
+      await api.join(code);
       void Taro.showToast({ title: '入会成功', icon: 'success' });
       await Taro.reLaunch({ url: '/pages/member/home/index' });
     } catch (err) {
@@ -65,7 +65,7 @@ export default function JoinPage() {
               <Input
                 className='field-input'
                 value={phoneCode}
-                placeholder='例如 test:13800138000'
+                placeholder='例如 test-phone:13800138000'
                 onInput={(e) => setPhoneCode(e.detail.value.trim())}
               />
             </View>

@@ -4,16 +4,18 @@ import { useState } from 'react';
 import { StatusView } from '../../../components/StatusView';
 import { errorMessage } from '../../../services/api';
 import { formatTime } from '../../../services/format';
-import { api, type PointsEntry } from '../../../services/loopline';
+import { api, type LedgerEntry } from '../../../services/loopline';
 
 export default function PointsPage() {
-  const [items, setItems] = useState<PointsEntry[]>();
+  const [items, setItems] = useState<LedgerEntry[]>();
+  const [balance, setBalance] = useState<number>();
   const [error, setError] = useState<string>();
 
   useDidShow(() => {
     api.points().then(
       (page) => {
         setItems(page.items);
+        setBalance(page.balance);
         setError(undefined);
       },
       (err) => setError(errorMessage(err)),
@@ -23,6 +25,7 @@ export default function PointsPage() {
   return (
     <View className='page points-page'>
       <Text className='title'>积分明细</Text>
+      {balance !== undefined && <Text className='subtitle points-balance'>当前积分 Balance: {balance}</Text>}
       <StatusView loading={!items} error={error} />
       {items && (
         <View className='section points-list'>
@@ -32,11 +35,11 @@ export default function PointsPage() {
               <View>
                 <Text>{entry.reason}</Text>
                 <View>
-                  <Text className='muted'>{formatTime(entry.createdAt)}</Text>
+                  <Text className='muted'>{formatTime(entry.at)}</Text>
                 </View>
               </View>
-              <Text style={{ color: entry.delta >= 0 ? '#0f766e' : '#b91c1c', fontWeight: 600 }}>
-                {entry.delta >= 0 ? `+${entry.delta}` : entry.delta}
+              <Text className='points-delta' style={{ color: entry.points >= 0 ? '#0f766e' : '#b91c1c', fontWeight: 600 }}>
+                {entry.points >= 0 ? `+${entry.points}` : entry.points}
               </Text>
             </View>
           ))}

@@ -7,7 +7,7 @@ import { clearSession } from '../../../services/session';
 
 export default function PrivacyPage() {
   const [exported, setExported] = useState<string>();
-  const [confirming, setConfirming] = useState(false);
+  const [deletionToken, setDeletionToken] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
 
@@ -26,11 +26,26 @@ export default function PrivacyPage() {
     }
   };
 
-  const deleteAccount = async () => {
+  // Deleting takes two steps on the server as well: a short-lived token, then its confirmation.
+  const startDeletion = async () => {
     setBusy(true);
     setError(undefined);
     try {
-      await api.deleteAccount();
+      const { token } = await api.startDeletion();
+      setDeletionToken(token);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const confirmDeletion = async () => {
+    if (!deletionToken) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.confirmDeletion(deletionToken);
       clearSession();
       void Taro.showToast({ title: '账户已删除', icon: 'success' });
       await Taro.reLaunch({ url: SIGN_IN_PAGE });
@@ -63,17 +78,17 @@ export default function PrivacyPage() {
       <View className='section'>
         <Text className='section-title'>删除账户 Delete account</Text>
         <Text className='muted'>删除后会员等级、积分和优惠券将无法恢复。</Text>
-        {!confirming ? (
-          <Button className='btn btn-danger privacy-delete' disabled={busy} onClick={() => setConfirming(true)}>
+        {!deletionToken ? (
+          <Button className='btn btn-danger privacy-delete' disabled={busy} onClick={startDeletion}>
             删除我的账户
           </Button>
         ) : (
           <View className='delete-confirm'>
             <Text className='error-text'>确定要永久删除吗？This cannot be undone.</Text>
-            <Button className='btn btn-danger privacy-delete-confirm' disabled={busy} onClick={deleteAccount}>
+            <Button className='btn btn-danger privacy-delete-confirm' disabled={busy} onClick={confirmDeletion}>
               确认删除 Delete
             </Button>
-            <Button className='btn btn-secondary privacy-delete-cancel' disabled={busy} onClick={() => setConfirming(false)}>
+            <Button className='btn btn-secondary privacy-delete-cancel' disabled={busy} onClick={() => setDeletionToken(undefined)}>
               取消 Cancel
             </Button>
           </View>

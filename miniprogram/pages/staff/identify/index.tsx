@@ -12,6 +12,10 @@ export default function IdentifyPage() {
   const [summary, setSummary] = useState<MemberSummary>();
   const [busy, setBusy] = useState(false);
   const [identifyError, setIdentifyError] = useState<string>();
+  const [storeChoice, setStoreChoice] = useState(0);
+  // Staff act for one store at a time; admins need none.
+  const storeGrants = (me?.roles ?? []).filter((grant) => grant.storeId);
+  const storeId = storeGrants[storeChoice]?.storeId ?? undefined;
 
   const identify = async (value: string) => {
     const trimmed = value.replace(/\s+/g, '');
@@ -20,7 +24,7 @@ export default function IdentifyPage() {
     setIdentifyError(undefined);
     setSummary(undefined);
     try {
-      setSummary(await api.identify(trimmed));
+      setSummary(await api.identify(trimmed, storeId));
     } catch (err) {
       setIdentifyError(errorMessage(err));
     } finally {
@@ -44,6 +48,23 @@ export default function IdentifyPage() {
       <StatusView loading={loading && !me} error={error} />
       {me && !error && (
         <View className='section'>
+          {storeGrants.length > 1 && (
+            <View className='field'>
+              <Text className='field-label'>当前门店 Store</Text>
+              <View>
+                {storeGrants.map((grant, i) => (
+                  <Text
+                    key={`${grant.storeId}-${grant.role}`}
+                    className='tag'
+                    style={i === storeChoice ? { background: '#0f766e', color: '#fff' } : {}}
+                    onClick={() => setStoreChoice(i)}
+                  >
+                    {grant.storeName ?? grant.storeId}
+                  </Text>
+                ))}
+              </View>
+            </View>
+          )}
           {process.env.TARO_ENV === 'weapp' && (
             <Button className='btn btn-primary identify-scan' disabled={busy} onClick={scan}>
               扫描会员码 Scan
@@ -61,7 +82,7 @@ export default function IdentifyPage() {
       )}
       {summary && (
         <View className='section member-summary'>
-          <Text className='section-title'>{summary.nickname || '会员 Member'}</Text>
+          <Text className='section-title'>{summary.name || '会员 Member'}</Text>
           <View className='row'>
             <Text className='muted'>等级 Tier</Text>
             <Text className='tag summary-tier'>{summary.tier.name}</Text>
@@ -70,10 +91,14 @@ export default function IdentifyPage() {
             <Text className='muted'>积分 Points</Text>
             <Text className='summary-points'>{summary.points}</Text>
           </View>
-          {summary.phoneMasked && (
+          <View className='row'>
+            <Text className='muted'>会员号 Member No.</Text>
+            <Text className='summary-member-no'>{summary.memberNo}</Text>
+          </View>
+          {summary.phone && (
             <View className='row'>
               <Text className='muted'>手机 Phone</Text>
-              <Text>{summary.phoneMasked}</Text>
+              <Text>{summary.phone}</Text>
             </View>
           )}
         </View>
