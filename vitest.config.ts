@@ -6,7 +6,7 @@ export default defineConfig({
     alias: { '@shared': fileURLToPath(new URL('./shared', import.meta.url)) },
   },
   test: {
-    include: ['server/**/*.test.ts', 'shared/**/*.test.ts'],
+    include: ['server/**/*.test.ts', 'shared/**/*.test.ts', 'miniprogram/**/*.test.ts'],
     globalSetup: ['server/test/globalSetup.ts'],
     pool: 'forks',
     testTimeout: 30_000,

@@ -1,5 +1,4 @@
 import { Image } from '@tarojs/components';
-import Taro from '@tarojs/taro';
 import { toString as qrToSvg } from 'qrcode';
 import { useEffect, useState } from 'react';
 
@@ -19,9 +18,23 @@ export function QrCode({ value, className }: { value: string; className?: string
   return src ? <Image className={className} src={src} mode='aspectFit' /> : null;
 }
 
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** base64 of an ASCII string: weapp has no btoa, and Taro's arrayBufferToBase64 returns '' on H5. */
+export function asciiToBase64(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i += 3) {
+    const a = text.charCodeAt(i);
+    const b = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+    const c = i + 2 < text.length ? text.charCodeAt(i + 2) : 0;
+    const triple = (a << 16) | (b << 8) | c;
+    out += BASE64[(triple >> 18) & 63]! + BASE64[(triple >> 12) & 63]!;
+    out += i + 1 < text.length ? BASE64[(triple >> 6) & 63]! : '=';
+    out += i + 2 < text.length ? BASE64[triple & 63]! : '=';
+  }
+  return out;
+}
+
 function svgDataUrl(svg: string): string {
-  // The SVG is plain ASCII, so each char is one byte.
-  const bytes = new Uint8Array(svg.length);
-  for (let i = 0; i < svg.length; i++) bytes[i] = svg.charCodeAt(i);
-  return `data:image/svg+xml;base64,${Taro.arrayBufferToBase64(bytes.buffer)}`;
+  return `data:image/svg+xml;base64,${asciiToBase64(svg)}`;
 }

@@ -1,4 +1,4 @@
-import { Button, Checkbox, Input, Label, Text, View } from '@tarojs/components';
+import { Button, Checkbox, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import { errorMessage } from '../../../services/api';
@@ -34,16 +34,15 @@ export default function JoinPage() {
       <Text className='subtitle'>积分换礼、会员等级、专享优惠券</Text>
 
       <View className='section'>
-        <Label className='consent'>
+        <View className='consent' onClick={() => setConsent(!consent)}>
           <Checkbox
             className='consent-checkbox'
             value='agree'
             checked={consent}
             color='#0f766e'
-            onClick={() => setConsent(!consent)}
           />
           <Text>我已阅读并同意《会员条款》和《隐私政策》，同意品牌使用我的手机号识别会员身份。</Text>
-        </Label>
+        </View>
 
         {process.env.TARO_ENV === 'weapp' ? (
           <Button
