@@ -1,8 +1,9 @@
 // The H5 build of the mini-program in Chromium against the real server: a customer joins and shows
 // the member code, an admin makes a clerk for a new store, the clerk identifies the customer by code.
 import { mkdir } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTaroBuild, repoRoot } from '../../../scripts/taroBuild';
 import { startTestApp, type TestApp } from '../helpers';
@@ -78,8 +79,29 @@ describe('mini-program H5 in Chromium', () => {
   it('customer joins and shows the member code; admin makes a clerk; the clerk identifies the customer', async () => {
     // Customer: sign in with the demo picker, join, see the card and the member code.
     const customer = await newPhone();
+    // First load: every JS and CSS byte the browser fetches until the sign-in page shows.
+    const firstLoad = { js: 0, css: 0, gzip: 0, requests: 0 };
+    const countAsset = async (response: Response) => {
+      const type = response.headers()['content-type'] ?? '';
+      const kind = type.includes('javascript') ? 'js' : type.includes('css') ? 'css' : undefined;
+      if (!kind) return;
+      const body = await response.body();
+      firstLoad[kind] += body.length;
+      firstLoad.gzip += gzipSync(body).length;
+      firstLoad.requests += 1;
+    };
+    const pending: Promise<void>[] = [];
+    const onResponse = (response: Response) => void pending.push(countAsset(response));
+    customer.page.on('response', onResponse);
     await customer.page.goto(`${app.url}/`);
     await customer.page.locator('.sign-in-page .demo-accounts').waitFor();
+    customer.page.off('response', onResponse);
+    await Promise.all(pending);
+    console.log(
+      `H5 first load (sign-in page): JS ${(firstLoad.js / 1024).toFixed(1)} KiB + CSS ${(firstLoad.css / 1024).toFixed(1)} KiB ` +
+        `in ${firstLoad.requests} requests, as sent (uncompressed); ${(firstLoad.gzip / 1024).toFixed(1)} KiB if gzipped`,
+    );
+    expect(firstLoad.js).toBeGreaterThan(0);
     await shot(customer.page, '01-sign-in');
     await customer.page.locator('.demo-login-customer').click();
     await customer.page.locator('.home-page .join-invite').waitFor();
@@ -159,6 +181,11 @@ describe('mini-program H5 in Chromium', () => {
     await clerk.page.locator('.field-member-code input').fill('0'.repeat(24));
     await clerk.page.locator('.identify-submit').click();
     await clerk.page.locator('.identify-error').waitFor();
+    // The message is the server's, from the error contract.
+    const forged = await app.request('POST', '/api/v1/auth/login', { body: { code: 'test:demo-clerk' } });
+    const contract = await app.request('POST', '/api/v1/staff/members/identify', { token: forged.body.token, body: { code: '0'.repeat(24) } });
+    expect(contract.status).toBeGreaterThanOrEqual(400);
+    expect(await clerk.page.locator('.identify-error').innerText()).toBe(contract.body.error.message);
     await shot(clerk.page, '10-clerk-forged-code');
 
     for (const who of [customer, clerk, admin]) {
