@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
+import { profileSyncJob } from './officialAccount/profileSync';
 import type { AppDeps } from './platform/app';
 import { startPeriodicJob } from './platform/jobs/periodic';
 import { authJobs } from './auth/jobs';
@@ -25,6 +26,7 @@ export function mountModules({ api, deps }: ModuleMount): void {
 /** Starts every module's background jobs; returns a function that stops them. */
 export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   const stops: Array<() => Promise<void>> = [];
+  stops.push(startPeriodicJob(profileSyncJob(deps.wechat, deps.log), deps.log));
   for (const job of [...authJobs(), ...memberJobs(deps)]) stops.push(startPeriodicJob(job, deps.log));
   return async () => {
     await Promise.all(stops.map((stop) => stop()));

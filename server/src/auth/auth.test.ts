@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers';
 import { login } from '../../test/session';
-import { RateLimitCounter, sweepRateLimits } from '../platform/http/rateLimit';
+import { RateLimitHit, sweepRateLimits } from '../platform/http/rateLimit';
 import { Session } from './model';
 import { issueSession, sweepExpiredSessions } from './service';
 import { Types } from 'mongoose';
+import { resolveCustomer } from '../customers/service';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -73,6 +74,17 @@ describe('login and sessions', () => {
     expect((await app.request('GET', '/api/v1/me', { token: plain.token })).body.roles).toEqual([]);
   });
 
+  it('keeps a session working for the joined record when a unionid merges two customers', async () => {
+    const early = await login(app, 'mp-merge');
+    const viaOfficialAccount = await resolveCustomer({ app: 'official_account', openid: 'oa-merge', unionid: 'union-merge' });
+    // Signing in again now reveals the unionid: the mini-program record joins the other one.
+    const later = await login(app, 'mp-merge', 'union-merge');
+    expect(later.customerId).toBe(viaOfficialAccount.toString());
+    const me = await app.request('GET', '/api/v1/me', { token: early.token });
+    expect(me.status).toBe(200);
+    expect(me.body.customer.id).toBe(viaOfficialAccount.toString());
+  });
+
   it('sweeps expired sessions and refuses them before the sweep', async () => {
     const customerId = new Types.ObjectId();
     const old = await issueSession(customerId, new Date(Date.now() - 40 * 86_400_000));
@@ -94,13 +106,13 @@ describe('login rate limit', () => {
     const limited = await app.request('POST', '/api/v1/auth/login', { body: { code: 'test:repeat-code' } });
     expect(limited.body.error.code).toBe('RATE_LIMITED');
     // The counters name codes only by hash.
-    const ids = (await RateLimitCounter.find({}).lean()).map((c) => c._id);
+    const ids = (await RateLimitHit.find({}).lean()).map((c) => c.window);
     expect(ids.some((id) => id.includes('repeat-code'))).toBe(false);
   });
 
   it('sweeps finished windows', async () => {
-    expect(await RateLimitCounter.countDocuments({})).toBeGreaterThan(0);
+    expect(await RateLimitHit.countDocuments({})).toBeGreaterThan(0);
     await sweepRateLimits(new Date(Date.now() + 10 * 60_000));
-    expect(await RateLimitCounter.countDocuments({})).toBe(0);
+    expect(await RateLimitHit.countDocuments({})).toBe(0);
   });
 });

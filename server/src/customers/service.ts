@@ -179,3 +179,45 @@ export async function eraseCustomer(customerId: Types.ObjectId, now = new Date()
   await CustomerIdentity.deleteMany({ customerId });
   await TimelineEntry.deleteMany({ customerId });
 }
+
+/** What the platform's user/info says about an official-account follower. */
+export interface OfficialAccountProfile {
+  openid: string;
+  subscribed: boolean;
+  unionid?: string | undefined;
+  subscribeTime?: Date | undefined;
+  /** Follow channel: the QR scene for follows from a parametric code, else the platform's scene name. */
+  channel?: string | undefined;
+  tagIds: number[];
+}
+
+/**
+ * Applies a synced profile: follow state, channel and tags; a unionid joins the person's other
+ * identities. A non-follower we have never seen is not created. Returns the customer, if any.
+ */
+export async function updateOfficialAccountProfile(
+  profile: OfficialAccountProfile,
+  syncedAt = new Date(),
+): Promise<Types.ObjectId | undefined> {
+  if (!profile.subscribed) {
+    const customerId = await findCustomerByOpenid('official_account', profile.openid);
+    if (!customerId) return undefined;
+    // Only a change of state stamps unfollowedAt: a repeated sync must not move it.
+    await Customer.updateOne(
+      { _id: customerId, 'officialAccount.following': true },
+      { $set: { 'officialAccount.following': false, 'officialAccount.unfollowedAt': syncedAt } },
+    );
+    await Customer.updateOne({ _id: customerId }, { $set: { 'officialAccount.syncedAt': syncedAt } });
+    return customerId;
+  }
+  const customerId = await resolveCustomer({ app: 'official_account', openid: profile.openid, unionid: profile.unionid });
+  const set: Record<string, unknown> = {
+    'officialAccount.following': true,
+    'officialAccount.tags': profile.tagIds,
+    'officialAccount.syncedAt': syncedAt,
+  };
+  if (profile.subscribeTime) set['officialAccount.followedAt'] = profile.subscribeTime;
+  if (profile.channel) set['officialAccount.followChannel'] = profile.channel;
+  await Customer.updateOne({ _id: customerId }, { $set: set });
+  return customerId;
+}

@@ -44,7 +44,7 @@ export function lotBalances(entries: LedgerDoc[], until: Date): Map<string, numb
 
 /** Expires the points of every lot past its date, oldest first, once per lot (idempotent). */
 export async function expirePoints(now: Date): Promise<{ customers: number; expired: number }> {
-  const due = await LedgerEntry.find({ state: 'applied', expiryHandled: false, expiresAt: { $lte: now } }, { customerId: 1 })
+  const due = await LedgerEntry.find({ expiryHandled: false, expiresAt: { $lte: now } }, { customerId: 1 })
     .limit(1000)
     .lean();
   const customerIds = [...new Map(due.map((d) => [d.customerId.toString(), d.customerId])).values()];
@@ -93,7 +93,7 @@ export async function remindExpiringPoints(
 ): Promise<number> {
   const horizon = new Date(now.getTime() + EXPIRY_REMINDER_DAYS * 86_400_000);
   const due = await LedgerEntry.find(
-    { state: 'applied', reminderSent: false, expiryHandled: false, expiresAt: { $gt: now, $lte: horizon } },
+    { reminderSent: false, expiryHandled: false, expiresAt: { $gt: now, $lte: horizon } },
     { customerId: 1 },
   )
     .limit(1000)

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import mongoose from 'mongoose';
 import { MEMBER_CODE_PATTERN, MemberErrorCode } from '@shared/api/members';
 import { ErrorCode } from '@shared/errors';
 import { isDuplicateKey } from '../platform/db/errors';
@@ -24,7 +25,7 @@ let cachedSecret: { key: string; value: Promise<Buffer> } | undefined;
 
 /** SESSION_SECRET when set; otherwise one generated once and kept in the database for every instance. */
 export function memberCodeSecret(configured: string | undefined): Promise<Buffer> {
-  const key = configured ?? '(database)';
+  const key = configured ?? `(database ${mongoose.connection.name})`;
   if (cachedSecret?.key !== key) {
     const value = configured ? Promise.resolve(Buffer.from(configured, 'utf8')) : loadOrCreateSecret();
     cachedSecret = { key, value };

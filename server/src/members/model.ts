@@ -7,10 +7,6 @@ const memberSchema = new Schema(
     memberNo: { type: String, required: true },
     tier: { type: String, required: true, default: 'regular' },
     tierRank: { type: Number, required: true, default: 0 },
-    /** Always equal to the sum of the applied ledger entries (see points.ts). */
-    balance: { type: Number, required: true, default: 0 },
-    /** Ledger entries whose $inc is applied but not yet marked applied on the entry (two-step post). */
-    pendingEntryIds: { type: [Schema.Types.ObjectId], default: [] },
     joinedAt: { type: Date, required: true },
     termsVersion: { type: String, required: true },
     termsAcceptedAt: { type: Date, required: true },
@@ -24,7 +20,11 @@ memberSchema.index({ customerId: 1 }, { unique: true });
 memberSchema.index({ memberNo: 1 }, { unique: true });
 memberSchema.index({ tierRank: 1 });
 
-/** Append-only points ledger. Entries are never edited except their bookkeeping flags. */
+/**
+ * Append-only points ledger, one chain per customer: entry `seq` n+1 carries the balance after it
+ * (`balanceAfter`), and the unique (customerId, seq) index lets exactly one writer extend the chain
+ * from a given head (see points.ts). Entries are never edited except the expiry bookkeeping flags.
+ */
 const ledgerSchema = new Schema(
   {
     customerId: { type: Schema.Types.ObjectId, required: true },
@@ -34,8 +34,10 @@ const ledgerSchema = new Schema(
     reason: { type: String, required: true },
     /** Idempotency key: one entry per key, ever. */
     refKey: { type: String, required: true },
-    /** pending: written, balance maybe not yet moved; applied: counted in the balance. */
-    state: { type: String, enum: ['pending', 'applied'], required: true, default: 'pending' },
+    /** Position in the customer's chain, from 1. */
+    seq: { type: Number, required: true },
+    /** The balance once this entry is counted: the previous entry's balanceAfter + points. */
+    balanceAfter: { type: Number, required: true },
     at: { type: Date, required: true },
     /** Credits (earn, positive adjust) expire; debits do not. */
     expiresAt: { type: Date },
@@ -47,9 +49,9 @@ const ledgerSchema = new Schema(
   { versionKey: false },
 );
 ledgerSchema.index({ refKey: 1 }, { unique: true });
-ledgerSchema.index({ customerId: 1, at: -1 });
+ledgerSchema.index({ customerId: 1, seq: 1 }, { unique: true });
+ledgerSchema.index({ customerId: 1, type: 1, at: -1 });
 ledgerSchema.index({ expiryHandled: 1, expiresAt: 1 });
-ledgerSchema.index({ state: 1, at: 1 });
 
 /** Secrets generated once and shared by every instance (when not given in the environment). */
 const secretSchema = new Schema({ _id: { type: String }, value: { type: String, required: true } }, { versionKey: false });
@@ -60,6 +62,8 @@ const deletionRequestSchema = new Schema(
     tokenHash: { type: String, required: true },
     customerId: { type: Schema.Types.ObjectId, required: true },
     expiresAt: { type: Date, required: true },
+    /** Set when confirmed; the request is removed once the erasure is complete. */
+    confirmedAt: { type: Date },
   },
   { versionKey: false },
 );

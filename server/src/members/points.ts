@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Types } from 'mongoose';
 import { MemberErrorCode } from '@shared/api/members';
 import { addMonths, POINTS_VALIDITY_MONTHS, TIER_WINDOW_MONTHS, tierFor } from '@shared/tiers';
@@ -9,31 +10,28 @@ import { LedgerEntry, Member, type LedgerDoc } from './model';
 /*
  * How the balance stays equal to the ledger without transactions
  * --------------------------------------------------------------
- * A points movement touches two documents: a ledger entry and the member's balance. It is posted in
- * steps, each a single-document atomic write:
- *   1. insert the entry as `pending`. Its refKey is unique, so a retried request finds the entry of
- *      its first attempt instead of posting twice (idempotency).
- *   2. move the balance with one guarded findOneAndUpdate: `$inc balance` and `$push pendingEntryIds`
- *      together, filtered on `pendingEntryIds != entry` (never applied twice) and, for debits,
- *      `balance >= n` (never negative, however many debits race).
- *   3. mark the entry `applied`; 4. `$pull` it from pendingEntryIds.
- * If step 2's guard refuses (not enough points), the entry is deleted: the compensation for step 1.
- * If the process dies between steps, recoverPendingEntries (a periodic job) settles entries left
- * pending for longer than any request can run: listed in pendingEntryIds → the balance moved, finish
- * steps 3-4; not listed → it never moved, delete the entry.
- * Invariant: balance == sum(points of applied entries) + sum(points of pending entries listed in
- * pendingEntryIds), which is sum(applied) whenever no post is in flight.
+ * The balance is not a counter somewhere else: it is written on the ledger itself. Each customer's
+ * entries form a chain numbered 1, 2, 3 …, and each entry records `balanceAfter` = the previous
+ * entry's balanceAfter + its own points. To post, a writer reads the head of the chain, checks the
+ * new balance (a debit must leave it >= 0), and inserts entry head+1. The unique index on
+ * (customerId, seq) lets exactly one of several racing writers extend a given head; the others get a
+ * duplicate-key error, re-read the new head and try again (re-checking the balance, so concurrent
+ * spends can never overdraw). A single insert is atomic on every engine, so there is no second step
+ * to fail, nothing to compensate, and the invariant holds at every instant:
+ *     head.balanceAfter == sum(points of the chain) >= 0.
+ * (Counters with guarded $inc would need the engine to apply the guard and the increment as one
+ * step; the embedded engine does not under concurrency, a unique index it does honour.)
+ * Idempotency: refKey is unique too, so the same operation posted twice (a retried request, two
+ * racing deliveries) is one entry; the second call gets the first entry back.
  */
-
-/** Pending entries older than this are settled by the recovery job (requests time out long before). */
-export const PENDING_GRACE_MS = 5 * 60_000;
 
 export interface PostInput {
   type: LedgerDoc['type'];
-  points: number;
+  /** Signed points, or a function of the current balance (capped debits such as expiry). */
+  points: number | ((balance: number) => number);
   reason: string;
   refKey: string;
-  at?: Date;
+  at?: Date | undefined;
   storeId?: Types.ObjectId | undefined;
   staffId?: Types.ObjectId | undefined;
 }
@@ -46,91 +44,78 @@ export interface PostResult {
 
 const notAMember = () => conflict(MemberErrorCode.NOT_A_MEMBER, 'Join the membership first.');
 const insufficient = () => conflict(MemberErrorCode.INSUFFICIENT_POINTS, 'Not enough points.');
+const MAX_ATTEMPTS = 200;
+
+async function earlierPost(customerId: Types.ObjectId, refKey: string): Promise<PostResult | undefined> {
+  const earlier = await LedgerEntry.findOne({ refKey }).lean<LedgerDoc>();
+  if (!earlier) return undefined;
+  if (!earlier.customerId.equals(customerId)) throw conflict('CONFLICT', 'This reference belongs to another member.');
+  return { entry: earlier, created: false };
+}
+
+/** The head of the customer's chain: its seq and the balance. */
+export async function ledgerHead(customerId: Types.ObjectId): Promise<{ seq: number; balance: number }> {
+  const head = await LedgerEntry.findOne({ customerId }, { seq: 1, balanceAfter: 1 }).sort({ seq: -1 }).lean();
+  return { seq: head?.seq ?? 0, balance: head?.balanceAfter ?? 0 };
+}
+
+export async function pointsBalance(customerId: Types.ObjectId): Promise<number> {
+  return (await ledgerHead(customerId)).balance;
+}
 
 async function postEntry(customerId: Types.ObjectId, input: PostInput): Promise<PostResult> {
-  const member = await Member.findOne({ customerId, closedAt: { $exists: false } }, { _id: 1 }).lean();
+  const member = await Member.exists({ customerId, closedAt: { $exists: false } });
   if (!member) throw notAMember();
+  const known = await earlierPost(customerId, input.refKey);
+  if (known) return known;
   const at = input.at ?? new Date();
-  const isCredit = input.points > 0 && (input.type === 'earn' || input.type === 'adjust');
-  let entry: LedgerDoc;
-  try {
-    entry = (
-      await LedgerEntry.create({
+
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const head = await ledgerHead(customerId);
+    const points = typeof input.points === 'function' ? input.points(head.balance) : input.points;
+    if (head.balance + points < 0) throw insufficient();
+    const isCredit = points > 0 && (input.type === 'earn' || input.type === 'adjust');
+    try {
+      const created = await LedgerEntry.create({
         customerId,
+        seq: head.seq + 1,
+        balanceAfter: head.balance + points,
         type: input.type,
-        points: input.points,
+        points,
         reason: input.reason,
         refKey: input.refKey,
-        state: 'pending',
         at,
         ...(isCredit ? { expiresAt: addMonths(at, POINTS_VALIDITY_MONTHS) } : {}),
         ...(input.storeId ? { storeId: input.storeId } : {}),
         ...(input.staffId ? { staffId: input.staffId } : {}),
-      })
-    ).toObject() as LedgerDoc;
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    const earlier = await LedgerEntry.findOne({ refKey: input.refKey }).lean<LedgerDoc>();
-    if (!earlier) throw new AppError(409, 'CONFLICT', 'This operation is being posted; try again.');
-    if (!earlier.customerId.equals(customerId)) throw conflict('CONFLICT', 'This reference belongs to another member.');
-    return { entry: earlier, created: false };
-  }
-
-  const guard: Record<string, unknown> = { _id: member._id, pendingEntryIds: { $ne: entry._id } };
-  if (input.points < 0) guard.balance = { $gte: -input.points };
-  const moved = await Member.findOneAndUpdate(guard, {
-    $inc: { balance: input.points },
-    $push: { pendingEntryIds: entry._id },
-  }).lean();
-  if (!moved) {
-    await LedgerEntry.deleteOne({ _id: entry._id, state: 'pending' });
-    throw insufficient();
-  }
-  await settle(member._id, entry._id);
-  return { entry: { ...entry, state: 'applied' }, created: true };
-}
-
-async function settle(memberId: Types.ObjectId, entryId: Types.ObjectId): Promise<void> {
-  await LedgerEntry.updateOne({ _id: entryId, state: 'pending' }, { $set: { state: 'applied' } });
-  await Member.updateOne({ _id: memberId }, { $pull: { pendingEntryIds: entryId } });
-}
-
-/** Settles entries a crashed process left pending (see the comment at the top). */
-export async function recoverPendingEntries(now = new Date()): Promise<number> {
-  const stale = await LedgerEntry.find({ state: 'pending', at: { $lt: new Date(now.getTime() - PENDING_GRACE_MS) } })
-    .limit(500)
-    .lean<LedgerDoc[]>();
-  for (const entry of stale) {
-    const member = await Member.findOne({ customerId: entry.customerId }, { _id: 1, pendingEntryIds: 1 }).lean();
-    if (member && member.pendingEntryIds.some((id) => id.equals(entry._id))) await settle(member._id, entry._id);
-    else await LedgerEntry.deleteOne({ _id: entry._id, state: 'pending' });
-  }
-  return stale.length;
-}
-
-/**
- * Posts a debit of up to `points`, taking no more than the balance holds (reversals and expiry never
- * drive a balance negative). Retries when a concurrent debit changed the balance in between.
- */
-async function postCappedDebit(customerId: Types.ObjectId, points: number, input: Omit<PostInput, 'points'>): Promise<PostResult> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const member = await Member.findOne({ customerId }, { balance: 1 }).lean();
-    if (!member) throw notAMember();
-    const amount = Math.min(points, Math.max(0, member.balance));
-    try {
-      return await postEntry(customerId, { ...input, points: -amount });
+      });
+      return { entry: created.toObject() as LedgerDoc, created: true };
     } catch (err) {
-      if ((err as AppError).code !== MemberErrorCode.INSUFFICIENT_POINTS) throw err;
+      if (!isDuplicateKey(err)) throw err;
+      // Either the same refKey was posted meanwhile (idempotent answer) or another entry took this
+      // seq (re-read the head and try again, after a short random pause to spread the racers).
+      const raced = await earlierPost(customerId, input.refKey);
+      if (raced) return raced;
+      await sleep(Math.random() * Math.min(20, 1 + attempt));
     }
   }
   throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The points balance is busy; try again.');
+}
+
+/** A debit of up to `points`, taking no more than the balance holds (reversal, expiry). */
+export async function postCappedDebit(
+  customerId: Types.ObjectId,
+  points: number,
+  input: Omit<PostInput, 'points'>,
+): Promise<PostResult> {
+  return postEntry(customerId, { ...input, points: (balance) => -Math.min(points, Math.max(0, balance)) || 0 });
 }
 
 /** Points earned (minus reversed) in the rolling window ending at `now`: what the tier follows. */
 export async function earnedInWindow(customerId: Types.ObjectId, now = new Date()): Promise<number> {
   const since = addMonths(now, -TIER_WINDOW_MONTHS);
   const rows = await LedgerEntry.aggregate<{ _id: null; total: number }>([
-    { $match: { customerId, state: 'applied', type: { $in: ['earn', 'reverse'] }, at: { $gt: since, $lte: now } } },
+    { $match: { customerId, type: { $in: ['earn', 'reverse'] }, at: { $gt: since, $lte: now } } },
     { $group: { _id: null, total: { $sum: '$points' } } },
   ]);
   return Math.max(0, rows[0]?.total ?? 0);
@@ -139,6 +124,8 @@ export async function earnedInWindow(customerId: Types.ObjectId, now = new Date(
 /** Upgrades at once when the earned points reach a higher tier; never downgrades (the job does). */
 async function upgradeTier(customerId: Types.ObjectId, now: Date): Promise<void> {
   const target = tierFor(await earnedInWindow(customerId, now));
+  // Not relied on for correctness: the tier shown is never below what the window's earnings give
+  // (effectiveTier), so an upgrade lost to a race is made good at the next read and earn.
   const upgraded = await Member.findOneAndUpdate(
     { customerId, tierRank: { $lt: target.rank } },
     { $set: { tier: target.id, tierRank: target.rank } },
@@ -218,7 +205,7 @@ export async function reversePoints(
   reason: string,
   context: PointsContext = {},
 ): Promise<PostResult> {
-  const earned = await LedgerEntry.findOne({ refKey: earnedRefKey, customerId, type: 'earn', state: 'applied' }).lean<LedgerDoc>();
+  const earned = await LedgerEntry.findOne({ refKey: earnedRefKey, customerId, type: 'earn' }).lean<LedgerDoc>();
   if (!earned) throw notFound('No such earned points to reverse.');
   const result = await postCappedDebit(customerId, earned.points, {
     type: 'reverse',
@@ -263,7 +250,7 @@ export async function listLedger(
   customerId: Types.ObjectId,
   options: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: LedgerDoc[]; nextCursor: string | null }> {
-  const filter: Record<string, unknown> = { customerId, state: 'applied' };
+  const filter: Record<string, unknown> = { customerId };
   if (options.cursor) {
     if (!Types.ObjectId.isValid(options.cursor)) throw new AppError(400, 'VALIDATION_FAILED', 'Invalid cursor.', [{ path: 'query.cursor', message: 'is not a valid cursor' }]);
     filter._id = { $lt: new Types.ObjectId(options.cursor) };
@@ -275,7 +262,6 @@ export async function listLedger(
 }
 
 export async function allLedgerEntries(customerId: Types.ObjectId): Promise<LedgerDoc[]> {
-  return LedgerEntry.find({ customerId, state: 'applied' }).sort({ at: 1, _id: 1 }).lean<LedgerDoc[]>();
+  return LedgerEntry.find({ customerId }).sort({ at: 1, seq: 1 }).lean<LedgerDoc[]>();
 }
 
-export { postCappedDebit };

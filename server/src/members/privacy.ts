@@ -6,7 +6,7 @@ import { eraseCustomer, fullTimeline, getCustomer, listIdentities } from '../cus
 import { AppError } from '../platform/http/errors';
 import { revokeAllRoles, rolesOf } from '../staff/service';
 import { DeletionRequest } from './model';
-import { allLedgerEntries } from './points';
+import { allLedgerEntries, pointsBalance } from './points';
 import { closeMembership, getMember } from './service';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -14,13 +14,14 @@ const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : d);
 
 /** Everything held about a customer, for the customer. No secrets: identities are shown by value only. */
 export async function exportPersonalData(customerId: Types.ObjectId, now = new Date()): Promise<ExportResponse> {
-  const [customer, identities, member, ledger, timeline, roles] = await Promise.all([
+  const [customer, identities, member, ledger, timeline, roles, balance] = await Promise.all([
     getCustomer(customerId),
     listIdentities(customerId),
     getMember(customerId),
     allLedgerEntries(customerId),
     fullTimeline(customerId),
     rolesOf(customerId),
+    pointsBalance(customerId),
   ]);
   return {
     exportedAt: now.toISOString(),
@@ -36,7 +37,7 @@ export async function exportPersonalData(customerId: Types.ObjectId, now = new D
       ? {
           memberNo: member.memberNo,
           tier: member.tier,
-          points: member.balance,
+          points: balance,
           joinedAt: iso(member.joinedAt),
           termsVersion: member.termsVersion,
           termsAcceptedAt: iso(member.termsAcceptedAt),
@@ -73,18 +74,34 @@ export async function requestDeletion(customerId: Types.ObjectId, now = new Date
 /**
  * Step two: erases personal data and identities, closes the membership (the points ledger stays,
  * naming nobody once the customer record is empty), removes roles, and revokes every session.
- * The token is consumed atomically, so a replay does nothing. Each step is idempotent.
+ * The request is marked confirmed first and removed last; every step is idempotent, so a pass cut
+ * short is finished by finishConfirmedDeletions (a periodic job), and a replay changes nothing.
  */
 export async function confirmDeletion(customerId: Types.ObjectId, token: string, now = new Date()): Promise<void> {
-  const request = await DeletionRequest.findOneAndDelete({ tokenHash: hash(token), customerId, expiresAt: { $gt: now } }).lean();
+  const request = await DeletionRequest.findOneAndUpdate(
+    { tokenHash: hash(token), customerId, expiresAt: { $gt: now } },
+    { $set: { confirmedAt: now } },
+  ).lean();
   if (!request) throw new AppError(400, 'INVALID_CONFIRMATION', 'This confirmation is invalid or has expired; start again.');
+  await eraseAccount(customerId, now);
+}
+
+async function eraseAccount(customerId: Types.ObjectId, now: Date): Promise<void> {
   await eraseCustomer(customerId, now);
   await closeMembership(customerId, now);
   await revokeAllRoles(customerId);
-  await DeletionRequest.deleteMany({ customerId });
   await revokeAllSessions(customerId);
+  await DeletionRequest.deleteMany({ customerId });
 }
 
+/** Completes deletions confirmed but left unfinished (a crash between the steps). */
+export async function finishConfirmedDeletions(now = new Date()): Promise<number> {
+  const stuck = await DeletionRequest.find({ confirmedAt: { $lt: new Date(now.getTime() - 60_000) } }).limit(100).lean();
+  for (const request of stuck) await eraseAccount(request.customerId, request.confirmedAt!);
+  return stuck.length;
+}
+
+/** Drops confirmation tokens never used. */
 export async function sweepDeletionRequests(now = new Date()): Promise<void> {
-  await DeletionRequest.deleteMany({ expiresAt: { $lte: now } });
+  await DeletionRequest.deleteMany({ expiresAt: { $lte: now }, confirmedAt: { $exists: false } });
 }

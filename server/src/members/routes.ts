@@ -23,7 +23,7 @@ import { WechatApiError } from '../wechat/platform';
 import { getStore, isAdmin, managesStore, rolesOf } from '../staff/service';
 import type { LedgerDoc } from './model';
 import { memberCodeSecret, signMemberCode, verifyMemberCode } from './memberCode';
-import { adjustPoints, listLedger } from './points';
+import { adjustPoints, listLedger, pointsBalance } from './points';
 import { confirmDeletion, exportPersonalData, requestDeletion } from './privacy';
 import { findMemberByNo, getMember, joinMembership, memberStateOf, memberSummaryOf } from './service';
 
@@ -91,7 +91,7 @@ export function memberRoutes(deps: AppDeps): Router {
     const member = await getMember(ctx.state.customerId);
     if (!member) throw conflict(MemberErrorCode.NOT_A_MEMBER, 'Join the membership first.');
     const page = await listLedger(ctx.state.customerId, query);
-    const body: PointsPage = { items: page.items.map(ledgerOut), nextCursor: page.nextCursor, balance: member.balance };
+    const body: PointsPage = { items: page.items.map(ledgerOut), nextCursor: page.nextCursor, balance: await pointsBalance(ctx.state.customerId) };
     ctx.body = body;
   });
 

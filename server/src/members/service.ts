@@ -1,12 +1,12 @@
 import { randomInt } from 'node:crypto';
 import type { Types } from 'mongoose';
-import { MEMBERSHIP_TERMS_VERSION, MemberErrorCode, type MemberState, type MemberSummary } from '@shared/api/members';
-import { nextTier, tierById, type TierId } from '@shared/tiers';
+import { MemberErrorCode, type MemberState, type MemberSummary } from '@shared/api/members';
+import { nextTier, tierById, tierFor, type Tier, type TierId } from '@shared/tiers';
 import { appendTimeline, getCustomer } from '../customers/service';
 import { isDuplicateKey } from '../platform/db/errors';
 import { conflict } from '../platform/http/errors';
 import { Member, type MemberDoc } from './model';
-import { earnedInWindow } from './points';
+import { earnedInWindow, pointsBalance } from './points';
 
 export { adjustPoints, earnPoints, reversePoints, spendPoints } from './points';
 
@@ -59,14 +59,24 @@ export async function joinMembership(customerId: Types.ObjectId, input: JoinInpu
   throw conflict('CONFLICT', 'Could not allot a member number; try again.');
 }
 
+/**
+ * The tier a member holds: the stored one (lowered only by the periodic check), but never below what
+ * the points earned in the window give, so an upgrade lost to a concurrent write still shows.
+ */
+function effectiveTier(member: MemberDoc, earned: number): Tier {
+  const stored = tierById(member.tier as TierId);
+  const earnedTier = tierFor(earned);
+  return earnedTier.rank > stored.rank ? earnedTier : stored;
+}
+
 export async function memberStateOf(member: MemberDoc, now = new Date()): Promise<MemberState> {
-  const earned = await earnedInWindow(member.customerId, now);
-  const tier = tierById(member.tier as TierId);
+  const [earned, balance] = await Promise.all([earnedInWindow(member.customerId, now), pointsBalance(member.customerId)]);
+  const tier = effectiveTier(member, earned);
   const next = nextTier(earned);
   return {
     memberNo: member.memberNo,
     tier: { id: tier.id, name: tier.name },
-    points: member.balance,
+    points: balance,
     earnedLast12Months: earned,
     nextTier: next && next.tier.rank > tier.rank ? { id: next.tier.id, name: next.tier.name, pointsNeeded: next.pointsNeeded } : null,
     joinedAt: member.joinedAt.toISOString(),
@@ -76,14 +86,18 @@ export async function memberStateOf(member: MemberDoc, now = new Date()): Promis
 }
 
 export async function memberSummaryOf(member: MemberDoc): Promise<MemberSummary> {
-  const customer = await getCustomer(member.customerId);
-  const tier = tierById(member.tier as TierId);
+  const [customer, earned, balance] = await Promise.all([
+    getCustomer(member.customerId),
+    earnedInWindow(member.customerId),
+    pointsBalance(member.customerId),
+  ]);
+  const tier = effectiveTier(member, earned);
   return {
     customerId: member.customerId.toString(),
     memberNo: member.memberNo,
     name: customer?.profile?.name ?? null,
     tier: { id: tier.id, name: tier.name },
-    points: member.balance,
+    points: balance,
     phone: maskPhone(member.phone),
   };
 }
@@ -93,4 +107,3 @@ export async function closeMembership(customerId: Types.ObjectId, at = new Date(
   await Member.updateOne({ customerId }, { $set: { closedAt: at }, $unset: { phone: '' } });
 }
 
-export const CURRENT_TERMS = MEMBERSHIP_TERMS_VERSION;

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type Koa from 'koa';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from './app';
@@ -26,6 +27,8 @@ export interface StartOptions {
   log?: Logger;
   /** Database name used on the embedded engine (MONGODB_URI names its own). */
   databaseName?: string;
+  /** Adds middleware to the app before it listens (tests use it for routes with controlled timing). */
+  extendApp?: (app: Koa) => void;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -54,7 +57,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let ownUrl: string | undefined;
   const wechat = createWechatPlatformFromConfig(config, () => ownUrl);
   const app = createApp({ config, log, isDatabaseReady, wechat });
-  const server = http.createServer(app.callback());
+  options.extendApp?.(app);
+  let closing: Promise<void> | undefined;
+  const handle = app.callback();
+  const server = http.createServer((req, res) => {
+    // While stopping, tell keep-alive clients not to reuse the socket, so it drains at once.
+    if (closing) res.setHeader('Connection', 'close');
+    void handle(req, res);
+  });
   // Slow or idle clients must not hold sockets forever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
@@ -75,7 +85,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const stopJobs = startModuleJobs({ config, log, isDatabaseReady, wechat });
   log.info({ url, database: engine ? `embedded ${engine.kind}` : 'MONGODB_URI', ms: Date.now() - started }, 'Loopline is listening');
 
-  let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       log.info('shutting down: no new connections, finishing requests in flight');

@@ -1,23 +1,25 @@
 import type { Context, Middleware } from 'koa';
 import mongoose, { Schema } from 'mongoose';
 import { ErrorCode } from '@shared/errors';
-import { isDuplicateKey } from '../db/errors';
 import { AppError } from './errors';
 
 /**
- * Fixed-window counters in the database, so every server instance shares one limit.
- * One document per (limit, key, window); old windows are removed by sweepRateLimits.
+ * Fixed windows counted in the database, so every server instance shares one limit. Each hit is its
+ * own small document and the limit counts them: an insert is atomic on every engine, where an
+ * `$inc` counter can lose increments under concurrency on the embedded one. Finished windows are
+ * removed by sweepRateLimits.
  */
-const counterSchema = new Schema(
+const hitSchema = new Schema(
   {
-    _id: { type: String },
-    count: { type: Number, required: true },
+    /** `<limit name>:<key>:<window start>` */
+    window: { type: String, required: true },
     expiresAt: { type: Date, required: true },
   },
   { versionKey: false },
 );
-counterSchema.index({ expiresAt: 1 });
-export const RateLimitCounter = mongoose.model('RateLimitCounter', counterSchema, 'rate_limits');
+hitSchema.index({ window: 1 });
+hitSchema.index({ expiresAt: 1 });
+export const RateLimitHit = mongoose.model('RateLimitHit', hitSchema, 'rate_limit_hits');
 
 export interface RateLimit {
   /** Names the limit, e.g. `login-ip`. */
@@ -30,21 +32,11 @@ export interface RateLimit {
 /** Counts one hit; true while the key is within its limit for the current window. */
 export async function hitRateLimit(limit: RateLimit, key: string, now = new Date()): Promise<boolean> {
   const windowStart = Math.floor(now.getTime() / limit.windowMs) * limit.windowMs;
-  const _id = `${limit.name}:${key}:${windowStart}`;
-  const expiresAt = new Date(windowStart + limit.windowMs);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const doc = await RateLimitCounter.findOneAndUpdate(
-        { _id },
-        { $inc: { count: 1 }, $setOnInsert: { expiresAt } },
-        { upsert: true, new: true },
-      ).lean();
-      return (doc?.count ?? 0) <= limit.max;
-    } catch (err) {
-      // Two first hits raced on the upsert: the loser retries as an ordinary increment.
-      if (!isDuplicateKey(err) || attempt >= 3) throw err;
-    }
-  }
+  const window = `${limit.name}:${key}:${windowStart}`;
+  const hit = await RateLimitHit.create({ window, expiresAt: new Date(windowStart + limit.windowMs) });
+  // A hit's rank is the number of hits of its window up to and including itself (ObjectIds grow
+  // with time), so in a burst exactly the first `max` pass, however the requests interleave.
+  return (await RateLimitHit.countDocuments({ window, _id: { $lte: hit._id } })) <= limit.max;
 }
 
 export function rateLimited(message = 'Too many requests. Please wait a moment and try again.'): AppError {
@@ -64,6 +56,6 @@ export function rateLimit(limit: RateLimit, keyOf: (ctx: Context) => string | un
 }
 
 export async function sweepRateLimits(now = new Date()): Promise<number> {
-  const { deletedCount } = await RateLimitCounter.deleteMany({ expiresAt: { $lte: now } });
+  const { deletedCount } = await RateLimitHit.deleteMany({ expiresAt: { $lte: now } });
   return deletedCount;
 }

@@ -27,6 +27,17 @@ describe('lease', () => {
     expect(await tryAcquireLease('renew', 1_000, 'b', new Date(t0.getTime() + 2_000))).toBe(true);
   });
 
+  it('is taken over by exactly one contender when it runs out', async () => {
+    const t0 = new Date('2031-01-01T00:00:00Z');
+    expect(await tryAcquireLease('takeover', 1_000, 'old', t0)).toBe(true);
+    const later = new Date(t0.getTime() + 5_000);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => tryAcquireLease('takeover', 1_000, `new-${i}`, later)),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await tryAcquireLease('takeover', 1_000, 'old', later)).toBe(false);
+  });
+
   it('can be handed over by releasing it', async () => {
     expect(await tryAcquireLease('handover', 60_000, 'a')).toBe(true);
     await releaseLease('handover', 'a');
