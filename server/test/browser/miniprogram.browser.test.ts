@@ -167,6 +167,7 @@ describe('mini-program H5 in Chromium', () => {
     await clerk.page.reload();
     await clerk.page.locator('.home-page .menu-identify').waitFor();
     expect(await visible(clerk.page, '.menu-stores')).toBe(false);
+    expect(await visible(clerk.page, '.menu-staff')).toBe(false);
     await clerk.page.locator('.menu-identify').click();
     await clerk.page.locator('.identify-page .field-member-code input').waitFor();
     const digitsNow = await customer.page.locator('.member-code-digits').innerText();

@@ -3,7 +3,7 @@ import Taro from '@tarojs/taro';
 import { useEffect, useState } from 'react';
 import { StatusView } from '../../../components/StatusView';
 import { errorMessage } from '../../../services/api';
-import { api, type Store } from '../../../services/loopline';
+import { api, hasRole, type Store } from '../../../services/loopline';
 import { useMe } from '../../../services/useMe';
 
 const ROLES = [
@@ -12,7 +12,9 @@ const ROLES = [
 ] as const;
 
 export default function StaffPage() {
-  const { me, loading, error } = useMe(['admin']);
+  // Admins grant any role anywhere; a manager makes clerks for the stores they manage.
+  const { me, loading, error } = useMe(['admin', 'manager']);
+  const roles = hasRole(me, 'admin') ? ROLES : ROLES.filter((r) => r.value === 'clerk');
   const [stores, setStores] = useState<Store[]>([]);
   const [storeIndex, setStoreIndex] = useState(0);
   const [roleIndex, setRoleIndex] = useState(0);
@@ -30,7 +32,7 @@ export default function StaffPage() {
   }, [me, error]);
 
   const store = stores[storeIndex];
-  const role = ROLES[roleIndex] ?? ROLES[0];
+  const role = roles[roleIndex] ?? ROLES[0];
 
   const grant = async () => {
     if (!store) return;
@@ -67,7 +69,7 @@ export default function StaffPage() {
               <View className='field field-role'>
                 <Text className='field-label'>角色 Role</Text>
                 <View style={{ display: 'flex', gap: '8px' }}>
-                  {ROLES.map((r, i) => (
+                  {roles.map((r, i) => (
                     <Button
                       key={r.value}
                       className={`btn ${i === roleIndex ? 'btn-primary' : 'btn-secondary'} staff-role-${r.value}`}

@@ -10,6 +10,7 @@ export default function HomePage() {
   const { me, loading, error } = useMe();
   const isStaff = hasRole(me, 'clerk', 'manager', 'admin');
   const isAdmin = hasRole(me, 'admin');
+  const isManager = hasRole(me, 'manager');
 
   const signOut = () => {
     clearSession();
@@ -48,6 +49,9 @@ export default function HomePage() {
             <View className='section'>
               <Text className='section-title'>门店 Staff</Text>
               <MenuItem className='menu-identify' label='识别会员 Identify a member' url='/pages/staff/identify/index' />
+              {isManager && !isAdmin && (
+                <MenuItem className='menu-staff' label='店员授权 Staff roles' url='/pages/admin/staff/index' />
+              )}
             </View>
           )}
           {isAdmin && (
