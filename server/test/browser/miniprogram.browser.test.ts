@@ -189,6 +189,21 @@ describe('mini-program H5 in Chromium', () => {
     expect(await clerk.page.locator('.identify-error').innerText()).toBe(contract.body.error.message);
     await shot(clerk.page, '10-clerk-forged-code');
 
+    // Customer: export their data, then delete the account through the confirmation step.
+    await customer.page.goBack();
+    await customer.page.locator('.home-page .menu-privacy').click();
+    await customer.page.locator('.privacy-page .privacy-export').click();
+    await customer.page.locator('.privacy-page .export-box').waitFor();
+    expect(await customer.page.locator('.export-box').innerText()).toContain('"exportedAt"');
+    await customer.page.locator('.privacy-delete').click();
+    await customer.page.locator('.privacy-delete-confirm').waitFor();
+    await shot(customer.page, '11-privacy-delete-confirm');
+    await customer.page.locator('.privacy-delete-confirm').click();
+    await customer.page.locator('.sign-in-page .demo-accounts').waitFor();
+    // Signing in again is a fresh customer: no membership left.
+    await customer.page.locator('.demo-login-customer').click();
+    await customer.page.locator('.home-page .join-invite').waitFor();
+
     for (const who of [customer, clerk, admin]) {
       // 4xx answers the pages handle (the forged code, 401 before sign-in) show up as console errors of fetch.
       expect(who.failures.filter((f) => f.startsWith('pageerror'))).toEqual([]);
