@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginResponse } from '@shared/api/auth';
 import { startTestApp, type TestApp } from '../../test/helpers';
 import { login } from '../../test/session';
 import { RateLimitHit, sweepRateLimits } from '../platform/http/rateLimit';
@@ -24,6 +25,7 @@ describe('login and sessions', () => {
       expiresAt: expect.any(String),
       customer: { id: expect.stringMatching(/^[0-9a-f]{24}$/), name: null, status: 'active' },
     });
+    expect(loginResponse.safeParse(res.body).success).toBe(true);
     expect(Buffer.from(res.body.token, 'base64url').length).toBeGreaterThanOrEqual(16);
     expect(new Date(res.body.expiresAt).getTime()).toBeGreaterThan(Date.now());
     expect(res.text).not.toMatch(/session_?key/i);

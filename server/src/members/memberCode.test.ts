@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memberCodeResponse, memberSummary } from '@shared/api/members';
 import { startTestApp, type TestApp } from '../../test/helpers';
 import { login, type SignedIn } from '../../test/session';
 import { listTimeline } from '../customers/service';
@@ -47,6 +48,8 @@ describe('member code', () => {
     const typed = res.body.code.replace(/(\d{4})/g, '$1 ').trim();
     const found = await identify(clerkA, { code: typed });
     expect(found.status).toBe(200);
+    expect(memberSummary.safeParse(found.body).success).toBe(true);
+    expect(memberCodeResponse.safeParse(res.body).success).toBe(true);
     expect(found.body).toEqual({
       customerId: member.customerId,
       memberNo,

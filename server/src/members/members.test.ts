@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { meResponse, memberState, pointsPage } from '@shared/api/members';
 import { startTestApp, type TestApp } from '../../test/helpers';
 import { login, type SignedIn } from '../../test/session';
 import { listTimeline } from '../customers/service';
@@ -67,6 +68,9 @@ describe('joining', () => {
     expect((await join(who)).body.error.code).toBe('ALREADY_MEMBER');
     const me = await app.request('GET', '/api/v1/me', { token: who.token });
     expect(me.body.member.memberNo).toBe(res.body.memberNo);
+    // What the mini-program reads matches the shared contract.
+    expect(memberState.safeParse(res.body).success).toBe(true);
+    expect(meResponse.safeParse(me.body).success).toBe(true);
     const [joined] = await listTimeline(new Types.ObjectId(who.customerId), { types: ['member.joined'] });
     expect(joined?.data).toMatchObject({ termsVersion: '2026-01', termsAcceptedAt: expect.any(String), phoneBound: true });
   });
@@ -117,6 +121,7 @@ describe('points ledger', () => {
       const page: { status: number; body: { items: Array<{ id: string; at: string }>; nextCursor: string | null; balance: number } } =
         await app.request('GET', `/api/v1/me/points?limit=7${cursor ? `&cursor=${cursor}` : ''}`, { token: who.token });
       expect(page.status).toBe(200);
+      expect(pointsPage.safeParse(page.body).success).toBe(true);
       expect(page.body.balance).toBe(ledger.balance);
       expect(page.body.items.length).toBeLessThanOrEqual(7);
       seen.push(...page.body.items);

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportResponse, profile } from '@shared/api/privacy';
 import { startTestApp, type TestApp } from '../../test/helpers';
 import { login, type SignedIn } from '../../test/session';
 import { getCustomer, listIdentities } from '../customers/service';
@@ -33,6 +34,7 @@ describe('profile', () => {
       body: { name: '阿梅', birthday: '1990-05-20', gender: 'female', preferences: ['茶', '甜品'] },
     });
     expect(res.status).toBe(200);
+    expect(profile.safeParse(res.body).success).toBe(true);
     expect(res.body).toEqual({ name: '阿梅', birthday: '1990-05-20', gender: 'female', preferences: ['茶', '甜品'] });
     const cleared = await app.request('PATCH', '/api/v1/me/profile', { token: who.token, body: { gender: null } });
     expect(cleared.body.gender).toBeNull();
@@ -68,6 +70,7 @@ describe('export and deletion', () => {
 
     const res = await app.request('GET', '/api/v1/me/export', { token: who.token });
     expect(res.status).toBe(200);
+    expect(exportResponse.safeParse(res.body).success).toBe(true);
     expect(res.body.customer).toMatchObject({ id: who.customerId, profile: { name: '导出' } });
     expect(res.body.identities.map((i: { kind: string; value: string }) => `${i.kind}=${i.value}`).sort()).toEqual([
       'mp_openid=export-me',

@@ -88,9 +88,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const close = () =>
     (closing ??= (async () => {
       log.info('shutting down: no new connections, finishing requests in flight');
-      await stopJobs();
+      // Stop listening at once; jobs wind down (releasing their leases) while requests drain.
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      const jobsStopped = stopJobs();
       const timedOut = await Promise.race([
         drained.then(() => false),
         sleep(config.shutdownTimeoutMs).then(() => true),
@@ -100,6 +101,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         server.closeAllConnections();
         await drained;
       }
+      await jobsStopped;
       await disconnectDatabase();
       await engine?.stop();
       log.info('stopped');

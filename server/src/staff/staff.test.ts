@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staffGrant, store } from '@shared/api/stores';
 import { startTestApp, type TestApp } from '../../test/helpers';
 import { login, type SignedIn } from '../../test/session';
 import { Store } from './model';
@@ -21,6 +22,7 @@ describe('stores', () => {
   it('are created, listed and updated by an admin', async () => {
     const a = await post('/api/v1/admin/stores', admin, { name: '静安店', code: 'sh-001', address: '南京西路 1 号', city: '上海' });
     expect(a.status).toBe(201);
+    expect(store.safeParse(a.body).success).toBe(true);
     expect(a.body).toMatchObject({ name: '静安店', code: 'SH-001', city: '上海', active: true });
     storeA = a.body.id;
     const b = await post('/api/v1/admin/stores', admin, { name: '朝阳店', code: 'BJ-001' });
@@ -64,6 +66,7 @@ describe('staff roles', () => {
     clerk = await login(app, 'clerk-a');
     const made = await post('/api/v1/admin/staff', admin, { customerId: managerA.customerId, role: 'manager', storeId: storeA });
     expect(made.status).toBe(201);
+    expect(staffGrant.safeParse(made.body).success).toBe(true);
     expect(made.body).toMatchObject({ customerId: managerA.customerId, role: 'manager', storeId: storeA, storeName: '静安店' });
 
     // By openid, the way a manager knows a new colleague.
