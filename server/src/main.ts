@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   }
   const running = server;
   process.stdout.write(`Loopline is running at ${running.url}\n`);
+  process.stdout.write(`Open the mini-program (H5) in a browser: ${running.url}/\n`);
 
   const stop = (signal: string) => {
     running.log.info({ signal }, 'signal received');

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Config } from './config';
 import { errorHandler, jsonBody, requestContext } from './http/middleware';
+import { serveMiniProgramH5 } from './http/miniProgramH5';
 import type { Logger } from './logger';
 import { mountModules } from '../modules';
 import type { WechatPlatform } from '../wechat/platform';
@@ -54,6 +55,9 @@ export function createApp(deps: AppDeps): Koa {
   mountModules({ app, api, deps });
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
+
+  // Last: the mini-program's H5 build at `/` (skips /api, /wechat, /__wechat, /healthz, /readyz).
+  app.use(serveMiniProgramH5());
 
   return app;
 }

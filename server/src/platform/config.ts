@@ -67,6 +67,9 @@ const envSchema = z
     }
   });
 
+/** The admin of the simulator's demo accounts (the mini-program's H5 sign-in lists it). */
+export const DEMO_ADMIN_OPENID = 'demo-admin';
+
 export interface Config {
   port: number;
   host: string;
@@ -134,7 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wechatApiBase: e.WECHAT_API_BASE,
     useWechatSimulator: !e.WECHAT_API_BASE && !hasSecrets,
     sessionSecret: e.SESSION_SECRET,
-    adminOpenids: (e.ADMIN_OPENIDS ?? '')
+    // Against the built-in simulator (no secrets, no platform URL) the demo admin of the H5 sign-in
+    // screen is an admin unless ADMIN_OPENIDS says otherwise; with the real platform nobody is by default.
+    adminOpenids: (e.ADMIN_OPENIDS ?? (!e.WECHAT_API_BASE && !hasSecrets ? DEMO_ADMIN_OPENID : ''))
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),

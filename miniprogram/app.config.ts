@@ -1,0 +1,23 @@
+export default defineAppConfig({
+  pages: [
+    'pages/member/home/index',
+    'pages/auth/sign-in/index',
+    'pages/member/join/index',
+    'pages/member/points/index',
+    'pages/member/code/index',
+    'pages/profile/edit/index',
+    'pages/profile/privacy/index',
+  ],
+  // Staff and admin pages are a separate download: customers never pay for them.
+  subPackages: [
+    { root: 'pages/staff', pages: ['identify/index'] },
+    { root: 'pages/admin', pages: ['stores/index', 'staff/index'] },
+  ],
+  window: {
+    backgroundTextStyle: 'light',
+    backgroundColor: '#f4f6f5',
+    navigationBarBackgroundColor: '#0f766e',
+    navigationBarTitleText: 'Loopline 会员',
+    navigationBarTextStyle: 'white',
+  },
+});

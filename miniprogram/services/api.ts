@@ -1,0 +1,121 @@
+// Typed client of the Loopline HTTP API on Taro.request: bearer token from storage, responses checked
+// against the shared zod schemas in development, 401 sends the user back to sign-in, and every failure
+// surfaces as an ApiError carrying the contract's code and message.
+import Taro from '@tarojs/taro';
+import type { ZodType } from 'zod';
+import { ErrorCode, type ErrorBody } from '@shared/errors';
+import { clearSession, readSession } from './session';
+
+declare const LOOPLINE_API_BASE: string;
+
+/** Where the API lives: same origin for H5, configured at build time for weapp. */
+export const API_BASE: string = `${LOOPLINE_API_BASE}/api/v1`;
+export const SIGN_IN_PAGE = '/pages/auth/sign-in/index';
+
+const validateResponses = process.env.NODE_ENV !== 'production';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields?: Array<{ path: string; message: string }>,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface RequestOptions<T> {
+  body?: unknown;
+  /** Checks the 2xx body in development builds. */
+  schema?: ZodType<T>;
+  /** Skip the automatic jump to sign-in on 401 (the sign-in page itself). */
+  allowAnonymous?: boolean;
+}
+
+let redirectingToSignIn = false;
+
+export async function apiRequest<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  options: RequestOptions<T> = {},
+): Promise<T> {
+  const session = readSession();
+  const header: Record<string, string> = { Accept: 'application/json' };
+  if (options.body !== undefined) header['Content-Type'] = 'application/json';
+  if (session) header.Authorization = `Bearer ${session.token}`;
+
+  let res: Taro.request.SuccessCallbackResult<string | ArrayBuffer | Record<string, unknown>>;
+  try {
+    res = await Taro.request({
+      url: API_BASE + path,
+      method,
+      header,
+      data: options.body as never,
+      dataType: 'json',
+      timeout: 15_000,
+    });
+  } catch (err) {
+    throw new ApiError(0, 'NETWORK', '网络不可用，请稍后重试 (network unavailable)');
+  }
+
+  const status = res.statusCode;
+  if (status >= 200 && status < 300) {
+    const data = res.data as T;
+    if (validateResponses && options.schema) {
+      const checked = options.schema.safeParse(data);
+      if (!checked.success) {
+        console.error(`[api] ${method} ${path}: response does not match the contract`, checked.error.issues);
+        throw new ApiError(status, 'CONTRACT_MISMATCH', '服务器返回的数据格式不正确');
+      }
+      return checked.data;
+    }
+    return data;
+  }
+
+  const error = readErrorBody(res.data);
+  if (status === 401 && !options.allowAnonymous) {
+    clearSession();
+    if (!redirectingToSignIn) {
+      redirectingToSignIn = true;
+      Taro.reLaunch({ url: SIGN_IN_PAGE }).finally(() => {
+        redirectingToSignIn = false;
+      });
+    }
+  }
+  throw new ApiError(
+    status,
+    error?.code ?? (status === 401 ? ErrorCode.UNAUTHENTICATED : ErrorCode.INTERNAL),
+    error?.message ?? `请求失败 (HTTP ${status})`,
+    error?.fields,
+  );
+}
+
+function readErrorBody(data: unknown): ErrorBody['error'] | undefined {
+  let body = data;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+  }
+  const error = (body as Partial<ErrorBody> | undefined)?.error;
+  return error && typeof error.code === 'string' && typeof error.message === 'string' ? error : undefined;
+}
+
+/** The message to show for any failure: the contract's message, first field problem included. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) {
+    const field = err.fields?.[0];
+    return field ? `${err.message} (${field.path}: ${field.message})` : err.message;
+  }
+  return (err as Error)?.message ?? '出错了';
+}
+
+/** Shows a failure the way the platform shows messages. */
+export function showError(err: unknown): void {
+  if (err instanceof ApiError && err.status === 401) return; // already on the way to sign-in
+  void Taro.showToast({ title: errorMessage(err), icon: 'none', duration: 3000 });
+}
