@@ -29,8 +29,16 @@ async function main(): Promise<void> {
   process.stdout.write(`Loopline is running at ${running.url}\n`);
   process.stdout.write(`Open the mini-program (H5) in a browser: ${running.url}/\n`);
 
-  const stop = (signal: string) => {
-    running.log.info({ signal }, 'signal received');
+  let stopping = false;
+  const stop = (reason: string) => {
+    // A second signal (a process-group kill reaches us directly and through a wrapper) must not
+    // cut the graceful stop short: it is noted and ignored.
+    if (stopping) {
+      running.log.info({ reason }, 'already stopping');
+      return;
+    }
+    stopping = true;
+    running.log.info({ reason }, 'stopping');
     running.close().then(
       () => process.exit(0),
       (err) => {
@@ -39,8 +47,14 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // npm does not pass SIGTERM on to the script it runs: when the process that started us goes
+  // away and we are handed to init, stop as if we had been told to.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop('parent process exited');
+  }, 1_000).unref();
 }
 
 main().catch((err) => {

@@ -59,7 +59,9 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   let restarts = 0;
 
   const launch = async (): Promise<void> => {
-    const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a signal meant for the server's group (Ctrl-C, a supervisor) must not
+    // reach the engine directly; the server stops it after the requests in flight are done.
+    const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child = proc;
     forwardOutput(proc, log);
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
