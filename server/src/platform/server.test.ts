@@ -47,7 +47,7 @@ describe('embedded database', () => {
     expect(server.engine?.kind).toBe('ferretdb');
     expect((await httpRequest(server.url, 'GET', '/readyz')).status).toBe(200);
 
-    server.engine!.crashForTest();
+    await server.engine!.crashForTest();
     const down = await httpRequest(server.url, 'GET', '/readyz');
     expect(down.status).toBe(503);
     expect(down.body).toEqual({ status: 'unavailable', database: 'down' });

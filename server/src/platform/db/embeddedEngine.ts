@@ -21,8 +21,8 @@ export interface EmbeddedEngine {
   readonly port: number;
   /** True while the engine process is up. */
   isRunning(): boolean;
-  /** Kills the engine process as a crash would (tests of supervision). */
-  crashForTest(): void;
+  /** Kills the engine process as a crash would, resolving once it is gone (tests of supervision). */
+  crashForTest(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,6 +55,8 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   const args = await engineArgs(kind, dataDir, port);
 
   let child: ChildProcess | undefined;
+  /** Set once the current process has opened its port, cleared when it exits. */
+  let up = false;
   let stopping = false;
   let restarts = 0;
 
@@ -66,7 +68,10 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     forwardOutput(proc, log);
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.once('exit', (code, signal) => {
-      if (child === proc) child = undefined;
+      if (child === proc) {
+        child = undefined;
+        up = false;
+      }
       if (stopping) return;
       log.error({ engine: kind, code, signal }, 'database engine exited unexpectedly; restarting it');
       void restart();
@@ -77,6 +82,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
         throw new EngineUnavailableError(`The ${kind} engine exited during start; see the log above.`);
       }),
     ]);
+    up = child === proc;
     await writeFile(
       path.join(dataDir, 'engine.pid'),
       JSON.stringify({ serverPid: process.pid, enginePid: proc.pid ?? -1 } satisfies PidFile),
@@ -111,8 +117,14 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     kind,
     port,
     uri: `mongodb://127.0.0.1:${port}`,
-    isRunning: () => child !== undefined && child.exitCode === null,
-    crashForTest: () => child?.kill('SIGKILL'),
+    isRunning: () => up && child !== undefined && child.exitCode === null,
+    crashForTest: async () => {
+      const proc = child;
+      if (!proc || proc.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       stopping = true;
       process.removeListener('exit', killOnExit);
