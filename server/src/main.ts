@@ -1,19 +1,10 @@
 // Entry point of `npm start`: configuration, server, and a clean stop on SIGTERM/SIGINT.
-import { ConfigError, loadConfig } from './platform/config';
+import { loadConfigOrExit } from './platform/config';
 import { EngineUnavailableError } from './platform/db/ferretdbBinary';
 import { startServer } from './platform/server';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
 
   let server;
   try {

@@ -2,7 +2,7 @@
 // profiles 100 at a time (user/info/batchget), printing progress. Safe to run again: each sync
 // simply writes the platform's current view.
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig } from '../platform/config';
+import { loadConfigOrExit } from '../platform/config';
 import { startServer } from '../platform/server';
 import type { WechatPlatform } from '../wechat/platform';
 import { syncProfiles } from './profileSync';
@@ -32,16 +32,7 @@ export async function backfillFollowers(
 }
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   // A private server on a free loopback port: it owns the database connection and, without an app
   // secret, serves the built-in simulator this run talks to.
   const server = await startServer({ ...config, port: 0, host: '127.0.0.1', logLevel: 'warn' });
