@@ -103,7 +103,7 @@ const notificationSchema = new Schema({
   storeId: { type: Schema.Types.ObjectId },
   customerId: { type: Schema.Types.ObjectId, required: true },
   ticketId: { type: Schema.Types.ObjectId, required: true },
-  kind: { type: String, enum: ['sla.at_risk', 'sla.overdue', 'complaint.opened', 'complaint.escalated'], required: true },
+  kind: { type: String, enum: ['sla.at_risk', 'sla.overdue', 'complaint.opened', 'complaint.escalated', 'rating.low'], required: true },
   title: { type: String, required: true },
   data: { type: Schema.Types.Mixed, default: {} },
   at: { type: Date, required: true },

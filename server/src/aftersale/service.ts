@@ -24,6 +24,7 @@ import { appendTimeline, type Channel } from '../customers/service';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/http/errors';
 import { isDuplicateKey } from '../platform/db/errors';
 import { withLock } from './lock';
+import { followUpLowRating } from './ratingFollowUp';
 import { Ticket, TicketMessage, type TicketDoc, type TicketMessageDoc } from './model';
 import { nextDueAt, slaBadge, slaDeadlines } from './sla';
 
@@ -456,7 +457,7 @@ export async function rateTicket(
   }
   const updated = await withLock(`ticket:${ticket._id}`, async () => {
     const current = await getTicket(ticket._id);
-    if (current?.rating?.stars) throw conflict(TicketErrorCode.ALREADY_RATED, 'This ticket is already rated.');
+    if (current?.rating?.stars) return { alreadyRated: current };
     return Ticket.findOneAndUpdate(
       { _id: ticket._id, 'rating.stars': null },
       {
@@ -466,6 +467,12 @@ export async function rateTicket(
       { new: true },
     ).lean<TicketDoc>();
   });
+  if (updated && 'alreadyRated' in updated) {
+    // A retry of a low rating whose follow-up may not have finished: finish it (it is idempotent).
+    const { rating: earlier } = updated.alreadyRated;
+    await followUpLowRating(updated.alreadyRated, earlier!.stars!, earlier!.comment ?? undefined, earlier!.at ?? now);
+    throw conflict(TicketErrorCode.ALREADY_RATED, 'This ticket is already rated.');
+  }
   if (!updated) throw conflict(TicketErrorCode.ALREADY_RATED, 'This ticket is already rated.');
   await appendTimeline(ticket.customerId, {
     type: 'ticket.rated',
@@ -475,5 +482,6 @@ export async function rateTicket(
     at: now,
     ...(ticket.storeId ? { storeId: ticket.storeId } : {}),
   });
+  await followUpLowRating(updated, rating.stars, rating.comment, now);
   return updated;
 }

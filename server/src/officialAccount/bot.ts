@@ -3,6 +3,7 @@ import type { PassiveReply } from '@shared/officialAccount';
 import type { InboundMessage, InboundType } from '../wechat/protocol';
 import { recordFollow } from '../customers/service';
 import { matchKeywordRule, seedDefaultKeywordRules } from './keywordRules';
+import { commandOf, escalationReply, followGift, myCouponsReply, myTicketsReply, storeOfScene } from './integrations';
 import { MENU_CLICK_REPLIES } from './menu';
 
 // The bot: a router from inbound message types to handlers. A handler answers with a passive reply
@@ -65,15 +66,33 @@ export interface BotServices {
   requestProfileSync?: ((openid: string) => Promise<void>) | undefined;
 }
 
-async function answerText(text: string, notes: Record<string, unknown>): Promise<PassiveReply> {
+/**
+ * A follower's words, in order: exact keyword commands an operator set, the built-in commands (my
+ * tickets, my coupons), a strong complaint (opens or raises a ticket), other keyword rules, default.
+ */
+async function answerText(text: string, customerId: Types.ObjectId, at: Date, notes: Record<string, unknown>): Promise<PassiveReply> {
   await seedDefaultKeywordRules();
   const rule = await matchKeywordRule(text);
+  if (rule?.exact) {
+    notes.keywordRule = rule.name;
+    return rule.reply;
+  }
+  const command = commandOf(text);
+  if (command) {
+    notes.command = command;
+    return command === 'tickets' ? myTicketsReply(customerId) : myCouponsReply(customerId, at);
+  }
+  const escalated = await escalationReply(customerId, text, at, notes);
+  if (escalated) return escalated;
   if (rule) {
     notes.keywordRule = rule.name;
     return rule.reply;
   }
   return DEFAULT_REPLY;
 }
+
+const withLine = (reply: PassiveReply & { type: 'text' }, line: string | undefined): PassiveReply =>
+  line ? { type: 'text', content: `${reply.content}\n\n${line}` } : reply;
 
 /** The standard handlers. */
 export function createBot(services: BotServices = {}): MessageRouter {
@@ -82,8 +101,11 @@ export function createBot(services: BotServices = {}): MessageRouter {
     await services.requestProfileSync?.(openid);
   };
 
-  bot.on('text', ({ message, notes }) => answerText(message.content, notes));
-  bot.on('voice', async ({ message, notes }) => (message.recognition ? answerText(message.recognition, notes) : MEDIA_REPLY));
+  const sentAt = (createTime: number) => new Date(createTime * 1000);
+  bot.on('text', ({ message, customerId, notes }) => answerText(message.content, customerId, sentAt(message.createTime), notes));
+  bot.on('voice', async ({ message, customerId, notes }) =>
+    message.recognition ? answerText(message.recognition, customerId, sentAt(message.createTime), notes) : MEDIA_REPLY,
+  );
   for (const type of ['image', 'video', 'shortvideo', 'link'] as const) bot.on(type, async () => MEDIA_REPLY);
   bot.on('location', async ({ message }) => ({
     type: 'text',
@@ -93,19 +115,29 @@ export function createBot(services: BotServices = {}): MessageRouter {
   bot.on('subscribe', async ({ message, customerId, notes }) => {
     const channel = message.scene;
     if (channel) notes.channel = channel;
-    await recordFollow(customerId, { following: true, at: new Date(message.createTime * 1000), channel });
+    const at = sentAt(message.createTime);
+    await recordFollow(customerId, { following: true, at, channel });
     await syncProfile(message.fromUserName);
-    return WELCOME_REPLY;
+    const storeId = storeOfScene(channel);
+    const gift = storeId ? await followGift(customerId, storeId, at, notes) : undefined;
+    return withLine(WELCOME_REPLY as PassiveReply & { type: 'text' }, gift);
   });
   bot.on('unsubscribe', async ({ message, customerId }) => {
     await recordFollow(customerId, { following: false, at: new Date(message.createTime * 1000) });
     await syncProfile(message.fromUserName);
     return undefined;
   });
-  bot.on('SCAN', async ({ message }) => ({
-    type: 'text',
-    content: message.scene.startsWith('store:') ? '欢迎光临门店！出示小程序会员码即可累计积分。' : '欢迎回来！回复「帮助」看看我能做什么。',
-  }));
+  bot.on('SCAN', async ({ message, customerId, notes }) => {
+    const storeId = storeOfScene(message.scene);
+    const gift = storeId ? await followGift(customerId, storeId, sentAt(message.createTime), notes) : undefined;
+    return withLine(
+      {
+        type: 'text',
+        content: message.scene.startsWith('store:') ? '欢迎光临门店！出示小程序会员码即可累计积分。' : '欢迎回来！回复「帮助」看看我能做什么。',
+      },
+      gift,
+    );
+  });
   bot.on('CLICK', async ({ message }) => MENU_CLICK_REPLIES[message.eventKey] ?? DEFAULT_REPLY);
   // Location reports, link opens and template delivery receipts are only recorded.
   return bot;

@@ -25,7 +25,7 @@ export const DEFAULT_KEYWORD_RULES = [
     reply: {
       type: 'text' as const,
       content:
-        '您好，我可以帮您：\n回复「会员」查看会员权益\n回复「优惠券」查看可领的券\n回复「售后」了解售后服务\n回复「人工」联系客服',
+        '您好，我可以帮您：\n回复「会员」查看会员权益\n回复「我的优惠券」查看您的券\n回复「我的工单」查看售后进度\n回复「售后」了解售后服务\n回复「人工」联系客服',
     },
   },
   {
@@ -152,6 +152,8 @@ export async function deleteKeywordRule(id: string): Promise<void> {
 interface CompiledRule {
   id: string;
   name: string;
+  /** An exact command: an `exact` rule, or a regex anchored at both ends. */
+  exact: boolean;
   test: (text: string) => boolean;
   reply: PassiveReply;
 }
@@ -178,7 +180,8 @@ function compile(doc: KeywordRuleDoc): CompiledRule | undefined {
     const re = new RegExp(doc.pattern, 'iu');
     test = (text) => re.test(text);
   }
-  return { id: doc._id.toString(), name: doc.name, test, reply: doc.reply as PassiveReply };
+  const exact = doc.match === 'exact' || (doc.match === 'regex' && doc.pattern.startsWith('^') && /(^|[^\\])\$$/.test(doc.pattern));
+  return { id: doc._id.toString(), name: doc.name, exact, test, reply: doc.reply as PassiveReply };
 }
 
 async function enabledRules(): Promise<CompiledRule[]> {
@@ -195,11 +198,13 @@ async function enabledRules(): Promise<CompiledRule[]> {
 }
 
 /** The highest-priority enabled rule that matches the text, if any. */
-export async function matchKeywordRule(text: string): Promise<{ id: string; name: string; reply: PassiveReply } | undefined> {
+export async function matchKeywordRule(
+  text: string,
+): Promise<{ id: string; name: string; exact: boolean; reply: PassiveReply } | undefined> {
   const normalized = text.trim().slice(0, MATCH_TEXT_MAX).toLowerCase();
   if (!normalized) return undefined;
   for (const rule of await enabledRules()) {
-    if (rule.test(normalized)) return { id: rule.id, name: rule.name, reply: rule.reply };
+    if (rule.test(normalized)) return { id: rule.id, name: rule.name, exact: rule.exact, reply: rule.reply };
   }
   return undefined;
 }
