@@ -19,7 +19,7 @@ import {
   type TicketState,
 } from '@shared/tickets';
 import { requireCustomer, requireStaff } from '../auth/middleware';
-import { getStore, rolesOf } from '../staff/service';
+import { getStore, listStores, rolesOf } from '../staff/service';
 import { AppError, badRequest, conflict, notFound } from '../platform/http/errors';
 import { parseWith, readRawBody } from '../platform/http/middleware';
 import { addTicketPhoto, extractUploadedFile, getTicketPhoto, listTicketPhotos, MAX_UPLOAD_BODY_BYTES } from './photos';
@@ -125,6 +125,12 @@ export function aftersaleRoutes(): Router {
     const ticket = await createTicket(ctx.state.customerId, input);
     ctx.status = 201;
     ctx.body = ticketOut(ticket, { kind: 'customer', customerId: String(ctx.state.customerId) });
+  });
+
+  /** The stores a customer may file a ticket with (the new-ticket page's choice). */
+  router.get('/aftersale/stores', signedIn, async (ctx) => {
+    const stores = (await listStores()).filter((s) => s.active !== false);
+    ctx.body = { items: stores.map((s) => ({ id: String(s._id), name: s.name, city: s.city ?? null })) };
   });
 
   router.get('/tickets', signedIn, async (ctx) => {
