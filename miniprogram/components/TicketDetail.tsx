@@ -10,8 +10,10 @@ import { StatusView } from './StatusView';
 import { PhotoGrid, SlaBadgeView, StateBadge, Thread } from './Tickets';
 
 const CONTACT_LABELS = { wechat: '微信消息', phone: '电话', none: '无需联系' } as const;
-/** Destructive actions look it. */
+/** Destructive actions look it; the way forward is the filled button. */
 const DANGER: TicketAction[] = ['cancel', 'reject'];
+const FORWARD: TicketAction[] = ['accept', 'start', 'resolve', 'resume', 'close'];
+const NOTE_LABELS = { reason: '原因 Reason', resolution: '处理结果 Resolution' } as const;
 
 /** One ticket, for its customer or for the staff of its store: facts, photos, conversation, actions. */
 export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
@@ -27,6 +29,8 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<string>();
+  /** The action whose reason or resolution is being written. */
+  const [noteFor, setNoteFor] = useState<TicketAction>();
   const sendKey = useRef<string>();
 
   const load = async () => {
@@ -72,12 +76,16 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
 
   const act = async (action: TicketAction) => {
     const needs = transitionFor(action).requires[0];
-    if (needs && !note.trim()) {
+    if (needs && (noteFor !== action || !note.trim())) {
+      setNoteFor(action);
       setActionError(needs === 'resolution' ? '请先填写处理结果 Write the resolution first' : '请先填写原因 Write the reason first');
       return;
     }
     const data = needs ? { [needs]: note.trim() } : {};
-    if (await run(() => tickets.act(id, action, data))) setNote('');
+    if (await run(() => tickets.act(id, action, data))) {
+      setNote('');
+      setNoteFor(undefined);
+    }
   };
 
   const rate = async () => {
@@ -86,7 +94,7 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
   };
 
   const actions = ticket?.allowedActions ?? [];
-  const needsNote = actions.some((a) => transitionFor(a).requires.length > 0);
+  const noteField = noteFor && actions.includes(noteFor) ? transitionFor(noteFor).requires[0] : undefined;
   const open = ticket && !['closed', 'rejected', 'cancelled'].includes(ticket.state);
   const lastReason = [...(ticket?.history ?? [])].reverse().find((h) => h.reason && ['request_info', 'reject', 'reopen'].includes(h.action));
 
@@ -96,7 +104,7 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
       {ticket && !error && (
         <>
           <View className='section ticket-facts'>
-            <View className='row'>
+            <View className='ticket-head'>
               <Text className='section-title' style={{ marginBottom: 0 }}>
                 {TYPE_LABELS[ticket.type].zh} · #{ticket.number}
               </Text>
@@ -144,10 +152,10 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
           {actions.length > 0 && (
             <View className='section ticket-actions'>
               <Text className='section-title'>操作 Actions</Text>
-              {needsNote && (
+              {noteField && (
                 <View className='field field-action-note'>
                   <Text className='field-label'>
-                    {actions.includes('resolve') ? '处理结果 / 原因 Resolution or reason' : '原因 Reason'}
+                    {transitionFor(noteFor!).label.zh} · {NOTE_LABELS[noteField]}
                   </Text>
                   <Textarea className='field-textarea' value={note} maxlength={1000} onInput={(e) => setNote(e.detail.value)} />
                 </View>
@@ -156,7 +164,7 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
                 {actions.map((a) => (
                   <Button
                     key={a}
-                    className={`btn ${DANGER.includes(a) ? 'btn-danger' : a === actions[0] ? 'btn-primary' : 'btn-secondary'} action-${a}`}
+                    className={`btn ${DANGER.includes(a) ? 'btn-danger' : FORWARD.includes(a) ? 'btn-primary' : 'btn-secondary'} action-${a}`}
                     disabled={busy}
                     onClick={() => act(a)}
                   >

@@ -17,7 +17,9 @@ export function SlaBadgeView({ badge }: { badge: SlaBadge }) {
 }
 
 export function TicketRow({ ticket, onClick, staff }: { ticket: Ticket; onClick: () => void; staff?: boolean }) {
-  const due = ticket.sla.firstResponseDue && ticket.history.length <= 1 ? ticket.sla.firstResponseDue : ticket.sla.resolutionDue;
+  // The deadline that comes next: the first answer until someone answered, then the resolution.
+  const firstAnswerOwed = !ticket.sla.firstRespondedAt && !!ticket.sla.firstResponseDue;
+  const due = firstAnswerOwed ? ticket.sla.firstResponseDue : ticket.sla.resolutionDue;
   return (
     <View className={`ticket-row ticket-${ticket.number}`} onClick={onClick}>
       <View className='ticket-row-head'>
@@ -29,7 +31,9 @@ export function TicketRow({ ticket, onClick, staff }: { ticket: Ticket; onClick:
       </View>
       <Text className='ticket-row-desc'>{ticket.description}</Text>
       <Text className='ticket-row-meta'>
-        {staff && due ? `截止 ${formatTime(due)}` : `提交于 ${formatTime(ticket.createdAt)}`}
+        {staff && due
+          ? `${firstAnswerOwed ? '首次响应截止' : '处理截止'} ${formatTime(due)}`
+          : `提交于 ${formatTime(ticket.createdAt)}`}
       </Text>
     </View>
   );

@@ -14,7 +14,7 @@ export interface Ticket {
   contact: { preference: ContactPreference; phone?: string };
   priority: string;
   state: TicketState;
-  sla: { firstResponseDue: string | null; resolutionDue: string | null; badge: SlaBadge };
+  sla: { firstResponseDue: string | null; firstRespondedAt: string | null; resolutionDue: string | null; badge: SlaBadge };
   atRisk?: boolean;
   overdue?: boolean;
   resolution: string | null;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTaroBuild, repoRoot } from '../../../scripts/taroBuild';
+import { Ticket } from '../../src/aftersale/model';
 import { startTestApp, type TestApp } from '../helpers';
 import { login } from '../session';
 import { launchChromium, type LaunchedBrowser } from './chromium';
@@ -83,8 +84,25 @@ describe('after-sale in Chromium', () => {
     await customer.page.locator('.field-order input').fill('SO-20261123');
     await customer.page.locator('.field-description textarea').fill('收到的外套袖口有破洞，想退货退款。');
 
-    // A real PNG to upload: a corner of this very page, through the browser's file chooser.
-    const photo = await customer.page.screenshot({ clip: { x: 0, y: 0, width: 120, height: 90 } });
+    // A real PNG to upload, drawn by the browser, through the browser's file chooser.
+    const photo = Buffer.from(
+      await customer.page.evaluate(() => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 320;
+        canvas.height = 240;
+        const g = canvas.getContext('2d')!;
+        const fill = g.createLinearGradient(0, 0, 320, 240);
+        fill.addColorStop(0, '#f59e0b');
+        fill.addColorStop(1, '#0f766e');
+        g.fillStyle = fill;
+        g.fillRect(0, 0, 320, 240);
+        g.fillStyle = '#fff';
+        g.font = 'bold 40px sans-serif';
+        g.fillText('SLEEVE', 80, 135);
+        return canvas.toDataURL('image/png').split(',')[1]!;
+      }),
+      'base64',
+    );
     const chooser = customer.page.waitForEvent('filechooser');
     await customer.page.locator('.photo-add').click();
     await (await chooser).setFiles({ name: 'sleeve.png', mimeType: 'image/png', buffer: photo });
@@ -109,6 +127,19 @@ describe('after-sale in Chromium', () => {
     expect(stored.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await stored.arrayBuffer()).equals(photo)).toBe(true);
 
+    // An older complaint of the same store whose first answer is overdue (its clock moved back in the
+    // database the server reads): it sorts first and carries the overdue badge.
+    const late = await app.request('POST', '/api/v1/tickets', {
+      token: (await login(app, 'demo-late-customer')).token,
+      body: { storeId: store.body.id, type: 'complaint', description: '店员态度很差' },
+    });
+    expect(late.status).toBe(201);
+    const past = new Date(Date.now() - 3600_000);
+    await Ticket.updateOne(
+      { _id: late.body.id },
+      { $set: { 'sla.firstResponseRiskAt': past, 'sla.firstResponseDue': past, 'sla.nextDueAt': past } },
+    );
+
     // Clerk: inbox → the ticket → accept, reply, start, resolve.
     const clerk = await newPhone();
     await signInAs(clerk.page, 'clerk');
@@ -116,6 +147,11 @@ describe('after-sale in Chromium', () => {
     const row = clerk.page.locator(`.inbox-list .ticket-${number}`);
     await row.waitFor();
     expect(await row.locator('.state-badge').innerText()).toBe('已提交');
+    expect(await row.locator('.sla-badge').count()).toBe(0);
+    const rows = clerk.page.locator('.inbox-list .ticket-row');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.first().locator('.sla-badge').innerText()).toBe('已超时');
+    expect(await rows.first().locator('.ticket-row-title').innerText()).toContain('投诉');
     await shot(clerk.page, 'as-04-clerk-inbox');
     await row.click();
     await clerk.page.locator('.ticket-page-staff .action-accept').waitFor();
@@ -133,6 +169,7 @@ describe('after-sale in Chromium', () => {
     // Resolving needs a resolution: without one the page says so and nothing changes.
     await clerk.page.locator('.action-resolve').click();
     await clerk.page.locator('.action-error').waitFor();
+    expect(await clerk.page.locator('.field-action-note .field-label').innerText()).toContain('处理结果');
     await clerk.page.locator('.field-action-note textarea').fill('已收到退货，退款 399 元已原路退回。');
     await shot(clerk.page, 'as-05-clerk-resolving', true);
     await clerk.page.locator('.action-resolve').click();
