@@ -1,7 +1,7 @@
 import { Button, Input, Text, Textarea, View } from '@tarojs/components';
 import { useDidShow, useRouter } from '@tarojs/taro';
 import { useRef, useState } from 'react';
-import { transitionFor, TYPE_LABELS, type TicketAction } from '@shared/tickets';
+import { OPEN_STATES, transitionFor, TYPE_LABELS, type TicketAction } from '@shared/tickets';
 import { errorMessage } from '../services/api';
 import { formatTime } from '../services/format';
 import { tickets, type Ticket, type TicketMessage, type TicketPhotoRef } from '../services/tickets';
@@ -119,7 +119,7 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
               联系方式 {CONTACT_LABELS[ticket.contact.preference]}
               {ticket.contact.phone ? ` ${ticket.contact.phone}` : ''} · 提交于 {formatTime(ticket.createdAt)}
             </Text>
-            {as === 'staff' && ticket.sla.resolutionDue && open && (
+            {as === 'staff' && ticket.sla.resolutionDue && OPEN_STATES.includes(ticket.state) && (
               <Text className='detail-line muted'>处理截止 {formatTime(ticket.sla.resolutionDue)}</Text>
             )}
             {lastReason && open && <Text className='detail-line last-reason'>说明：{lastReason.reason}</Text>}
