@@ -149,32 +149,6 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
             )}
           </View>
 
-          {actions.length > 0 && (
-            <View className='section ticket-actions'>
-              <Text className='section-title'>操作 Actions</Text>
-              {noteField && (
-                <View className='field field-action-note'>
-                  <Text className='field-label'>
-                    {transitionFor(noteFor!).label.zh} · {NOTE_LABELS[noteField]}
-                  </Text>
-                  <Textarea className='field-textarea' value={note} maxlength={1000} onInput={(e) => setNote(e.detail.value)} />
-                </View>
-              )}
-              <View className='actions'>
-                {actions.map((a) => (
-                  <Button
-                    key={a}
-                    className={`btn ${DANGER.includes(a) ? 'btn-danger' : FORWARD.includes(a) ? 'btn-primary' : 'btn-secondary'} action-${a}`}
-                    disabled={busy}
-                    onClick={() => act(a)}
-                  >
-                    {transitionFor(a).label.zh} {transitionFor(a).label.en}
-                  </Button>
-                ))}
-              </View>
-            </View>
-          )}
-
           {as === 'customer' && (ticket.state === 'resolved' || ticket.state === 'closed') && (
             <View className='section ticket-rating'>
               <Text className='section-title'>服务评价 Rate the service</Text>
@@ -213,6 +187,32 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
               )}
             </View>
           )}
+          {actions.length > 0 && (
+            <View className='section ticket-actions'>
+              <Text className='section-title'>操作 Actions</Text>
+              {noteField && (
+                <View className='field field-action-note'>
+                  <Text className='field-label'>
+                    {transitionFor(noteFor!).label.zh} · {NOTE_LABELS[noteField]}
+                  </Text>
+                  <Textarea className='field-textarea' value={note} maxlength={1000} onInput={(e) => setNote(e.detail.value)} />
+                </View>
+              )}
+              <View className='actions'>
+                {actions.map((a) => (
+                  <Button
+                    key={a}
+                    className={`btn ${DANGER.includes(a) ? 'btn-danger' : FORWARD.includes(a) ? 'btn-primary' : 'btn-secondary'} action-${a}`}
+                    disabled={busy}
+                    onClick={() => act(a)}
+                  >
+                    {transitionFor(a).label.zh} {transitionFor(a).label.en}
+                  </Button>
+                ))}
+              </View>
+            </View>
+          )}
+
           {actionError && <Text className='error-text action-error'>{actionError}</Text>}
         </>
       )}
