@@ -7,10 +7,13 @@ export default defineAppConfig({
     'pages/member/code/index',
     'pages/profile/edit/index',
     'pages/profile/privacy/index',
+    'pages/aftersale/list/index',
+    'pages/aftersale/new/index',
+    'pages/aftersale/detail/index',
   ],
   // Staff and admin pages are a separate download: customers never pay for them.
   subPackages: [
-    { root: 'pages/staff', pages: ['identify/index'] },
+    { root: 'pages/staff', pages: ['identify/index', 'tickets/index', 'ticket/index'] },
     { root: 'pages/admin', pages: ['stores/index', 'staff/index'] },
   ],
   window: {

@@ -3,7 +3,7 @@ import type Koa from 'koa';
 import { profileSyncJob } from './officialAccount/profileSync';
 import type { AppDeps } from './platform/app';
 import { startPeriodicJob } from './platform/jobs/periodic';
-import { aftersaleRoutes } from './aftersale/routes';
+import { aftersalePhotoRoutes, aftersaleRoutes } from './aftersale/routes';
 import { slaJob } from './aftersale/slaJob';
 import { authJobs } from './auth/jobs';
 import { authRoutes } from './auth/routes';
@@ -25,6 +25,7 @@ export interface ModuleMount {
 /** Every business module plugs its routes in here; one line per module. */
 export function mountModules({ app, api, deps }: ModuleMount): void {
   app.use(officialAccountRoutes(deps).routes());
+  app.use(aftersalePhotoRoutes().routes()); // uploads are not JSON: beside the JSON API
   api.use(authRoutes(deps).routes());
   api.use(staffRoutes().routes());
   api.use(memberRoutes(deps).routes());

@@ -1,8 +1,11 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { Types } from 'mongoose';
+import { ErrorCode } from '@shared/errors';
 import {
+  FINAL_STATES,
   STATE_LABELS,
+  TicketErrorCode,
   canTransition,
   createTicketSchema,
   inboxQuerySchema,
@@ -16,9 +19,10 @@ import {
   type TicketState,
 } from '@shared/tickets';
 import { requireCustomer, requireStaff } from '../auth/middleware';
-import { getStore, rolesOf } from '../staff/service';
-import { badRequest, notFound } from '../platform/http/errors';
-import { parseWith } from '../platform/http/middleware';
+import { getStore, listStores, rolesOf } from '../staff/service';
+import { AppError, badRequest, conflict, notFound } from '../platform/http/errors';
+import { parseWith, readRawBody } from '../platform/http/middleware';
+import { addTicketPhoto, extractUploadedFile, getTicketPhoto, listTicketPhotos, MAX_UPLOAD_BODY_BYTES } from './photos';
 import type { TicketDoc, TicketMessageDoc } from './model';
 import { listNotifications } from './notifications';
 import {
@@ -123,6 +127,12 @@ export function aftersaleRoutes(): Router {
     ctx.body = ticketOut(ticket, { kind: 'customer', customerId: String(ctx.state.customerId) });
   });
 
+  /** The stores a customer may file a ticket with (the new-ticket page's choice). */
+  router.get('/aftersale/stores', signedIn, async (ctx) => {
+    const stores = (await listStores()).filter((s) => s.active !== false);
+    ctx.body = { items: stores.map((s) => ({ id: String(s._id), name: s.name, city: s.city ?? null })) };
+  });
+
   router.get('/tickets', signedIn, async (ctx) => {
     const me: TicketActor = { kind: 'customer', customerId: String(ctx.state.customerId) };
     const tickets = await listCustomerTickets(ctx.state.customerId);
@@ -212,3 +222,57 @@ export function aftersaleRoutes(): Router {
 
   return router;
 }
+
+/**
+ * Ticket photos, mounted beside the JSON API (at /api/v1 as well) because uploads are not JSON: a
+ * multipart/form-data body as Taro.uploadFile sends it, or a raw image/* body.
+ */
+export function aftersalePhotoRoutes(): Router {
+  const router = new Router({ prefix: '/api/v1' });
+  const signedIn = requireCustomer();
+
+  router.post('/tickets/:id/photos', signedIn, async (ctx) => {
+    const ticket = await getTicket(ctx.params.id!);
+    const actor = await actorOn(ctx, ticket);
+    if (FINAL_STATES.includes(ticket!.state as TicketState)) {
+      throw conflict(TicketErrorCode.TICKET_CLOSED, 'This ticket is closed; photos can no longer be added.');
+    }
+    const type = ctx.get('content-type');
+    if (!/^(multipart\/form-data|image\/|application\/octet-stream)/i.test(type)) {
+      throw new AppError(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Send the photo as multipart/form-data or as an image body.');
+    }
+    const body = await readRawBody(ctx, MAX_UPLOAD_BODY_BYTES);
+    const by = actor.kind === 'customer' ? actor.customerId : actor.kind === 'staff' ? actor.staffId : actor.kind === 'admin' ? actor.adminId : undefined;
+    const photo = await addTicketPhoto(ticket!._id, { kind: actor.kind, ...(by ? { id: by } : {}) }, extractUploadedFile(type, body));
+    ctx.status = 201;
+    ctx.body = photoOut(String(ticket!._id), photo);
+  });
+
+  router.get('/tickets/:id/photos', signedIn, async (ctx) => {
+    const ticket = await getTicket(ctx.params.id!);
+    await actorOn(ctx, ticket);
+    ctx.body = { items: (await listTicketPhotos(ticket!._id)).map((p) => photoOut(String(ticket!._id), p)) };
+  });
+
+  router.get('/tickets/:id/photos/:photoId', signedIn, async (ctx) => {
+    const ticket = await getTicket(ctx.params.id!);
+    await actorOn(ctx, ticket);
+    const photo = await getTicketPhoto(ticket!._id, ctx.params.photoId!);
+    ctx.set('Content-Type', photo.contentType);
+    // Behind a bearer token: a shared cache must never keep it; the phone itself may.
+    ctx.set('Cache-Control', 'private, max-age=3600');
+    ctx.set('Vary', 'Authorization');
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.body = photo.data;
+  });
+
+  return router;
+}
+
+const photoOut = (ticketId: string, p: { id: string; contentType: string; size: number; at: Date }) => ({
+  id: p.id,
+  url: `/api/v1/tickets/${ticketId}/photos/${p.id}`,
+  contentType: p.contentType,
+  size: p.size,
+  at: p.at,
+});

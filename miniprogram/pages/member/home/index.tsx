@@ -41,6 +41,7 @@ export default function HomePage() {
                 <MenuItem className='menu-points' label='积分明细 Points history' url='/pages/member/points/index' />
               </>
             )}
+            <MenuItem className='menu-aftersale' label='售后服务 After-sale' url='/pages/aftersale/list/index' />
             <MenuItem className='menu-profile' label='个人资料 Profile' url='/pages/profile/edit/index' />
             <MenuItem className='menu-privacy' label='隐私与数据 Privacy' url='/pages/profile/privacy/index' />
           </View>
@@ -49,6 +50,7 @@ export default function HomePage() {
             <View className='section'>
               <Text className='section-title'>门店 Staff</Text>
               <MenuItem className='menu-identify' label='识别会员 Identify a member' url='/pages/staff/identify/index' />
+              <MenuItem className='menu-inbox' label='售后工单 After-sale inbox' url='/pages/staff/tickets/index' />
               {isManager && !isAdmin && (
                 <MenuItem className='menu-staff' label='店员授权 Staff roles' url='/pages/admin/staff/index' />
               )}

@@ -1,0 +1,222 @@
+import { Button, Input, Text, Textarea, View } from '@tarojs/components';
+import { useDidShow, useRouter } from '@tarojs/taro';
+import { useRef, useState } from 'react';
+import { OPEN_STATES, transitionFor, TYPE_LABELS, type TicketAction } from '@shared/tickets';
+import { errorMessage } from '../services/api';
+import { formatTime } from '../services/format';
+import { tickets, type Ticket, type TicketMessage, type TicketPhotoRef } from '../services/tickets';
+import { useMe } from '../services/useMe';
+import { StatusView } from './StatusView';
+import { PhotoGrid, SlaBadgeView, StateBadge, Thread } from './Tickets';
+
+const CONTACT_LABELS = { wechat: '微信消息', phone: '电话', none: '无需联系' } as const;
+/** Destructive actions look it; the way forward is the filled button. */
+const DANGER: TicketAction[] = ['cancel', 'reject'];
+const FORWARD: TicketAction[] = ['accept', 'start', 'resolve', 'resume', 'close'];
+const NOTE_LABELS = { reason: '原因 Reason', resolution: '处理结果 Resolution' } as const;
+
+/** One ticket, for its customer or for the staff of its store: facts, photos, conversation, actions. */
+export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
+  const { me, loading, error } = useMe(as === 'staff' ? ['clerk', 'manager', 'admin'] : undefined);
+  const id = useRouter().params.id ?? '';
+  const [ticket, setTicket] = useState<Ticket>();
+  const [messages, setMessages] = useState<TicketMessage[]>([]);
+  const [photos, setPhotos] = useState<TicketPhotoRef[]>([]);
+  const [loadError, setLoadError] = useState<string>();
+  const [draft, setDraft] = useState('');
+  const [note, setNote] = useState('');
+  const [stars, setStars] = useState(0);
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<string>();
+  /** The action whose reason or resolution is being written. */
+  const [noteFor, setNoteFor] = useState<TicketAction>();
+  const sendKey = useRef<string>();
+
+  const load = async () => {
+    try {
+      const [t, m, p] = await Promise.all([tickets.get(id), tickets.messages(id), tickets.photos(id)]);
+      setTicket(t);
+      setMessages(m.items);
+      setPhotos(p.items);
+      setLoadError(undefined);
+    } catch (err) {
+      setLoadError(errorMessage(err));
+    }
+  };
+  useDidShow(() => {
+    void load();
+  });
+
+  const run = async (work: () => Promise<unknown>) => {
+    setBusy(true);
+    setActionError(undefined);
+    try {
+      await work();
+      await load();
+      return true;
+    } catch (err) {
+      setActionError(errorMessage(err));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const send = async () => {
+    const text = draft.trim();
+    if (!text) return;
+    // The same key until it goes through: a retry after a lost answer is not a second message.
+    sendKey.current ??= `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+    if (await run(() => tickets.send(id, text, sendKey.current))) {
+      setDraft('');
+      sendKey.current = undefined;
+    }
+  };
+
+  const act = async (action: TicketAction) => {
+    const needs = transitionFor(action).requires[0];
+    if (needs && (noteFor !== action || !note.trim())) {
+      setNoteFor(action);
+      setActionError(needs === 'resolution' ? '请先填写处理结果 Write the resolution first' : '请先填写原因 Write the reason first');
+      return;
+    }
+    const data = needs ? { [needs]: note.trim() } : {};
+    if (await run(() => tickets.act(id, action, data))) {
+      setNote('');
+      setNoteFor(undefined);
+    }
+  };
+
+  const rate = async () => {
+    if (stars < 1) return setActionError('请选择星级 Choose the stars');
+    await run(() => tickets.rate(id, stars, comment.trim() || undefined));
+  };
+
+  const actions = ticket?.allowedActions ?? [];
+  const noteField = noteFor && actions.includes(noteFor) ? transitionFor(noteFor).requires[0] : undefined;
+  const open = ticket && !['closed', 'rejected', 'cancelled'].includes(ticket.state);
+  const lastReason = [...(ticket?.history ?? [])].reverse().find((h) => h.reason && ['request_info', 'reject', 'reopen'].includes(h.action));
+
+  return (
+    <View className={`page ticket-page ticket-page-${as}`}>
+      <StatusView loading={(loading && !me) || (!ticket && !loadError && !error)} error={error ?? loadError} />
+      {ticket && !error && (
+        <>
+          <View className='section ticket-facts'>
+            <View className='ticket-head'>
+              <Text className='section-title' style={{ marginBottom: 0 }}>
+                {TYPE_LABELS[ticket.type].zh} · #{ticket.number}
+              </Text>
+              <View>
+                {as === 'staff' && <SlaBadgeView badge={ticket.sla.badge} />}
+                <StateBadge state={ticket.state} />
+              </View>
+            </View>
+            <Text className='detail-line ticket-description'>{ticket.description}</Text>
+            {ticket.orderRef && <Text className='muted'>订单号 {ticket.orderRef}</Text>}
+            <Text className='detail-line muted'>
+              联系方式 {CONTACT_LABELS[ticket.contact.preference]}
+              {ticket.contact.phone ? ` ${ticket.contact.phone}` : ''} · 提交于 {formatTime(ticket.createdAt)}
+            </Text>
+            {as === 'staff' && ticket.sla.resolutionDue && OPEN_STATES.includes(ticket.state) && (
+              <Text className='detail-line muted'>处理截止 {formatTime(ticket.sla.resolutionDue)}</Text>
+            )}
+            {lastReason && open && <Text className='detail-line last-reason'>说明：{lastReason.reason}</Text>}
+            {ticket.resolution && <View className='resolution-box ticket-resolution'>处理结果：{ticket.resolution}</View>}
+            <View style={{ marginTop: '16px' }}>
+              <PhotoGrid photos={photos} />
+            </View>
+          </View>
+
+          <View className='section ticket-thread'>
+            <Text className='section-title'>沟通记录 Conversation</Text>
+            <Thread messages={messages} mine={as} />
+            {open && (
+              <View className='composer'>
+                <Input
+                  className='field-input message-input'
+                  value={draft}
+                  maxlength={2000}
+                  placeholder={as === 'staff' ? '回复顾客…' : '给门店留言…'}
+                  onInput={(e) => setDraft(e.detail.value)}
+                  onConfirm={send}
+                />
+                <Button className='btn btn-primary message-send' disabled={busy || !draft.trim()} onClick={send}>
+                  发送
+                </Button>
+              </View>
+            )}
+          </View>
+
+          {as === 'customer' && (ticket.state === 'resolved' || ticket.state === 'closed') && (
+            <View className='section ticket-rating'>
+              <Text className='section-title'>服务评价 Rate the service</Text>
+              {ticket.rating ? (
+                <>
+                  <View className='stars rated-stars'>
+                    {[1, 2, 3, 4, 5].map((n) => (
+                      <Text key={n} className={`star ${n <= ticket.rating!.stars ? 'star-on' : ''}`}>
+                        ★
+                      </Text>
+                    ))}
+                  </View>
+                  {ticket.rating.comment && <Text className='detail-line'>{ticket.rating.comment}</Text>}
+                  <Text className='muted rating-thanks'>感谢您的评价 Thank you</Text>
+                </>
+              ) : (
+                <>
+                  <View className='stars'>
+                    {[1, 2, 3, 4, 5].map((n) => (
+                      <Text key={n} className={`star star-${n} ${n <= stars ? 'star-on' : ''}`} onClick={() => setStars(n)}>
+                        ★
+                      </Text>
+                    ))}
+                  </View>
+                  <Input
+                    className='field-input rating-comment'
+                    value={comment}
+                    maxlength={500}
+                    placeholder='说说您的感受（选填）'
+                    onInput={(e) => setComment(e.detail.value)}
+                  />
+                  <Button className='btn btn-primary rating-submit' disabled={busy} onClick={rate}>
+                    提交评价 Submit
+                  </Button>
+                </>
+              )}
+            </View>
+          )}
+          {actions.length > 0 && (
+            <View className='section ticket-actions'>
+              <Text className='section-title'>操作 Actions</Text>
+              {noteField && (
+                <View className='field field-action-note'>
+                  <Text className='field-label'>
+                    {transitionFor(noteFor!).label.zh} · {NOTE_LABELS[noteField]}
+                  </Text>
+                  <Textarea className='field-textarea' value={note} maxlength={1000} onInput={(e) => setNote(e.detail.value)} />
+                </View>
+              )}
+              <View className='actions'>
+                {actions.map((a) => (
+                  <Button
+                    key={a}
+                    className={`btn ${DANGER.includes(a) ? 'btn-danger' : FORWARD.includes(a) ? 'btn-primary' : 'btn-secondary'} action-${a}`}
+                    disabled={busy}
+                    onClick={() => act(a)}
+                  >
+                    {transitionFor(a).label.zh} {transitionFor(a).label.en}
+                  </Button>
+                ))}
+              </View>
+            </View>
+          )}
+
+          {actionError && <Text className='error-text action-error'>{actionError}</Text>}
+        </>
+      )}
+    </View>
+  );
+}
+

@@ -1,0 +1,5 @@
+import { TicketDetail } from '../../../components/TicketDetail';
+
+export default function TicketDetailPage() {
+  return <TicketDetail as='customer' />;
+}

@@ -1,0 +1,5 @@
+import { TicketDetail } from '../../../components/TicketDetail';
+
+export default function StaffTicketPage() {
+  return <TicketDetail as='staff' />;
+}
