@@ -7,11 +7,15 @@ export default defineAppConfig({
     'pages/member/code/index',
     'pages/profile/edit/index',
     'pages/profile/privacy/index',
+    'pages/coupons/center/index',
+    'pages/coupons/mine/index',
+    'pages/coupons/detail/index',
+    'pages/coupons/accept/index',
   ],
   // Staff and admin pages are a separate download: customers never pay for them.
   subPackages: [
-    { root: 'pages/staff', pages: ['identify/index'] },
-    { root: 'pages/admin', pages: ['stores/index', 'staff/index'] },
+    { root: 'pages/staff', pages: ['identify/index', 'redeem/index'] },
+    { root: 'pages/admin', pages: ['stores/index', 'staff/index', 'campaigns/index', 'funnel/index'] },
   ],
   window: {
     backgroundTextStyle: 'light',
