@@ -78,6 +78,25 @@ export const updateKeywordRuleSchema = z
   .superRefine(checkRule);
 export type UpdateKeywordRule = z.infer<typeof updateKeywordRuleSchema>;
 
+// Admin HTTP API (admin role only; 401 without a session, 403 for anyone else):
+//   GET    /api/v1/admin/keyword-rules      → 200 KeywordRuleList (highest priority first)
+//   POST   /api/v1/admin/keyword-rules      CreateKeywordRule → 201 KeywordRuleView
+//                                           (400 VALIDATION_FAILED with fields[].path like "body.pattern";
+//                                            409 CONFLICT when the name is taken)
+//   PATCH  /api/v1/admin/keyword-rules/:id  UpdateKeywordRule → 200 KeywordRuleView (404, 409, 400 as above)
+//   DELETE /api/v1/admin/keyword-rules/:id  → 204 (404 when there is no such rule)
+export const keywordRuleViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  match: z.enum(KEYWORD_MATCH_KINDS),
+  pattern: z.string(),
+  priority: z.number(),
+  reply: passiveReplySchema,
+  enabled: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
 export interface KeywordRuleView {
   id: string;
   name: string;
@@ -88,6 +107,11 @@ export interface KeywordRuleView {
   enabled: boolean;
   createdAt: string;
   updatedAt: string;
+}
+
+export const keywordRuleListSchema = z.object({ items: z.array(keywordRuleViewSchema) });
+export interface KeywordRuleList {
+  items: KeywordRuleView[];
 }
 
 /**

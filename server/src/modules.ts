@@ -12,6 +12,7 @@ import { couponRoutes } from './coupons/routes';
 import { memberJobs } from './members/jobs';
 import { memberRoutes } from './members/routes';
 import { staffRoutes } from './staff/routes';
+import { keywordRuleAdminRoutes } from './officialAccount/adminRoutes';
 import { officialAccountRoutes, sweepDeliveriesJob } from './officialAccount/routes';
 
 export interface ModuleMount {
@@ -29,6 +30,7 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   api.use(memberRoutes(deps).routes());
   api.use(couponRoutes(deps).routes());
   api.use(aftersaleRoutes().routes());
+  api.use(keywordRuleAdminRoutes().routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */

@@ -1,4 +1,8 @@
 /** True for a MongoDB duplicate-key error: how unique indexes tell us "someone else got there first". */
 export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number })?.code === 11000;
+  const e = err as { code?: number; codeName?: string; message?: string } | undefined;
+  if (e?.code === 11000) return true;
+  // The embedded engine reports a unique index violated by an update (findAndModify) as an
+  // InternalError carrying SQLite's constraint message instead of code 11000.
+  return e?.codeName === 'InternalError' && /UNIQUE constraint failed/.test(e.message ?? '');
 }
