@@ -15,7 +15,7 @@ export default defineAppConfig({
   // Staff and admin pages are a separate download: customers never pay for them.
   subPackages: [
     { root: 'pages/staff', pages: ['identify/index', 'redeem/index'] },
-    { root: 'pages/admin', pages: ['stores/index', 'staff/index', 'campaigns/index', 'funnel/index'] },
+    { root: 'pages/admin', pages: ['stores/index', 'staff/index', 'campaigns/index', 'funnel/index', 'keyword-rules/index'] },
   ],
   window: {
     backgroundTextStyle: 'light',

@@ -29,6 +29,14 @@ import type {
   RedemptionPreview,
   RedemptionView,
 } from '@shared/coupons';
+import type { z } from 'zod';
+import {
+  keywordRuleListSchema,
+  keywordRuleViewSchema,
+  type createKeywordRuleSchema,
+  type KeywordRuleView,
+  type UpdateKeywordRule,
+} from '@shared/officialAccount';
 import { apiRequest } from './api';
 
 export type {
@@ -114,4 +122,16 @@ export const couponApi = {
     apiRequest<CampaignView>('PATCH', `/admin/campaigns/${encodeURIComponent(id)}`, { body: change }),
   funnel: (campaignId: string) =>
     apiRequest<FunnelReport>('GET', `/admin/reports/funnel?campaignId=${encodeURIComponent(campaignId)}`),
+};
+
+export type { KeywordRuleView as KeywordRule };
+
+// Official-account keyword rules (admins).
+export const keywordRuleApi = {
+  list: () => apiRequest('GET', '/admin/keyword-rules', { schema: keywordRuleListSchema }),
+  create: (input: z.input<typeof createKeywordRuleSchema>) =>
+    apiRequest('POST', '/admin/keyword-rules', { body: input, schema: keywordRuleViewSchema }),
+  update: (id: string, change: UpdateKeywordRule) =>
+    apiRequest('PATCH', `/admin/keyword-rules/${encodeURIComponent(id)}`, { body: change, schema: keywordRuleViewSchema }),
+  remove: (id: string) => apiRequest<void>('DELETE', `/admin/keyword-rules/${encodeURIComponent(id)}`),
 };

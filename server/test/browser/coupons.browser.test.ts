@@ -94,6 +94,9 @@ describe('coupon pages in Chromium', () => {
     // Customer: the coupon centre; two quick taps on claim make one coupon.
     const customer = await newPhone();
     await signInAs(customer.page, 'customer');
+    expect(await customer.page.locator('.menu-redeem').count()).toBe(0);
+    expect(await customer.page.locator('.menu-campaigns').count()).toBe(0);
+    expect(await customer.page.locator('.menu-funnel').count()).toBe(0);
     await customer.page.locator('.menu-coupon-center').click();
     const offer = customer.page.locator('.campaign-item', { hasText: '新客立减 20 元' });
     await offer.waitFor();
@@ -136,21 +139,38 @@ describe('coupon pages in Chromium', () => {
     await clerk.page.locator('.redeem-preview .preview-ok').waitFor();
     expect(await clerk.page.locator('.preview-discount').innerText()).toContain('¥20');
     await shot(clerk.page, 'coupons-07-clerk-preview');
+
+    // A second till (the same clerk in another tab) checks the same code before either redeems.
+    const secondTill = await clerk.context.newPage();
+    secondTill.on('pageerror', (err) => clerk.failures.push(`pageerror: ${err.message}`));
+    await secondTill.goto(`${app.url}/#/pages/staff/redeem/index`);
+    await secondTill.locator('.redeem-page .field-coupon-code input').fill(code);
+    await secondTill.locator('.redeem-check').click();
+    await secondTill.locator('.redeem-preview .preview-ok').waitFor();
+
     await clerk.page.locator('.redeem-submit').click();
     await clerk.page.locator('.redeem-done').waitFor();
     await clerk.page.locator('.today-row').first().waitFor();
     expect(await clerk.page.locator('.today-row').count()).toBe(1);
     await shot(clerk.page, 'coupons-08-clerk-redeemed');
 
-    // A second redemption of the same code is refused with the server's message.
-    await clerk.page.locator('.redeem-check').click();
-    await clerk.page.locator('.redeem-preview .preview-reason').waitFor();
+    // The second redemption is refused with the server's own message, and nothing more is redeemed.
     const clerkToken = await apiToken('demo-clerk');
     const again = await app.request('POST', '/api/v1/staff/redemptions', { token: clerkToken, body: { code } });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('ALREADY_REDEEMED');
-    expect(await clerk.page.locator('.preview-reason').innerText()).toContain(again.body.error.message);
-    await shot(clerk.page, 'coupons-09-clerk-second-refused');
+    await secondTill.locator('.redeem-submit').click();
+    await secondTill.locator('.redeem-error').waitFor();
+    expect(await secondTill.locator('.redeem-error').innerText()).toBe(again.body.error.message);
+    expect(await secondTill.locator('.redeem-done').count()).toBe(0);
+    await shot(secondTill, 'coupons-09-second-redemption-refused');
+    // Checking the code again now says why it cannot be used.
+    await secondTill.locator('.redeem-check').click();
+    await secondTill.locator('.redeem-preview .preview-reason').waitFor();
+    expect(await secondTill.locator('.preview-reason').innerText()).toContain(again.body.error.message);
+    const today = await app.request('GET', '/api/v1/staff/redemptions/today', { token: clerkToken });
+    expect(today.body.items).toHaveLength(1);
+    await secondTill.close();
 
     // The customer's wallet moves it to used.
     await customer.page.goBack();
@@ -169,6 +189,30 @@ describe('coupon pages in Chromium', () => {
     expect(await admin.page.locator('.by-store .bar-label').first().innerText()).toContain('徐汇港汇店');
     expect(await admin.page.locator('.by-channel .bar-note').first().innerText()).toContain('100%');
     await shot(admin.page, 'coupons-11-funnel');
+
+    // Admin: keyword replies of the official account: add one, disable it, delete it.
+    await admin.page.goBack();
+    await admin.page.locator('.home-page .menu-keyword-rules').click();
+    await admin.page.locator('.keyword-rules-page .keyword-form').waitFor();
+    await admin.page.locator('.field-rule-name input').fill('营业时间');
+    await admin.page.locator('.match-exact').click();
+    await admin.page.locator('.field-rule-pattern input').fill('几点开门');
+    await admin.page.locator('.field-rule-reply textarea').fill('每天 10:00–22:00 营业');
+    await admin.page.locator('.rule-create').click();
+    const rule = admin.page.locator('.rule-row', { hasText: '营业时间' });
+    await rule.waitFor();
+    expect(await rule.locator('.rule-status').innerText()).toBe('启用');
+    await rule.locator('.rule-toggle').click();
+    await rule.locator('.rule-status', { hasText: '停用' }).waitFor();
+    const adminToken = await apiToken('demo-admin');
+    const stored = await app.request('GET', '/api/v1/admin/keyword-rules', { token: adminToken });
+    expect(stored.body.items.find((r: { name: string }) => r.name === '营业时间')?.enabled).toBe(false);
+    await shot(admin.page, 'coupons-12-keyword-rules');
+    await rule.locator('.rule-delete').click();
+    await admin.page.locator('.taro-modal__foot .taro-model__confirm').click(); // Taro H5 spells it "model"
+    await rule.waitFor({ state: 'detached' });
+    const after = await app.request('GET', '/api/v1/admin/keyword-rules', { token: adminToken });
+    expect(after.body.items.some((r: { name: string }) => r.name === '营业时间')).toBe(false);
 
     for (const who of [customer, clerk, admin]) {
       expect(who.failures).toEqual([]);

@@ -131,15 +131,15 @@ export default function CampaignsPage() {
             </View>
             <View className='field-grid'>
               <View className='field field-campaign-stock'>
-                <Text className='field-label'>库存 Stock</Text>
+                <Text className='field-label'>库存</Text>
                 <Input className='field-input' type='number' value={stock} onInput={(e) => setStock(e.detail.value)} />
               </View>
               <View className='field field-campaign-limit'>
-                <Text className='field-label'>每人限领 Per user</Text>
+                <Text className='field-label'>每人限领</Text>
                 <Input className='field-input' type='number' value={perUser} onInput={(e) => setPerUser(e.detail.value)} />
               </View>
               <View className='field field-campaign-days'>
-                <Text className='field-label'>有效天数 Days</Text>
+                <Text className='field-label'>有效天数</Text>
                 <Input className='field-input' type='number' value={days} onInput={(e) => setDays(e.detail.value)} />
               </View>
             </View>

@@ -64,6 +64,7 @@ export default function HomePage() {
               <MenuItem className='menu-staff' label='店员授权 Staff roles' url='/pages/admin/staff/index' />
               <MenuItem className='menu-campaigns' label='优惠券活动 Campaigns' url='/pages/admin/campaigns/index' />
               <MenuItem className='menu-funnel' label='活动漏斗 Funnel' url='/pages/admin/funnel/index' />
+              <MenuItem className='menu-keyword-rules' label='关键词回复 Keyword replies' url='/pages/admin/keyword-rules/index' />
             </View>
           )}
 
