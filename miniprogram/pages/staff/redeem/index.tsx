@@ -78,6 +78,12 @@ export default function RedeemPage() {
       await loadToday();
     } catch (err) {
       setTillError(errorMessage(err));
+      // What was checked is stale now (another till may have used it): show the coupon as it is.
+      try {
+        setPreview(await couponApi.preview(input()));
+      } catch {
+        setPreview(undefined);
+      }
     } finally {
       setBusy(false);
     }
