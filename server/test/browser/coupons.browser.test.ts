@@ -41,7 +41,7 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-async function signInAs(page: Page, who: 'customer' | 'clerk' | 'admin'): Promise<void> {
+async function signInAs(page: Page, who: 'customer' | 'clerk' | 'manager' | 'admin'): Promise<void> {
   await page.goto(`${app.url}/`);
   await page.locator(`.demo-login-${who}`).click();
   await page.locator('.home-page .sign-out').waitFor();
@@ -219,4 +219,59 @@ describe('coupon pages in Chromium', () => {
       await who.context.close();
     }
   }, 180_000);
+  it('a customer gives a coupon by link (H5) and a friend accepts it from that link', async () => {
+    const adminToken = await apiToken('demo-admin');
+    const created = await app.request('POST', '/api/v1/admin/campaigns', {
+      token: adminToken,
+      body: { name: '生日礼 帆布袋', type: 'gift', giftName: '帆布袋', stock: 10, perUserLimit: 1, validity: { kind: 'days', days: 7 } },
+    });
+    expect(created.status).toBe(201);
+
+    const giver = await newPhone();
+    await signInAs(giver.page, 'customer');
+    await giver.page.goto(`${app.url}/#/pages/coupons/center/index`);
+    const offer = giver.page.locator('.campaign-item', { hasText: '生日礼 帆布袋' });
+    await offer.locator('.claim-button').click();
+    await offer.locator('.claimed-link').click();
+    await giver.page.locator('.coupon-detail-page .coupon-qr img').waitFor();
+    await giver.page.locator('.gift-start').click();
+    await giver.page.locator('.gift-box .gift-link').waitFor();
+    expect(await giver.page.locator('.coupon-state').innerText()).toBe('赠送中');
+    expect(await giver.page.locator('.coupon-qr').count()).toBe(0); // a coupon on its way can't be shown at the till
+    const link = await giver.page.locator('.gift-link').innerText();
+    expect(link).toMatch(new RegExp(`^${app.url}/#/pages/coupons/accept/index\\?token=.+`));
+    await shot(giver.page, 'coupons-13-gift-link');
+
+    const friend = await newPhone();
+    await signInAs(friend.page, 'manager');
+    await friend.page.goto(link);
+    await friend.page.locator('.accept-gift-page .gift-accept').click();
+    await friend.page.locator('.accepted-coupon').waitFor();
+    expect(await friend.page.locator('.accepted-coupon .ticket-name').innerText()).toBe('生日礼 帆布袋');
+    await shot(friend.page, 'coupons-14-gift-accepted');
+
+    // The coupon changed hands: the friend holds it, the giver no longer does.
+    const friendHeld = await app.request('GET', '/api/v1/coupons', { token: await apiToken('demo-manager') });
+    expect(friendHeld.body.items.map((c: { name: string }) => c.name)).toEqual(['生日礼 帆布袋']);
+    const giverHeld = await app.request('GET', '/api/v1/coupons', { token: await apiToken('demo-customer') });
+    expect(giverHeld.body.items.some((c: { name: string }) => c.name === '生日礼 帆布袋')).toBe(false);
+
+    // The link is spent: a third person opening it is refused with the server's message.
+    const third = await newPhone();
+    await signInAs(third.page, 'clerk');
+    await third.page.goto(link);
+    await third.page.locator('.accept-gift-page .gift-accept').click();
+    await third.page.locator('.accept-error').waitFor();
+    const token = new URL(link.replace('#/pages/coupons/accept/index', 'x')).searchParams.get('token')!;
+    const late = await app.request('POST', '/api/v1/gifts/accept', { token: await apiToken('demo-clerk'), body: { token } });
+    expect(late.status).toBe(409);
+    expect(await third.page.locator('.accept-error').innerText()).toBe(late.body.error.message);
+    await shot(third.page, 'coupons-15-gift-taken');
+    await third.context.close();
+
+    for (const who of [giver, friend]) {
+      expect(who.failures).toEqual([]);
+      await who.context.close();
+    }
+  }, 120_000);
 });

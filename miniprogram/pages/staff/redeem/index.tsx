@@ -9,6 +9,17 @@ import { formatTime } from '../../../services/format';
 import { couponApi, type Redemption, type RedemptionPreview, type TillInput } from '../../../services/loopline';
 import { useMe } from '../../../services/useMe';
 
+/** Why a coupon cannot be used, in the clerk's words; the server's message follows. */
+const REASON: Record<string, string> = {
+  ALREADY_REDEEMED: '已被使用',
+  EXPIRED: '已过期',
+  NOT_STARTED: '未到使用时间',
+  NOT_USABLE_HERE: '不适用于本门店',
+  THRESHOLD_NOT_MET: '订单金额未达到门槛',
+  COUPON_GIFTING: '正在转赠中',
+  COUPON_VOIDED: '已作废',
+};
+
 /** "128.5" → 12850 fen; blank → undefined; anything else → NaN. */
 function amountFen(text: string): number | undefined {
   const t = text.trim();
@@ -78,6 +89,7 @@ export default function RedeemPage() {
       await loadToday();
     } catch (err) {
       setTillError(errorMessage(err));
+      void loadToday();
       // What was checked is stale now (another till may have used it): show the coupon as it is.
       try {
         setPreview(await couponApi.preview(input()));
@@ -170,7 +182,9 @@ export default function RedeemPage() {
               </Button>
             </>
           ) : (
-            <Text className='error-text preview-reason'>✗ 不能使用：{preview.message ?? preview.reason}</Text>
+            <Text className='error-text preview-reason'>
+              ✗ 不能使用{preview.reason && REASON[preview.reason] ? `（${REASON[preview.reason]}）` : ''}：{preview.message ?? preview.reason}
+            </Text>
           )}
         </View>
       )}
