@@ -10,11 +10,15 @@ export default defineAppConfig({
     'pages/aftersale/list/index',
     'pages/aftersale/new/index',
     'pages/aftersale/detail/index',
+    'pages/coupons/center/index',
+    'pages/coupons/mine/index',
+    'pages/coupons/detail/index',
+    'pages/coupons/accept/index',
   ],
   // Staff and admin pages are a separate download: customers never pay for them.
   subPackages: [
-    { root: 'pages/staff', pages: ['identify/index', 'tickets/index', 'ticket/index'] },
-    { root: 'pages/admin', pages: ['stores/index', 'staff/index'] },
+    { root: 'pages/staff', pages: ['identify/index', 'redeem/index', 'tickets/index', 'ticket/index'] },
+    { root: 'pages/admin', pages: ['stores/index', 'staff/index', 'campaigns/index', 'funnel/index', 'keyword-rules/index'] },
   ],
   window: {
     backgroundTextStyle: 'light',

@@ -49,6 +49,14 @@ it('lists every page and keeps the main package at most 1 MB', () => {
     'pages/aftersale/detail/index',
     'pages/staff/tickets/index',
     'pages/staff/ticket/index',
+    'pages/coupons/center/index',
+    'pages/coupons/mine/index',
+    'pages/coupons/detail/index',
+    'pages/coupons/accept/index',
+    'pages/staff/redeem/index',
+    'pages/admin/campaigns/index',
+    'pages/admin/funnel/index',
+    'pages/admin/keyword-rules/index',
   ];
   expect(listed.sort()).toEqual([...expected].sort());
   expect(appJson.pages[0]).toBe('pages/member/home/index');

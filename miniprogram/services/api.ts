@@ -32,6 +32,8 @@ export interface RequestOptions<T> {
   schema?: ZodType<T>;
   /** Skip the automatic jump to sign-in on 401 (the sign-in page itself). */
   allowAnonymous?: boolean;
+  /** Extra request headers (Idempotency-Key). */
+  headers?: Record<string, string>;
 }
 
 let redirectingToSignIn = false;
@@ -42,7 +44,7 @@ export async function apiRequest<T>(
   options: RequestOptions<T> = {},
 ): Promise<T> {
   const session = readSession();
-  const header: Record<string, string> = { Accept: 'application/json' };
+  const header: Record<string, string> = { Accept: 'application/json', ...options.headers };
   if (options.body !== undefined) header['Content-Type'] = 'application/json';
   if (session) header.Authorization = `Bearer ${session.token}`;
 

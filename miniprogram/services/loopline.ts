@@ -19,6 +19,24 @@ import {
   type Role,
   type UpdateProfileRequest,
 } from '@shared/api';
+import type {
+  CampaignStatus,
+  CampaignView,
+  CouponState,
+  CouponView,
+  CreateCampaignInput,
+  FunnelReport,
+  RedemptionPreview,
+  RedemptionView,
+} from '@shared/coupons';
+import type { z } from 'zod';
+import {
+  keywordRuleListSchema,
+  keywordRuleViewSchema,
+  type createKeywordRuleSchema,
+  type KeywordRuleView,
+  type UpdateKeywordRule,
+} from '@shared/officialAccount';
 import { apiRequest } from './api';
 
 export type {
@@ -56,3 +74,64 @@ export const api = {
 export function hasRole(me: Pick<MeResponse, 'roles'> | undefined, ...roles: Role[]): boolean {
   return Boolean(me?.roles.some((grant) => roles.includes(grant.role)));
 }
+
+// Coupons: the customer's centre and wallet, the clerk's till, the admin's campaigns and funnel.
+// shared/coupons.ts types the answers (the server shapes them in coupons/views.ts).
+
+export type { CampaignView as Campaign, CouponView as Coupon, FunnelReport, RedemptionPreview, RedemptionView as Redemption };
+
+/** Identifies a redemption attempt at the till: code typed/scanned, the store, the order amount. */
+export interface TillInput {
+  code?: string;
+  qrToken?: string;
+  orderAmountFen?: number;
+  storeId?: string;
+}
+
+const withIdempotencyKey = (key: string) => ({ 'Idempotency-Key': key });
+
+export const couponApi = {
+  claimable: () => apiRequest<{ items: CampaignView[] }>('GET', '/campaigns'),
+  /** The same key for the same tap: a retried or doubled request claims once. */
+  claim: (campaignId: string, idempotencyKey: string) =>
+    apiRequest<{ coupon: CouponView }>('POST', `/campaigns/${encodeURIComponent(campaignId)}/claim`, {
+      headers: withIdempotencyKey(idempotencyKey),
+    }),
+  mine: (state?: CouponState) =>
+    apiRequest<{ items: CouponView[] }>('GET', `/coupons${state ? `?state=${encodeURIComponent(state)}` : ''}`),
+  coupon: (id: string) => apiRequest<{ coupon: CouponView }>('GET', `/coupons/${encodeURIComponent(id)}`),
+  qrToken: (id: string) =>
+    apiRequest<{ token: string; expiresAt: string }>('GET', `/coupons/${encodeURIComponent(id)}/qr-token`),
+  gift: (id: string) =>
+    apiRequest<{ token: string; expiresAt: string; coupon: CouponView }>('POST', `/coupons/${encodeURIComponent(id)}/gift`),
+  cancelGift: (id: string) => apiRequest<{ coupon: CouponView }>('DELETE', `/coupons/${encodeURIComponent(id)}/gift`),
+  acceptGift: (token: string) => apiRequest<{ coupon: CouponView }>('POST', '/gifts/accept', { body: { token } }),
+
+  preview: (input: TillInput) => apiRequest<RedemptionPreview>('POST', '/staff/redemptions/preview', { body: input }),
+  redeem: (input: TillInput) =>
+    apiRequest<{ redemption: RedemptionView; coupon: CouponView }>('POST', '/staff/redemptions', { body: input }),
+  today: (storeId?: string) =>
+    apiRequest<{ items: RedemptionView[] }>(
+      'GET',
+      `/staff/redemptions/today${storeId ? `?storeId=${encodeURIComponent(storeId)}` : ''}`,
+    ),
+
+  campaigns: () => apiRequest<{ items: CampaignView[] }>('GET', '/admin/campaigns'),
+  createCampaign: (input: CreateCampaignInput) => apiRequest<CampaignView>('POST', '/admin/campaigns', { body: input }),
+  updateCampaign: (id: string, change: { status?: CampaignStatus; stock?: number }) =>
+    apiRequest<CampaignView>('PATCH', `/admin/campaigns/${encodeURIComponent(id)}`, { body: change }),
+  funnel: (campaignId: string) =>
+    apiRequest<FunnelReport>('GET', `/admin/reports/funnel?campaignId=${encodeURIComponent(campaignId)}`),
+};
+
+export type { KeywordRuleView as KeywordRule };
+
+// Official-account keyword rules (admins).
+export const keywordRuleApi = {
+  list: () => apiRequest('GET', '/admin/keyword-rules', { schema: keywordRuleListSchema }),
+  create: (input: z.input<typeof createKeywordRuleSchema>) =>
+    apiRequest('POST', '/admin/keyword-rules', { body: input, schema: keywordRuleViewSchema }),
+  update: (id: string, change: UpdateKeywordRule) =>
+    apiRequest('PATCH', `/admin/keyword-rules/${encodeURIComponent(id)}`, { body: change, schema: keywordRuleViewSchema }),
+  remove: (id: string) => apiRequest<void>('DELETE', `/admin/keyword-rules/${encodeURIComponent(id)}`),
+};

@@ -41,6 +41,8 @@ export default function HomePage() {
                 <MenuItem className='menu-points' label='积分明细 Points history' url='/pages/member/points/index' />
               </>
             )}
+            <MenuItem className='menu-coupon-center' label='领券中心 Coupon centre' url='/pages/coupons/center/index' />
+            <MenuItem className='menu-my-coupons' label='我的优惠券 My coupons' url='/pages/coupons/mine/index' />
             <MenuItem className='menu-aftersale' label='售后服务 After-sale' url='/pages/aftersale/list/index' />
             <MenuItem className='menu-profile' label='个人资料 Profile' url='/pages/profile/edit/index' />
             <MenuItem className='menu-privacy' label='隐私与数据 Privacy' url='/pages/profile/privacy/index' />
@@ -50,6 +52,7 @@ export default function HomePage() {
             <View className='section'>
               <Text className='section-title'>门店 Staff</Text>
               <MenuItem className='menu-identify' label='识别会员 Identify a member' url='/pages/staff/identify/index' />
+              <MenuItem className='menu-redeem' label='核销优惠券 Redeem a coupon' url='/pages/staff/redeem/index' />
               <MenuItem className='menu-inbox' label='售后工单 After-sale inbox' url='/pages/staff/tickets/index' />
               {isManager && !isAdmin && (
                 <MenuItem className='menu-staff' label='店员授权 Staff roles' url='/pages/admin/staff/index' />
@@ -61,6 +64,9 @@ export default function HomePage() {
               <Text className='section-title'>管理 Admin</Text>
               <MenuItem className='menu-stores' label='门店 Stores' url='/pages/admin/stores/index' />
               <MenuItem className='menu-staff' label='店员授权 Staff roles' url='/pages/admin/staff/index' />
+              <MenuItem className='menu-campaigns' label='优惠券活动 Campaigns' url='/pages/admin/campaigns/index' />
+              <MenuItem className='menu-funnel' label='活动漏斗 Funnel' url='/pages/admin/funnel/index' />
+              <MenuItem className='menu-keyword-rules' label='关键词回复 Keyword replies' url='/pages/admin/keyword-rules/index' />
             </View>
           )}
 
