@@ -125,6 +125,8 @@ describe('redemption over HTTP', () => {
   it('redeems exactly once under 50 concurrent requests; 404 for unknown codes; only a manager voids', async () => {
     const c = await newCampaign({ thresholdFen: 3000, storeIds: [storeA] });
     const shopper = await login(app, 'redeeming-shopper');
+    expect((await post('/api/v1/members/join', shopper, { acceptTerms: true, termsVersion: '2026-01' })).status).toBe(201);
+    const pointsOf = async () => (await get('/api/v1/me/points', shopper)).body.balance as number;
     const claimed = await post(`/api/v1/campaigns/${c.id}/claim`, shopper);
     const code: string = claimed.body.coupon.code;
 
@@ -147,14 +149,21 @@ describe('redemption over HTTP', () => {
 
     const today = await get('/api/v1/staff/redemptions/today', clerk);
     expect(today.body.items.map((r: { id: string }) => r.id)).toContain(redemption.id);
+    // One point per yuan of the order, once, however many tills tried.
+    expect(await pointsOf()).toBe(50);
 
     expect((await post(`/api/v1/staff/redemptions/${redemption.id}/void`, clerk)).status).toBe(403);
     const voided = await post(`/api/v1/staff/redemptions/${redemption.id}/void`, manager);
     expect(voided.status, JSON.stringify(voided.body)).toBe(200);
     expect(voided.body).toMatchObject({ redemption: { status: 'void' + 'ed' }, coupon: { state: 'available' } });
     expect((await post(`/api/v1/staff/redemptions/${redemption.id}/void`, manager)).body.error.code).toBe('ALREADY_VOIDED');
+    // The void is complete: the points are taken back, once, and the ledger shows both entries.
+    expect(await pointsOf()).toBe(0);
+    const ledger = (await get('/api/v1/me/points', shopper)).body.items as Array<{ points: number }>;
+    expect(ledger.map((e) => e.points).sort((a, b) => a - b)).toEqual([-50, 50]);
     const again = await post('/api/v1/staff/redemptions', clerk, { code, orderAmountFen: 5000 });
     expect(again.status).toBe(201);
+    expect(await pointsOf()).toBe(50);
     const report = await get(`/api/v1/admin/reports/funnel?campaignId=${c.id}`, admin);
     expect(report.body).toMatchObject({ redeemed: 1 });
     expect(report.body.byClerk[0]).toMatchObject({ staffId: clerk.customerId, redeemed: 1, voided: 1 });
