@@ -243,6 +243,8 @@ export const createTicketSchema = z.object({
     })
     .refine((c) => c.preference !== 'phone' || !!c.phone, { message: 'a phone number is needed', path: ['phone'] })
     .default({ preference: 'wechat' }),
+  /** The customer accepted the ticket-update subscribe template (wx.requestSubscribeMessage) when filing. */
+  subscribeAccepted: z.boolean().optional().default(false),
 });
 export type CreateTicketInput = z.infer<typeof createTicketSchema>;
 

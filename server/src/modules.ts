@@ -30,7 +30,7 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   api.use(staffRoutes().routes());
   api.use(memberRoutes(deps).routes());
   api.use(couponRoutes(deps).routes());
-  api.use(aftersaleRoutes().routes());
+  api.use(aftersaleRoutes(deps).routes());
   api.use(keywordRuleAdminRoutes().routes());
 }
 

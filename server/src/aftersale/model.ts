@@ -61,6 +61,10 @@ const ticketSchema = new Schema(
     escalations: { type: Number, default: 0 },
     lastEscalatedAt: Date,
     lastMessageAt: Date,
+    /** The customer accepted the ticket-update subscribe template when filing: one subscribe send. */
+    subscribeAccepted: { type: Boolean, default: false },
+    /** When that one subscribe send was used (the claim itself is a unique SubscribeUse insert). */
+    subscribeUsedAt: Date,
     resolution: String,
     resolvedAt: Date,
     closedAt: Date,
@@ -90,6 +94,19 @@ const ticketMessageSchema = new Schema({
   at: { type: Date, required: true },
   /** Set once the message is on the customer's timeline; a retry finishes the job if it is not. */
   onTimeline: { type: Boolean, default: false },
+  /** How a staff message reached the customer outside the mini-program. */
+  delivery: {
+    type: new Schema(
+      {
+        channel: { type: String, enum: ['official_account', 'subscribe', 'none'], required: true },
+        status: { type: String, enum: ['sent', 'failed', 'no_channel'], required: true },
+        errcode: Number,
+        at: { type: Date, required: true },
+      },
+      { _id: false },
+    ),
+    required: false,
+  },
 });
 ticketMessageSchema.index({ ticketId: 1, idempotencyKey: 1 }, { unique: true });
 ticketMessageSchema.index({ ticketId: 1, at: 1 });
@@ -113,6 +130,14 @@ notificationSchema.index({ dedupeKey: 1 }, { unique: true });
 notificationSchema.index({ audience: 1, storeId: 1, at: -1 });
 notificationSchema.index({ customerId: 1, at: -1 });
 
+/** One row per used subscribe acceptance; the unique _id (the ticket id) makes the use happen once. */
+const subscribeUseSchema = new Schema({
+  _id: { type: String, required: true },
+  ticketId: { type: Schema.Types.ObjectId, required: true },
+  messageId: { type: Schema.Types.ObjectId, required: true },
+  at: { type: Date, required: true },
+});
+
 export type TicketDoc = InferSchemaType<typeof ticketSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 export type TicketMessageDoc = InferSchemaType<typeof ticketMessageSchema> & { _id: Types.ObjectId };
 export type NotificationDoc = InferSchemaType<typeof notificationSchema> & { _id: Types.ObjectId };
@@ -120,8 +145,9 @@ export type NotificationDoc = InferSchemaType<typeof notificationSchema> & { _id
 export const Ticket = mongoose.model('Ticket', ticketSchema, 'tickets');
 export const TicketMessage = mongoose.model('TicketMessage', ticketMessageSchema, 'ticket_messages');
 export const Notification = mongoose.model('Notification', notificationSchema, 'notifications');
+export const SubscribeUse = mongoose.model('TicketSubscribeUse', subscribeUseSchema, 'ticket_subscribe_uses');
 
 export async function initAftersaleModels(): Promise<void> {
   const { AftersaleLock } = await import('./lock');
-  await Promise.all([Ticket.init(), TicketMessage.init(), Notification.init(), AftersaleLock.init()]);
+  await Promise.all([Ticket.init(), TicketMessage.init(), Notification.init(), SubscribeUse.init(), AftersaleLock.init()]);
 }

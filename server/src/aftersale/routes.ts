@@ -39,6 +39,7 @@ import {
   transition,
 } from './service';
 import { slaBadge } from './sla';
+import type { AppDeps } from '../platform/app';
 
 /** Every capacity the signed-in person may act in: as a customer, as staff of each store, as admin. */
 async function actorsOf(ctx: Context): Promise<TicketActor[]> {
@@ -112,9 +113,10 @@ const messageOut = (m: TicketMessageDoc) => ({
   text: m.text,
   photos: m.photos ?? [],
   at: m.at,
+  ...(m.delivery ? { delivery: m.delivery } : {}),
 });
 
-export function aftersaleRoutes(): Router {
+export function aftersaleRoutes(deps?: Pick<AppDeps, 'wechat' | 'log'>): Router {
   const router = new Router();
   const signedIn = requireCustomer();
 
@@ -169,7 +171,7 @@ export function aftersaleRoutes(): Router {
     const input = parseWith(ticketMessageSchema, ctx.request.body);
     const ticket = await getTicket(ctx.params.id!);
     const actor = await actorOn(ctx, ticket);
-    const posted = await postMessage(ticket!._id, actor, input);
+    const posted = await postMessage(ticket!._id, actor, input, new Date(), deps ?? {});
     ctx.status = posted.created ? 201 : 200;
     ctx.body = messageOut(posted.message);
   });

@@ -23,7 +23,10 @@ import {
 import { appendTimeline, type Channel } from '../customers/service';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/http/errors';
 import { isDuplicateKey } from '../platform/db/errors';
+import type { WechatPlatform } from '../wechat/platform';
+import type { Logger } from '../platform/logger';
 import { withLock } from './lock';
+import { deliverStaffReply } from './replyDelivery';
 import { followUpLowRating } from './ratingFollowUp';
 import { Ticket, TicketMessage, type TicketDoc, type TicketMessageDoc } from './model';
 import { nextDueAt, slaBadge, slaDeadlines } from './sla';
@@ -72,7 +75,10 @@ export interface CreateOptions {
   storeId?: Types.ObjectId | null;
 }
 
-export type CreateTicketData = Omit<CreateTicketInput, 'storeId'> & { storeId?: string | Types.ObjectId | null | undefined };
+export type CreateTicketData = Omit<CreateTicketInput, 'storeId' | 'subscribeAccepted'> & {
+  storeId?: string | Types.ObjectId | null | undefined;
+  subscribeAccepted?: boolean | undefined;
+};
 
 /** Opens a ticket for the customer; it starts submitted with its SLA clocks running. */
 export async function createTicket(customerId: Types.ObjectId, input: CreateTicketData, options: CreateOptions = {}): Promise<TicketDoc> {
@@ -89,6 +95,7 @@ export async function createTicket(customerId: Types.ObjectId, input: CreateTick
     description: input.description,
     photos: input.photos ?? [],
     contact: input.contact ?? { preference: 'wechat' },
+    subscribeAccepted: input.subscribeAccepted === true,
     priority,
     state: 'submitted',
     source: options.source ?? 'mini_program',
@@ -324,6 +331,7 @@ export async function postMessage(
   actor: TicketActor,
   input: Pick<TicketMessageInput, 'text' | 'idempotencyKey'> & { photos?: string[] },
   now: Date = new Date(),
+  options: { wechat?: WechatPlatform; log?: Logger } = {},
 ): Promise<PostedMessage> {
   const ticket = await getTicketFor(ticketId, actor);
   const author = actorRecord(actor, ticket.role);
@@ -365,6 +373,14 @@ export async function postMessage(
       if (fresh && !fresh.onTimeline) await finishMessage(ticket, fresh, actor);
     });
     message.onTimeline = true;
+  }
+  if (created && ticket.role !== 'customer' && options.wechat) {
+    // Only once stored; the staff's reply stands whatever happens on the way to the customer.
+    try {
+      message.delivery = await deliverStaffReply(options.wechat, ticket, message, ticketNumber(ticket._id), now);
+    } catch (err) {
+      options.log?.error({ err, messageId: String(message._id) }, 'ticket reply delivery failed');
+    }
   }
   if (created && ticket.role === 'customer' && ticket.state === 'awaiting_customer') {
     // The customer's answer is what staff were waiting for: the ticket goes back to work.
