@@ -1,41 +1,27 @@
 // After-sale in the H5 build in Chromium against the real server: a customer files a ticket with a
 // photo; a clerk of that store finds it in the inbox, accepts, replies and resolves; the customer sees
 // the reply and the resolution and rates the service.
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTaroBuild, repoRoot } from '../../../scripts/taroBuild';
 import { Ticket } from '../../src/aftersale/model';
-import { startTestApp, type TestApp } from '../helpers';
+import type { TestApp } from '../helpers';
 import { login } from '../session';
-import { launchChromium, type LaunchedBrowser } from './chromium';
+import { SHOTS, startH5Harness, type H5Harness } from './h5';
 
-const SHOTS = path.join(repoRoot, 'test-results');
-const PHONE = { width: 390, height: 844 };
-
+let h5: H5Harness;
 let app: TestApp;
-let chromium: LaunchedBrowser;
 
 beforeAll(async () => {
-  await ensureTaroBuild('h5', { quiet: true });
-  await mkdir(SHOTS, { recursive: true });
-  app = await startTestApp();
-  chromium = await launchChromium();
+  h5 = await startH5Harness();
+  app = h5.app;
 }, 600_000);
 
 afterAll(async () => {
-  await chromium?.close();
-  await app?.close();
+  await h5?.close();
 });
 
-async function newPhone(): Promise<{ context: BrowserContext; page: Page; failures: string[] }> {
-  const context = await chromium.browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, locale: 'zh-CN' });
-  const page = await context.newPage();
-  const failures: string[] = [];
-  page.on('pageerror', (err) => failures.push(`pageerror: ${err.message}`));
-  return { context, page, failures };
-}
+const newPhone = () => h5.newPhone();
 
 async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   await page.waitForTimeout(400); // let the page transition finish

@@ -2,39 +2,25 @@
 // clerk and a campaign; a customer claims a coupon (a double tap claims once) and shows its QR; the
 // clerk checks and redeems it by code; a second redemption is refused with the server's message; the
 // funnel page shows 1 claimed and 1 redeemed.
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTaroBuild, repoRoot } from '../../../scripts/taroBuild';
-import { startTestApp, type TestApp } from '../helpers';
-import { launchChromium, type LaunchedBrowser } from './chromium';
+import type { TestApp } from '../helpers';
+import { SHOTS, startH5Harness, type H5Harness } from './h5';
 
-const SHOTS = path.join(repoRoot, 'test-results');
-const PHONE = { width: 390, height: 844 };
-
+let h5: H5Harness;
 let app: TestApp;
-let chromium: LaunchedBrowser;
 
 beforeAll(async () => {
-  await ensureTaroBuild('h5', { quiet: true });
-  await mkdir(SHOTS, { recursive: true });
-  app = await startTestApp();
-  chromium = await launchChromium();
+  h5 = await startH5Harness();
+  app = h5.app;
 }, 600_000);
 
 afterAll(async () => {
-  await chromium?.close();
-  await app?.close();
+  await h5?.close();
 });
 
-async function newPhone(): Promise<{ context: BrowserContext; page: Page; failures: string[] }> {
-  const context = await chromium.browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, locale: 'zh-CN' });
-  const page = await context.newPage();
-  const failures: string[] = [];
-  page.on('pageerror', (err) => failures.push(`pageerror: ${err.message}`));
-  return { context, page, failures };
-}
+const newPhone = () => h5.newPhone();
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(400); // let the page transition finish

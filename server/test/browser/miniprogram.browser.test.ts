@@ -1,42 +1,25 @@
 // The H5 build of the mini-program in Chromium against the real server: a customer joins and shows
 // the member code, an admin makes a clerk for a new store, the clerk identifies the customer by code.
-import { mkdir } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import type { BrowserContext, Page, Response } from 'playwright-core';
+import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTaroBuild, repoRoot } from '../../../scripts/taroBuild';
-import { startTestApp, type TestApp } from '../helpers';
-import { launchChromium, type LaunchedBrowser } from './chromium';
+import type { TestApp } from '../helpers';
+import { SHOTS, startH5Harness, type H5Harness } from './h5';
 
-const SHOTS = path.join(repoRoot, 'test-results');
-const PHONE = { width: 390, height: 844 };
-
+let h5: H5Harness;
 let app: TestApp;
-let chromium: LaunchedBrowser;
 
 beforeAll(async () => {
-  await ensureTaroBuild('h5', { quiet: true });
-  await mkdir(SHOTS, { recursive: true });
-  app = await startTestApp();
-  chromium = await launchChromium();
+  h5 = await startH5Harness();
+  app = h5.app;
 }, 600_000);
 
 afterAll(async () => {
-  await chromium?.close();
-  await app?.close();
+  await h5?.close();
 });
 
-async function newPhone(): Promise<{ context: BrowserContext; page: Page; failures: string[] }> {
-  const context = await chromium.browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, locale: 'zh-CN' });
-  const page = await context.newPage();
-  const failures: string[] = [];
-  page.on('pageerror', (err) => failures.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') failures.push(`console: ${msg.text()}`);
-  });
-  return { context, page, failures };
-}
+const newPhone = () => h5.newPhone({ consoleErrors: true });
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(400); // let the page transition finish
