@@ -1,16 +1,19 @@
 import type { Context, Middleware } from 'koa';
 import mongoose, { Schema } from 'mongoose';
 import { ErrorCode } from '@shared/errors';
+import { isDuplicateKey } from '../db/errors';
 import { AppError } from './errors';
 
 /**
- * Fixed windows counted in the database, so every server instance shares one limit. Each hit is its
- * own small document and the limit counts them: an insert is atomic on every engine, where an
- * `$inc` counter can lose increments under concurrency on the embedded one. Finished windows are
- * removed by sweepRateLimits.
+ * Fixed windows counted in the database, so every server instance shares one limit. Each request let
+ * through takes a numbered place in its window (`<window>:<n>` as the _id, n from 1 to max): the
+ * unique _id gives each place to exactly one request on every engine, where an `$inc` counter loses
+ * increments under concurrency on the embedded one, and ranking hits by ObjectId is not safe either
+ * (ids are assigned before the inserts land). Finished windows are removed by sweepRateLimits.
  */
 const hitSchema = new Schema(
   {
+    _id: { type: String, required: true },
     /** `<limit name>:<key>:<window start>` */
     window: { type: String, required: true },
     expiresAt: { type: Date, required: true },
@@ -33,10 +36,18 @@ export interface RateLimit {
 export async function hitRateLimit(limit: RateLimit, key: string, now = new Date()): Promise<boolean> {
   const windowStart = Math.floor(now.getTime() / limit.windowMs) * limit.windowMs;
   const window = `${limit.name}:${key}:${windowStart}`;
-  const hit = await RateLimitHit.create({ window, expiresAt: new Date(windowStart + limit.windowMs) });
-  // A hit's rank is the number of hits of its window up to and including itself (ObjectIds grow
-  // with time), so in a burst exactly the first `max` pass, however the requests interleave.
-  return (await RateLimitHit.countDocuments({ window, _id: { $lte: hit._id } })) <= limit.max;
+  const expiresAt = new Date(windowStart + limit.windowMs);
+  // Places are taken in order, so the count says where the free ones start; a place taken by a
+  // racing request sends us to the next one, and past `max` there is none.
+  for (let place = (await RateLimitHit.countDocuments({ window })) + 1; place <= limit.max; place++) {
+    try {
+      await RateLimitHit.create({ _id: `${window}:${place}`, window, expiresAt });
+      return true;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+  return false;
 }
 
 export function rateLimited(message = 'Too many requests. Please wait a moment and try again.'): AppError {
