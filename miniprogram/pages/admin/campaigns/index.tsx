@@ -1,9 +1,10 @@
 import { Button, Input, Text, View } from '@tarojs/components';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { StatusView } from '../../../components/StatusView';
 import { errorMessage, showError } from '../../../services/api';
 import { campaignValidity, couponFace, couponTerms } from '../../../services/couponFormat';
 import { couponApi, type Campaign } from '../../../services/loopline';
+import { useLoadedList } from '../../../services/useLoadedList';
 import { go, useMe } from '../../../services/useMe';
 import type { CampaignType, CreateCampaignInput } from '@shared/coupons';
 
@@ -20,7 +21,6 @@ const toInt = (text: string) => (text.trim() ? Number(text) : Number.NaN);
 
 export default function CampaignsPage() {
   const { me, loading, error } = useMe(['admin']);
-  const [campaigns, setCampaigns] = useState<Campaign[]>();
   const [type, setType] = useState<CampaignType>('cash');
   const [name, setName] = useState('');
   const [value, setValue] = useState('');
@@ -34,17 +34,7 @@ export default function CampaignsPage() {
   const [formError, setFormError] = useState<string>();
   const [raise, setRaise] = useState<Record<string, string>>({});
 
-  const refresh = async () => {
-    try {
-      setCampaigns((await couponApi.campaigns()).items);
-    } catch (err) {
-      setFormError(errorMessage(err));
-    }
-  };
-
-  useEffect(() => {
-    if (me && !error) void refresh();
-  }, [me, error]);
+  const [campaigns, refresh, setCampaigns] = useLoadedList(Boolean(me && !error), () => couponApi.campaigns(), setFormError);
 
   const create = async () => {
     setBusy(true);

@@ -1,9 +1,10 @@
 import { Button, Input, Text, Textarea, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { StatusView } from '../../../components/StatusView';
 import { errorMessage, showError } from '../../../services/api';
 import { keywordRuleApi, type KeywordRule } from '../../../services/loopline';
+import { useLoadedList } from '../../../services/useLoadedList';
 import { useMe } from '../../../services/useMe';
 import type { KeywordMatchKind, PassiveReply } from '@shared/officialAccount';
 
@@ -28,7 +29,6 @@ function replySummary(reply: PassiveReply): string {
 
 export default function KeywordRulesPage() {
   const { me, loading, error } = useMe(['admin']);
-  const [rules, setRules] = useState<KeywordRule[]>();
   const [name, setName] = useState('');
   const [match, setMatch] = useState<KeywordMatchKind>('contains');
   const [pattern, setPattern] = useState('');
@@ -37,17 +37,7 @@ export default function KeywordRulesPage() {
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string>();
 
-  const refresh = async () => {
-    try {
-      setRules((await keywordRuleApi.list()).items);
-    } catch (err) {
-      setFormError(errorMessage(err));
-    }
-  };
-
-  useEffect(() => {
-    if (me && !error) void refresh();
-  }, [me, error]);
+  const [rules, refresh, setRules] = useLoadedList(Boolean(me && !error), () => keywordRuleApi.list(), setFormError);
 
   const create = async () => {
     setBusy(true);

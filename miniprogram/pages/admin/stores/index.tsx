@@ -1,30 +1,20 @@
 import { Button, Input, Text, View } from '@tarojs/components';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { StatusView } from '../../../components/StatusView';
 import { errorMessage } from '../../../services/api';
 import { api, type Store } from '../../../services/loopline';
+import { useLoadedList } from '../../../services/useLoadedList';
 import { useMe } from '../../../services/useMe';
 
 export default function StoresPage() {
   const { me, loading, error } = useMe(['admin']);
-  const [stores, setStores] = useState<Store[]>();
   const [name, setName] = useState('');
   const [city, setCity] = useState('');
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string>();
 
-  const refresh = async () => {
-    try {
-      setStores((await api.stores()).items);
-    } catch (err) {
-      setFormError(errorMessage(err));
-    }
-  };
-
-  useEffect(() => {
-    if (me && !error) void refresh();
-  }, [me, error]);
+  const [stores, refresh] = useLoadedList(Boolean(me && !error), () => api.stores(), setFormError);
 
   const create = async () => {
     setBusy(true);
