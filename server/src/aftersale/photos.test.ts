@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers';
-import { login, type SignedIn } from '../../test/session';
+import { signInTwoStoreCast, type SignedIn } from '../../test/session';
 import { extractUploadedFile, sniffImageType } from './photos';
 
 let app: TestApp;
@@ -30,23 +30,7 @@ function multipart(file: Buffer, filename = 'photo.png', type = 'image/png') {
 
 beforeAll(async () => {
   app = await startTestApp({ ADMIN_OPENIDS: 'ph-admin', LOG_LEVEL: 'error' });
-  admin = await login(app, 'ph-admin');
-  [customer, stranger, clerk, otherClerk] = await Promise.all([
-    login(app, 'ph-customer'),
-    login(app, 'ph-stranger'),
-    login(app, 'ph-clerk'),
-    login(app, 'ph-other-clerk'),
-  ]);
-  const store = await app.request('POST', '/api/v1/admin/stores', { token: admin.token, body: { name: '徐汇店', code: 'PH-XH' } });
-  const other = await app.request('POST', '/api/v1/admin/stores', { token: admin.token, body: { name: '浦东店', code: 'PH-PD' } });
-  storeId = store.body.id;
-  for (const [who, sid] of [
-    [clerk, storeId],
-    [otherClerk, other.body.id],
-  ] as const) {
-    const grant = await app.request('POST', '/api/v1/admin/staff', { token: admin.token, body: { customerId: who.customerId, role: 'clerk', storeId: sid } });
-    expect(grant.status, JSON.stringify(grant.body)).toBe(201);
-  }
+  ({ admin, customer, stranger, clerk, otherClerk, storeId } = await signInTwoStoreCast(app, 'ph'));
 });
 afterAll(async () => {
   await app?.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers';
-import { login, type SignedIn } from '../../test/session';
+import { signInTwoStoreCast, type SignedIn } from '../../test/session';
 
 let app: TestApp;
 let admin: SignedIn;
@@ -12,23 +12,7 @@ let storeId: string;
 
 beforeAll(async () => {
   app = await startTestApp({ ADMIN_OPENIDS: 'as-admin', LOG_LEVEL: 'error' });
-  admin = await login(app, 'as-admin');
-  [customer, stranger, clerk, otherClerk] = await Promise.all([
-    login(app, 'as-customer'),
-    login(app, 'as-stranger'),
-    login(app, 'as-clerk'),
-    login(app, 'as-other-clerk'),
-  ]);
-  const store = await app.request('POST', '/api/v1/admin/stores', { token: admin.token, body: { name: '徐汇店', code: 'SH-XH' } });
-  const other = await app.request('POST', '/api/v1/admin/stores', { token: admin.token, body: { name: '浦东店', code: 'SH-PD' } });
-  storeId = store.body.id;
-  for (const [who, sid] of [
-    [clerk, storeId],
-    [otherClerk, other.body.id],
-  ] as const) {
-    const grant = await app.request('POST', '/api/v1/admin/staff', { token: admin.token, body: { customerId: who.customerId, role: 'clerk', storeId: sid } });
-    expect(grant.status, JSON.stringify(grant.body)).toBe(201);
-  }
+  ({ admin, customer, stranger, clerk, otherClerk, storeId } = await signInTwoStoreCast(app, 'as'));
 });
 afterAll(async () => {
   await app?.close();
