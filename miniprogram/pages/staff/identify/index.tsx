@@ -2,6 +2,7 @@ import { Button, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import { StatusView } from '../../../components/StatusView';
+import { StorePicker } from '../../../components/StorePicker';
 import { errorMessage } from '../../../services/api';
 import { api, type MemberSummary } from '../../../services/loopline';
 import { useMe } from '../../../services/useMe';
@@ -50,19 +51,7 @@ export default function IdentifyPage() {
         <View className='section'>
           {storeGrants.length > 1 && (
             <View className='field'>
-              <Text className='field-label'>当前门店 Store</Text>
-              <View>
-                {storeGrants.map((grant, i) => (
-                  <Text
-                    key={`${grant.storeId}-${grant.role}`}
-                    className='tag'
-                    style={i === storeChoice ? { background: '#0f766e', color: '#fff' } : {}}
-                    onClick={() => setStoreChoice(i)}
-                  >
-                    {grant.storeName ?? grant.storeId}
-                  </Text>
-                ))}
-              </View>
+              <StorePicker grants={storeGrants} choice={storeChoice} onChoose={setStoreChoice} />
             </View>
           )}
           {process.env.TARO_ENV === 'weapp' && (

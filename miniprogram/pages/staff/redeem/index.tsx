@@ -3,6 +3,7 @@ import Taro from '@tarojs/taro';
 import { useEffect, useState } from 'react';
 import { CouponTicket } from '../../../components/CouponTicket';
 import { StatusView } from '../../../components/StatusView';
+import { StorePicker } from '../../../components/StorePicker';
 import { errorMessage } from '../../../services/api';
 import { yuan } from '../../../services/couponFormat';
 import { formatTime } from '../../../services/format';
@@ -127,18 +128,7 @@ export default function RedeemPage() {
         <View className='section'>
           {storeGrants.length > 1 && (
             <View className='field'>
-              <Text className='field-label'>当前门店 Store</Text>
-              <View>
-                {storeGrants.map((grant, i) => (
-                  <Text
-                    key={`${grant.storeId}-${grant.role}`}
-                    className={`tag store-choice ${i === storeChoice ? 'tag-on' : ''}`}
-                    onClick={() => setStoreChoice(i)}
-                  >
-                    {grant.storeName ?? grant.storeId}
-                  </Text>
-                ))}
-              </View>
+              <StorePicker grants={storeGrants} choice={storeChoice} onChoose={setStoreChoice} />
             </View>
           )}
           {storeGrants.length === 1 && <Text className='muted till-store'>门店：{storeGrants[0]!.storeName}</Text>}

@@ -1,6 +1,7 @@
 import { Text, View } from '@tarojs/components';
 import { useEffect, useState } from 'react';
 import { StatusView } from '../../../components/StatusView';
+import { StorePicker } from '../../../components/StorePicker';
 import { TicketRow } from '../../../components/Tickets';
 import { errorMessage } from '../../../services/api';
 import { tickets, type Ticket } from '../../../services/tickets';
@@ -45,19 +46,7 @@ export default function InboxPage() {
       <StatusView loading={(loading && !me) || (!items && !loadError && !error)} error={error ?? loadError} />
       {me && !error && storeGrants.length > 1 && (
         <View className='section'>
-          <Text className='field-label'>当前门店 Store</Text>
-          <View>
-            {storeGrants.map((grant, i) => (
-              <Text
-                key={`${grant.storeId}-${grant.role}`}
-                className='tag'
-                style={i === storeChoice ? { background: '#0f766e', color: '#fff' } : {}}
-                onClick={() => setStoreChoice(i)}
-              >
-                {grant.storeName ?? grant.storeId}
-              </Text>
-            ))}
-          </View>
+          <StorePicker grants={storeGrants} choice={storeChoice} onChoose={setStoreChoice} />
         </View>
       )}
       {items && !error && (
