@@ -18,7 +18,7 @@ import { appendTimeline, getCustomer, updateProfile } from '../customers/service
 import type { AppDeps } from '../platform/app';
 import { AppError, conflict, forbidden, notFound, unauthenticated } from '../platform/http/errors';
 import { parseWith } from '../platform/http/middleware';
-import { hitRateLimit, rateLimited } from '../platform/http/rateLimit';
+import { enforceRateLimit } from '../platform/http/rateLimit';
 import { WechatApiError } from '../wechat/platform';
 import { getStore, isAdmin, managesStore, rolesOf } from '../staff/service';
 import type { LedgerDoc } from './model';
@@ -106,7 +106,7 @@ export function memberRoutes(deps: AppDeps): Router {
   });
 
   router.post('/staff/members/identify', signedIn, requireStaff((ctx) => bodyStoreId(ctx.request.body)), async (ctx) => {
-    if (!(await hitRateLimit(IDENTIFY_LIMIT, ctx.state.customerId.toString()))) throw rateLimited();
+    await enforceRateLimit(IDENTIFY_LIMIT, ctx.state.customerId.toString());
     const { code } = parseWith(identifyRequest, ctx.request.body);
     const secret = await memberCodeSecret(deps.config.sessionSecret);
     const memberNo = verifyMemberCode(secret, deps.config.miniProgram.appId, code);
