@@ -14,6 +14,7 @@ import { memberRoutes } from './members/routes';
 import { staffRoutes } from './staff/routes';
 import { keywordRuleAdminRoutes } from './officialAccount/adminRoutes';
 import { officialAccountRoutes, sweepDeliveriesJob } from './officialAccount/routes';
+import { sweepPushNoncesJob } from './officialAccount/replayGuard';
 
 export interface ModuleMount {
   app: Koa;
@@ -39,6 +40,7 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   const stops: Array<() => Promise<void>> = [];
   const jobs = [
     sweepDeliveriesJob,
+    sweepPushNoncesJob,
     profileSyncJob(deps.wechat, deps.log),
     ...authJobs(),
     ...memberJobs(deps),

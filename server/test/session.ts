@@ -45,3 +45,11 @@ export async function signInTwoStoreCast(app: TestApp, prefix: string): Promise<
   }
   return { admin, customer, stranger, clerk, otherClerk, storeId: store.body.id };
 }
+
+/** The member shows their member code at a store's counter and the staff member identifies them there. */
+export async function identifyAtStore(app: TestApp, staff: SignedIn, member: SignedIn, storeId: string): Promise<void> {
+  const code = await app.request('GET', '/api/v1/me/member-code', { token: member.token });
+  expect(code.status, JSON.stringify(code.body)).toBe(200);
+  const identified = await app.request('POST', '/api/v1/staff/members/identify', { token: staff.token, body: { code: code.body.code, storeId } });
+  expect(identified.status, JSON.stringify(identified.body)).toBe(200);
+}

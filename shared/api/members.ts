@@ -89,6 +89,29 @@ export const adjustPointsRequest = z.object({
 });
 export type AdjustPointsRequest = z.infer<typeof adjustPointsRequest>;
 
+/**
+ * A manager's adjustment above the cap (POINTS_ADJUST_CAP) waits for an admin: POST …/points/adjust
+ * answers 202 with this, and an admin decides with POST /api/v1/admin/points/adjustments/:id/approve
+ * (→ 201 LedgerEntry) or …/reject (→ 200 with this). GET /api/v1/admin/points/adjustments lists the
+ * pending ones.
+ */
+export const POINTS_ADJUSTMENT_STATES = ['pending', 'approved', 'rejected'] as const;
+export const pointsAdjustmentRequest = z.object({
+  id: z.string(),
+  customerId: objectId,
+  points: z.number().int(),
+  reason: z.string(),
+  refKey: z.string(),
+  storeId: objectId.nullable(),
+  requestedBy: objectId,
+  state: z.enum(POINTS_ADJUSTMENT_STATES),
+  decidedBy: objectId.nullable(),
+  createdAt: isoDate,
+});
+export type PointsAdjustmentRequest = z.infer<typeof pointsAdjustmentRequest>;
+export const pointsAdjustmentList = z.object({ items: z.array(pointsAdjustmentRequest) });
+export type PointsAdjustmentList = z.infer<typeof pointsAdjustmentList>;
+
 // GET /api/v1/me/member-code → { code, expiresAt } (valid ≤ 60 s; 409 NOT_A_MEMBER before joining)
 export const memberCodeResponse = z.object({
   /** Digits only; show as a QR code and as grouped digits. */

@@ -5,28 +5,40 @@ import { getCustomer } from '../customers/service';
 import type { AppDeps } from '../platform/app';
 import { parseWith } from '../platform/http/middleware';
 import { AppError, unauthenticated } from '../platform/http/errors';
-import { hitRateLimit, rateLimited, type RateLimit } from '../platform/http/rateLimit';
+import { enforceRateLimit, rateLimited, type RateLimit } from '../platform/http/rateLimit';
 import { WechatApiError } from '../wechat/platform';
 import { requireCustomer } from './middleware';
 import { loginWithCode, revokeSession } from './service';
 import { customerSummaryOf } from './shape';
 
-/** Per client address, and per code (a code is single use: repeats are guessing or replay). */
-export const LOGIN_LIMITS: { perIp: RateLimit; perCode: RateLimit } = {
-  perIp: { name: 'login-ip', max: 60, windowMs: 60_000 },
+/**
+ * Per client address, sized for many honest people behind one address (a campus or mall NAT, a
+ * carrier's gateway); per code (a code is single use: repeats are guessing or replay); and per
+ * openid the code turned out to be (one person signing in again and again).
+ */
+export const LOGIN_LIMITS: { perIp: RateLimit; perCode: RateLimit; perOpenid: RateLimit } = {
+  perIp: { name: 'login-ip', max: 600, windowMs: 60_000 },
   perCode: { name: 'login-code', max: 5, windowMs: 5 * 60_000 },
+  perOpenid: { name: 'login-openid', max: 20, windowMs: 60_000 },
 };
+
+/** Codes and openids are counted by hash only: the limits' records name nobody. */
+export const hashedLimitKey = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 export function authRoutes(deps: AppDeps): Router {
   const router = new Router();
 
   router.post('/auth/login', async (ctx) => {
-    if (!(await hitRateLimit(LOGIN_LIMITS.perIp, ctx.ip))) throw rateLimited();
+    await enforceRateLimit(LOGIN_LIMITS.perIp, ctx.ip);
     const { code } = parseWith(loginRequest, ctx.request.body);
-    if (!(await hitRateLimit(LOGIN_LIMITS.perCode, createHash('sha256').update(code).digest('base64url')))) throw rateLimited();
+    await enforceRateLimit(LOGIN_LIMITS.perCode, hashedLimitKey(code));
     let session;
     try {
-      session = await loginWithCode(code, { wechat: deps.wechat, adminOpenids: deps.config.adminOpenids });
+      session = await loginWithCode(code, {
+        wechat: deps.wechat,
+        adminOpenids: deps.config.adminOpenids,
+        admitOpenid: (openid) => enforceRateLimit(LOGIN_LIMITS.perOpenid, hashedLimitKey(openid)),
+      });
     } catch (err) {
       // 40029 invalid, 40163 used, 40226 blocked user: the code does not sign anyone in.
       if (err instanceof WechatApiError && [40029, 40163, 40226].includes(err.errcode)) {

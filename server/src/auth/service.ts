@@ -45,6 +45,8 @@ export async function sweepExpiredSessions(now = new Date()): Promise<number> {
 export interface LoginOptions {
   wechat: WechatPlatform;
   adminOpenids: string[];
+  /** Called with the openid before anything is written; throws to refuse (e.g. a rate limit). */
+  admitOpenid?: (openid: string) => Promise<void>;
 }
 
 /**
@@ -53,6 +55,7 @@ export interface LoginOptions {
  */
 export async function loginWithCode(code: string, options: LoginOptions): Promise<IssuedSession & { customerId: Types.ObjectId }> {
   const { openid, unionid } = await options.wechat.miniProgram.code2Session(code);
+  await options.admitOpenid?.(openid);
   const customerId = await resolveCustomer({ app: 'mini_program', openid, unionid });
   if (options.adminOpenids.includes(openid)) await grantAdmin(customerId);
   const session = await issueSession(customerId);

@@ -130,6 +130,16 @@ export async function listTimeline(
     .lean<TimelineDoc[]>();
 }
 
+/**
+ * Whether the customer has dealt with the store: any entry at that store on their timeline (identified
+ * at the counter, a redemption, a ticket, a follow from its QR code) other than staff bookkeeping
+ * (a role granted there, a points adjustment), which a manager could produce alone.
+ */
+export async function isCustomerOfStore(customerId: Types.ObjectId, storeId: Types.ObjectId): Promise<boolean> {
+  const entries = await TimelineEntry.find({ customerId, storeId }, { type: 1 }).limit(100).lean();
+  return entries.some((e) => !/^(staff\.|points\.adjust)/.test(e.type));
+}
+
 /** Official-account follow state, as events and user/info tell it. */
 export async function recordFollow(
   customerId: Types.ObjectId,

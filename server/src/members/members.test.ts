@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meResponse, memberState, pointsPage } from '@shared/api/members';
 import { startTestApp, type TestApp } from '../../test/helpers';
-import { login, type SignedIn } from '../../test/session';
+import { identifyAtStore, login, type SignedIn } from '../../test/session';
 import { listTimeline } from '../customers/service';
 import { LedgerEntry } from './model';
 import { earnPoints, pointsBalance, reversePoints, spendPoints } from './points';
@@ -88,6 +88,7 @@ describe('points ledger', () => {
   it('keeps balance == sum of the ledger, never negative, under 50 concurrent earn/spend requests', async () => {
     const who = await login(app, 'busy-member');
     await join(who);
+    await identifyAtStore(app, managerA, who, storeA);
     const adjust = (points: number, refKey: string) =>
       app.request('POST', '/api/v1/staff/points/adjust', {
         token: managerA.token,
@@ -173,6 +174,7 @@ describe('points ledger', () => {
   it('adjusting is for a manager of the store or an admin; same refKey twice posts once', async () => {
     const who = await login(app, 'adjusted');
     await join(who);
+    await identifyAtStore(app, managerA, who, storeA);
     const body = { customerId: who.customerId, points: 50, reason: 'goodwill', refKey: 'gw-1', storeId: storeA };
     const asCustomer = await app.request('POST', '/api/v1/staff/points/adjust', { token: who.token, body });
     expect(asCustomer.status).toBe(403);

@@ -53,6 +53,28 @@ ledgerSchema.index({ customerId: 1, seq: 1 }, { unique: true });
 ledgerSchema.index({ customerId: 1, type: 1, at: -1 });
 ledgerSchema.index({ expiryHandled: 1, expiresAt: 1 });
 
+/**
+ * A points adjustment above a manager's cap, waiting for an admin. The _id is the adjustment's refKey,
+ * so a retried request is the same request; the ledger's unique refKey makes an approval post once.
+ */
+const adjustmentRequestSchema = new Schema(
+  {
+    _id: { type: String },
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    points: { type: Number, required: true },
+    reason: { type: String, required: true },
+    storeId: { type: Schema.Types.ObjectId },
+    requestedBy: { type: Schema.Types.ObjectId, required: true },
+    state: { type: String, enum: ['pending', 'approved', 'rejected'], required: true },
+    decidedBy: { type: Schema.Types.ObjectId },
+    decidedAt: { type: Date },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+adjustmentRequestSchema.index({ state: 1, createdAt: 1 });
+adjustmentRequestSchema.index({ customerId: 1 });
+
 /** Secrets generated once and shared by every instance (when not given in the environment). */
 const secretSchema = new Schema({ _id: { type: String }, value: { type: String, required: true } }, { versionKey: false });
 
@@ -77,3 +99,6 @@ export const Member = mongoose.model('Member', memberSchema, 'members');
 export const LedgerEntry = mongoose.model('LedgerEntry', ledgerSchema, 'points_ledger');
 export const ServerSecret = mongoose.model('ServerSecret', secretSchema, 'server_secrets');
 export const DeletionRequest = mongoose.model('DeletionRequest', deletionRequestSchema, 'deletion_requests');
+
+export type AdjustmentRequestDoc = InferSchemaType<typeof adjustmentRequestSchema> & { _id: string };
+export const AdjustmentRequest = mongoose.model('PointsAdjustmentRequest', adjustmentRequestSchema, 'points_adjustment_requests');

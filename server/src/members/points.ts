@@ -145,6 +145,8 @@ export interface PointsContext {
   at?: Date;
   storeId?: Types.ObjectId | undefined;
   staffId?: Types.ObjectId | undefined;
+  /** For an adjustment above a manager's cap: the admin who approved it. */
+  approvedBy?: Types.ObjectId | undefined;
 }
 
 /** Credits earned points (e.g. for a redemption). Idempotent on refKey. */
@@ -232,13 +234,21 @@ export async function adjustPoints(
   refKey: string,
   context: PointsContext,
 ): Promise<PostResult> {
-  const result = await postEntry(customerId, { type: 'adjust', points, reason, refKey: `adjust:${refKey}`, ...context });
+  const { approvedBy, ...posting } = context;
+  const result = await postEntry(customerId, { type: 'adjust', points, reason, refKey: `adjust:${refKey}`, ...posting });
   if (result.created) {
+    // The audit trail: who adjusted, why, under which key, and who approved it when it needed that.
     await appendTimeline(customerId, {
       type: 'points.adjusted',
       channel: context.storeId ? 'store' : 'system',
       summary: `${points > 0 ? '+' : ''}${points} points: ${reason}`,
-      data: { points },
+      data: {
+        points,
+        reason,
+        refKey,
+        ...(context.staffId ? { actorId: String(context.staffId) } : {}),
+        ...(approvedBy ? { approvedBy: String(approvedBy) } : {}),
+      },
       ...(context.storeId ? { storeId: context.storeId } : {}),
       ...(context.staffId ? { staffId: context.staffId } : {}),
     });

@@ -5,7 +5,7 @@ import { revokeAllSessions } from '../auth/service';
 import { eraseCustomer, fullTimeline, getCustomer, listIdentities } from '../customers/service';
 import { AppError } from '../platform/http/errors';
 import { revokeAllRoles, rolesOf } from '../staff/service';
-import { DeletionRequest } from './model';
+import { AdjustmentRequest, DeletionRequest } from './model';
 import { allLedgerEntries, pointsBalance } from './points';
 import { closeMembership, getMember } from './service';
 
@@ -91,6 +91,7 @@ async function eraseAccount(customerId: Types.ObjectId, now: Date): Promise<void
   await closeMembership(customerId, now);
   await revokeAllRoles(customerId);
   await revokeAllSessions(customerId);
+  await AdjustmentRequest.deleteMany({ customerId });
   await DeletionRequest.deleteMany({ customerId });
 }
 

@@ -8,22 +8,25 @@ import {
   type LedgerEntry as LedgerEntryOut,
   type MeResponse,
   type MemberCodeResponse,
+  type PointsAdjustmentList,
+  type PointsAdjustmentRequest,
   type PointsPage,
 } from '@shared/api/members';
 import { pageQuery } from '@shared/api/common';
 import { deletionConfirmRequest, updateProfileRequest, type Profile } from '@shared/api/privacy';
-import { requireCustomer, requireStaff } from '../auth/middleware';
+import { requireCustomer, requireRole, requireStaff } from '../auth/middleware';
 import { customerSummaryOf } from '../auth/shape';
 import { appendTimeline, getCustomer, updateProfile } from '../customers/service';
 import type { AppDeps } from '../platform/app';
-import { AppError, conflict, forbidden, notFound, unauthenticated } from '../platform/http/errors';
+import { AppError, conflict, notFound, unauthenticated } from '../platform/http/errors';
 import { parseWith } from '../platform/http/middleware';
-import { hitRateLimit, rateLimited } from '../platform/http/rateLimit';
+import { enforceRateLimit } from '../platform/http/rateLimit';
 import { WechatApiError } from '../wechat/platform';
-import { getStore, isAdmin, managesStore, rolesOf } from '../staff/service';
-import type { LedgerDoc } from './model';
+import { getStore, rolesOf } from '../staff/service';
+import type { AdjustmentRequestDoc, LedgerDoc } from './model';
+import { approveAdjustment, listPendingAdjustments, rejectAdjustment, requestAdjustment } from './adjustments';
 import { memberCodeSecret, signMemberCode, verifyMemberCode } from './memberCode';
-import { adjustPoints, listLedger, pointsBalance } from './points';
+import { listLedger, pointsBalance } from './points';
 import { confirmDeletion, exportPersonalData, requestDeletion } from './privacy';
 import { findMemberByNo, getMember, joinMembership, memberStateOf, memberSummaryOf } from './service';
 
@@ -34,6 +37,19 @@ const ledgerOut = (e: LedgerDoc): LedgerEntryOut => ({
   reason: e.reason,
   at: e.at.toISOString(),
   expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
+});
+
+const adjustmentOut = (r: AdjustmentRequestDoc): PointsAdjustmentRequest => ({
+  id: r._id,
+  customerId: r.customerId.toString(),
+  points: r.points,
+  reason: r.reason,
+  refKey: r._id,
+  storeId: r.storeId?.toString() ?? null,
+  requestedBy: r.requestedBy.toString(),
+  state: r.state,
+  decidedBy: r.decidedBy?.toString() ?? null,
+  createdAt: r.createdAt.toISOString(),
 });
 
 const bodyStoreId = (body: unknown): string | undefined => {
@@ -106,7 +122,7 @@ export function memberRoutes(deps: AppDeps): Router {
   });
 
   router.post('/staff/members/identify', signedIn, requireStaff((ctx) => bodyStoreId(ctx.request.body)), async (ctx) => {
-    if (!(await hitRateLimit(IDENTIFY_LIMIT, ctx.state.customerId.toString()))) throw rateLimited();
+    await enforceRateLimit(IDENTIFY_LIMIT, ctx.state.customerId.toString());
     const { code } = parseWith(identifyRequest, ctx.request.body);
     const secret = await memberCodeSecret(deps.config.sessionSecret);
     const memberNo = verifyMemberCode(secret, deps.config.miniProgram.appId, code);
@@ -125,16 +141,31 @@ export function memberRoutes(deps: AppDeps): Router {
   });
 
   router.post('/staff/points/adjust', signedIn, requireStaff((ctx) => bodyStoreId(ctx.request.body)), async (ctx) => {
-    const actor = ctx.state.actor;
-    const storeId = ctx.state.storeId;
-    if (!isAdmin(actor) && !(storeId && managesStore(actor, storeId))) throw forbidden('Only a store manager or an admin can adjust points.');
     const input = parseWith(adjustPointsRequest, ctx.request.body);
-    const { entry, created } = await adjustPoints(new Types.ObjectId(input.customerId), input.points, input.reason, input.refKey, {
-      staffId: actor.customerId,
-      ...(storeId ? { storeId: new Types.ObjectId(storeId) } : {}),
-    });
+    const outcome = await requestAdjustment(ctx.state.actor, input, { storeId: ctx.state.storeId, cap: deps.config.pointsAdjustCap });
+    if (outcome.kind === 'pending') {
+      // Above the cap: held for an admin.
+      ctx.status = 202;
+      ctx.body = adjustmentOut(outcome.request);
+      return;
+    }
+    ctx.status = outcome.created ? 201 : 200;
+    ctx.body = ledgerOut(outcome.entry);
+  });
+
+  router.get('/admin/points/adjustments', signedIn, requireRole('admin'), async (ctx) => {
+    const body: PointsAdjustmentList = { items: (await listPendingAdjustments()).map(adjustmentOut) };
+    ctx.body = body;
+  });
+
+  router.post('/admin/points/adjustments/:id/approve', signedIn, requireRole('admin'), async (ctx) => {
+    const { entry, created } = await approveAdjustment(ctx.state.actor, ctx.params.id!);
     ctx.status = created ? 201 : 200;
     ctx.body = ledgerOut(entry);
+  });
+
+  router.post('/admin/points/adjustments/:id/reject', signedIn, requireRole('admin'), async (ctx) => {
+    ctx.body = adjustmentOut(await rejectAdjustment(ctx.state.actor, ctx.params.id!));
   });
 
   router.get('/me/profile', signedIn, async (ctx) => {

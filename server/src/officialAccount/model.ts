@@ -34,6 +34,21 @@ const deliverySchema = new Schema(
 );
 deliverySchema.index({ createdAt: 1 });
 
+/**
+ * A push's timestamp + nonce, kept for as long as that timestamp is accepted: the same pair with a
+ * different body is a replay of a captured query string and is refused. `fingerprint` is the SHA-256
+ * of the body, so the platform's retry of the identical request still passes.
+ */
+const pushNonceSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    fingerprint: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+pushNonceSchema.index({ expiresAt: 1 });
+
 /** Marks one-time set-up steps (seeded default rules) as done, shared by all instances. */
 const setupMarkSchema = new Schema({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { versionKey: false });
 
@@ -42,4 +57,5 @@ export type DeliveryDoc = InferSchemaType<typeof deliverySchema>;
 
 export const KeywordRule = mongoose.model('OaKeywordRule', keywordRuleSchema, 'oa_keyword_rules');
 export const Delivery = mongoose.model('OaDelivery', deliverySchema, 'oa_deliveries');
+export const PushNonce = mongoose.model('OaPushNonce', pushNonceSchema, 'oa_push_nonces');
 export const SetupMark = mongoose.model('OaSetupMark', setupMarkSchema, 'oa_setup_marks');

@@ -3,11 +3,12 @@ import { AppError } from '../platform/http/errors';
 import { readRawBody } from '../platform/http/middleware';
 import type { AppDeps } from '../platform/app';
 import type { PeriodicJob } from '../platform/jobs/periodic';
-import { aesKeyFromEncodingKey, buildReplyXml, openPush, sealReply, verifyUrl, type PushSettings } from '../wechat/protocol';
+import { aesKeyFromEncodingKey, buildReplyXml, openPush, pushStamp, sealReply, verifyUrl, type PushSettings } from '../wechat/protocol';
 import { createBot, type MessageRouter } from './bot';
 import { deliver } from './delivery';
 import { Delivery } from './model';
 import { requestProfileSync } from './profileSync';
+import { admitPush } from './replayGuard';
 import { ErrorCode } from '@shared/errors';
 
 /** Largest push body accepted; the platform's messages are a few KiB at most. */
@@ -18,6 +19,8 @@ export function pushSettingsFrom(config: AppDeps['config']): PushSettings {
   return {
     token: oa.token,
     appId: oa.appId,
+    mode: oa.messageMode,
+    timestampWindowS: oa.timestampWindowS,
     keys: oa.aesKey
       ? {
           current: aesKeyFromEncodingKey(oa.aesKey),
@@ -45,13 +48,17 @@ export function officialAccountRoutes(deps: AppDeps): Router {
   });
 
   router.post('/wechat/official-account', async (ctx) => {
-    const raw = await readRawBody(ctx, PUSH_BODY_LIMIT);
-    const opened = openPush(settings, ctx.query, raw.toString('utf8'));
+    const body = (await readRawBody(ctx, PUSH_BODY_LIMIT)).toString('utf8');
+    const opened = openPush(settings, ctx.query, body);
     if (!opened.ok) {
       ctx.state.log.warn({ reason: opened.reason }, 'push refused');
       throw opened.status === 401
         ? new AppError(401, ErrorCode.UNAUTHENTICATED, 'Signature mismatch.')
         : new AppError(400, ErrorCode.VALIDATION_FAILED, 'The push could not be read.');
+    }
+    if (!(await admitPush({ ...pushStamp(ctx.query), body, windowS: deps.config.officialAccount.timestampWindowS }))) {
+      ctx.state.log.warn({ reason: 'timestamp and nonce reused with another body' }, 'push refused');
+      throw new AppError(401, ErrorCode.UNAUTHENTICATED, 'Signature mismatch.');
     }
     const { message } = opened;
     const reply = await deliver(message, {

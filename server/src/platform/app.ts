@@ -4,7 +4,8 @@ import { ErrorCode } from '@shared/errors';
 import type { Config } from './config';
 import { AppError } from './http/errors';
 import { errorHandler, jsonBody, requestContext } from './http/middleware';
-import { serveMiniProgramH5 } from './http/miniProgramH5';
+import { H5_BUILD_DIR, serveMiniProgramH5 } from './http/miniProgramH5';
+import { securityHeaders } from './http/securityHeaders';
 import type { Logger } from './logger';
 import { mountModules } from '../modules';
 import type { WechatPlatform } from '../wechat/platform';
@@ -31,13 +32,13 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.silent = true; // errors are logged by errorHandler, once, with the request id
 
+  // Client addresses come from X-Forwarded-For only when TRUST_PROXY says how many proxies append to it.
+  app.proxy = deps.config.trustProxy > 0;
+  app.maxIpsCount = deps.config.trustProxy;
+
   app.use(requestContext(deps.log));
+  app.use(securityHeaders(H5_BUILD_DIR));
   app.use(errorHandler());
-  app.use(async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    await next();
-  });
 
   const health = new Router();
   health.get('/healthz', (ctx) => {
@@ -59,8 +60,9 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   if (deps.config.useWechatSimulator) {
-    // Only without an app secret and without WECHAT_API_BASE: a local stand-in for the platform.
-    const simulator = createSimulatorRouter();
+    // Only without an app secret and without WECHAT_API_BASE: a local stand-in for the platform,
+    // answering loopback clients only unless WECHAT_SIMULATOR_PUBLIC says otherwise.
+    const simulator = createSimulatorRouter({ public: deps.config.simulatorPublic });
     app.use(simulator.routes());
     app.use(simulator.allowedMethods());
   }

@@ -46,11 +46,44 @@ describe('loadConfig', () => {
   });
 
   it('talks to the real platform once a secret or an API base is set', () => {
-    expect(loadConfig({ OA_APPID: 'wx1', OA_APPSECRET: 's' }).useWechatSimulator).toBe(false);
+    expect(loadConfig({ OA_APPID: 'wx1', OA_APPSECRET: 's', OA_TOKEN: 'realtoken1', SESSION_SECRET: 'x'.repeat(32) }).useWechatSimulator).toBe(false);
     expect(loadConfig({ WECHAT_API_BASE: 'http://127.0.0.1:9' }).useWechatSimulator).toBe(false);
   });
 
   it('splits ADMIN_OPENIDS', () => {
     expect(loadConfig({ ADMIN_OPENIDS: ' a, b ,,c' }).adminOpenids).toEqual(['a', 'b', 'c']);
+  });
+
+  it('refuses the published demo token and a missing session secret once real secrets are set', () => {
+    const real = { OA_APPID: 'wx_real_oa', OA_APPSECRET: 'a-real-app-secret' };
+    // No OA_TOKEN: the server would run with the README's demo token, so anyone could sign pushes.
+    expect(problemsOf({ ...real, SESSION_SECRET: 'x'.repeat(32) })).toEqual(['OA_TOKEN is required when an app secret is set']);
+    const demo = problemsOf({ ...real, OA_TOKEN: 'looplinedemo', SESSION_SECRET: 'x'.repeat(32) });
+    expect(demo).toEqual(['OA_TOKEN must not be the demo value when an app secret is set']);
+    expect(problemsOf({ ...real, OA_TOKEN: 'realtoken1' })).toEqual(['SESSION_SECRET is required when an app secret is set']);
+    // The mini-program's secret counts as a real secret too.
+    expect(problemsOf({ MP_APPID: 'wx_real_mp', MP_APPSECRET: 'another-secret' })).toHaveLength(2);
+    expect(loadConfig({ ...real, OA_TOKEN: 'realtoken1', SESSION_SECRET: 'x'.repeat(32) }).officialAccount.token).toBe('realtoken1');
+    // Against the simulator the demo token stays the convenient default.
+    expect(loadConfig({}).officialAccount.token).toBe('looplinedemo');
+  });
+
+  it('makes the accepted push mode explicit: safe by default once a key is set', () => {
+    const key = 'a'.repeat(43);
+    expect(loadConfig({ OA_AES_KEY: key }).officialAccount.messageMode).toBe('safe');
+    expect(loadConfig({}).officialAccount.messageMode).toBe('plain');
+    expect(loadConfig({ OA_AES_KEY: key, OA_MESSAGE_MODE: 'compatible' }).officialAccount.messageMode).toBe('compatible');
+    expect(problemsOf({ OA_MESSAGE_MODE: 'safe' })).toEqual([expect.stringMatching(/^OA_MESSAGE_MODE safe needs OA_AES_KEY/)]);
+    expect(problemsOf({ OA_MESSAGE_MODE: 'aes' })[0]).toMatch(/^OA_MESSAGE_MODE must be safe, compatible or plain/);
+  });
+
+  it('reads the proxy hop count, the simulator flag and the points cap', () => {
+    expect(loadConfig({}).trustProxy).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(problemsOf({ TRUST_PROXY: 'yes' })[0]).toMatch(/^TRUST_PROXY must be a number of proxy hops/);
+    expect(loadConfig({}).simulatorPublic).toBe(false);
+    expect(loadConfig({ WECHAT_SIMULATOR_PUBLIC: 'true' }).simulatorPublic).toBe(true);
+    expect(loadConfig({}).pointsAdjustCap).toBe(500);
+    expect(loadConfig({}).officialAccount.timestampWindowS).toBe(300);
   });
 });

@@ -21,6 +21,14 @@ const aesKey = optionalString.refine((v) => v === undefined || /^[A-Za-z0-9]{43}
   message: 'must be 43 letters and digits (the EncodingAESKey shown by the platform)',
 });
 
+/** The Token the README's demo uses: fine against the simulator, never with a real account. */
+export const DEMO_OA_TOKEN = 'looplinedemo';
+
+const flag = z
+  .enum(['true', 'false', '1', '0', ''], { error: 'must be true or false' })
+  .optional()
+  .transform((v) => v === 'true' || v === '1');
+
 const envSchema = z
   .object({
     PORT: port.default(3000),
@@ -38,6 +46,13 @@ const envSchema = z
     OA_AES_KEY: aesKey,
     OA_AES_KEY_PREVIOUS: aesKey,
     OA_REPLY_DEADLINE_MS: z.coerce.number().int().min(1).max(4_500).default(4_000),
+    OA_MESSAGE_MODE: z
+      .enum(['safe', 'compatible', 'plain'], { error: 'must be safe, compatible or plain' })
+      .optional(),
+    OA_TIMESTAMP_WINDOW_S: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(30).max(3_600).default(300),
+    TRUST_PROXY: z.coerce.number({ error: 'must be a number of proxy hops' }).int('must be a whole number').min(0).max(10).default(0),
+    WECHAT_SIMULATOR_PUBLIC: flag,
+    POINTS_ADJUST_CAP: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(1_000_000).default(500),
     MP_APPID: optionalString,
     MP_APPSECRET: optionalString,
     WECHAT_API_BASE: optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
@@ -64,6 +79,21 @@ const envSchema = z
     if (env.MP_APPSECRET && !env.MP_APPID) {
       ctx.addIssue({ code: 'custom', path: ['MP_APPID'], message: 'is required when MP_APPSECRET is set' });
     }
+    if (env.OA_MESSAGE_MODE === 'safe' && !env.OA_AES_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['OA_MESSAGE_MODE'], message: 'safe needs OA_AES_KEY' });
+    }
+    // With a real account, anyone who read the README could sign pushes with the demo token, and
+    // codes signed with a generated secret would change meaning with the database.
+    if (env.OA_APPSECRET || env.MP_APPSECRET) {
+      if (!env.OA_TOKEN) {
+        ctx.addIssue({ code: 'custom', path: ['OA_TOKEN'], message: 'is required when an app secret is set' });
+      } else if (env.OA_TOKEN === DEMO_OA_TOKEN) {
+        ctx.addIssue({ code: 'custom', path: ['OA_TOKEN'], message: 'must not be the demo value when an app secret is set' });
+      }
+      if (!env.SESSION_SECRET) {
+        ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required when an app secret is set' });
+      }
+    }
   });
 
 /** The admin of the simulator's demo accounts (the mini-program's H5 sign-in lists it). */
@@ -83,6 +113,10 @@ export interface Config {
     aesKeyPrevious: string | undefined;
     /** How long a push handler may run before the endpoint answers `success` and replies later. */
     replyDeadlineMs: number;
+    /** Which pushes are accepted: safe (encrypted only), compatible (either), plain (plaintext only). */
+    messageMode: 'safe' | 'compatible' | 'plain';
+    /** A push's timestamp may be this far from our clock, either way. */
+    timestampWindowS: number;
   };
   miniProgram: { appId: string; appSecret: string | undefined };
   /** Base URL of the WeChat platform API; undefined means the built-in simulator. */
@@ -90,6 +124,12 @@ export interface Config {
   useWechatSimulator: boolean;
   sessionSecret: string | undefined;
   adminOpenids: string[];
+  /** How many reverse proxies in front of us append to X-Forwarded-For (0: use the socket address). */
+  trustProxy: number;
+  /** Whether the simulator answers clients other than loopback ones. */
+  simulatorPublic: boolean;
+  /** A manager's points adjustment above this many points (either way) waits for an admin's approval. */
+  pointsAdjustCap: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownTimeoutMs: number;
 }
@@ -125,10 +165,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     officialAccount: {
       appId: e.OA_APPID ?? 'wx_loopline_oa_demo',
       appSecret: e.OA_APPSECRET,
-      token: e.OA_TOKEN ?? 'looplinedemo',
+      token: e.OA_TOKEN ?? DEMO_OA_TOKEN,
       aesKey: e.OA_AES_KEY,
       aesKeyPrevious: e.OA_AES_KEY_PREVIOUS,
       replyDeadlineMs: e.OA_REPLY_DEADLINE_MS,
+      messageMode: e.OA_MESSAGE_MODE ?? (e.OA_AES_KEY ? 'safe' : 'plain'),
+      timestampWindowS: e.OA_TIMESTAMP_WINDOW_S,
     },
     miniProgram: { appId: e.MP_APPID ?? 'wx_loopline_mp_demo', appSecret: e.MP_APPSECRET },
     wechatApiBase: e.WECHAT_API_BASE,
@@ -140,6 +182,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    trustProxy: e.TRUST_PROXY,
+    simulatorPublic: e.WECHAT_SIMULATOR_PUBLIC,
+    pointsAdjustCap: e.POINTS_ADJUST_CAP,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };

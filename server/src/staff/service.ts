@@ -58,9 +58,13 @@ export const isAdmin = (actor: Actor) => actor.roles.some((r) => r.role === 'adm
 export const managesStore = (actor: Actor, storeId: string) =>
   actor.roles.some((r) => r.role === 'manager' && r.storeId?.toString() === storeId);
 
+/** Ranks of the roles: a manager may touch only grants ranked below their own. */
+const ROLE_RANK: Record<string, number> = { clerk: 1, manager: 2, admin: 3 };
+
 /**
  * Grants a store role. An admin grants any role anywhere; a manager grants only clerks, only for
- * their own store.
+ * their own store, and never over a grant of equal or higher role (a co-manager turned into a clerk
+ * could then be revoked) nor their own.
  */
 export async function grantStaffRole(
   actor: Actor,
@@ -77,12 +81,27 @@ export async function grantStaffRole(
   const customer = await getCustomer(customerId);
   if (!customer || customer.status !== 'active') throw notFound('No such customer.');
 
+  const slot = `${customerId}:${store._id}`;
+  const admin = isAdmin(actor);
+  if (!admin) {
+    if (customerId.equals(actor.customerId)) throw forbidden('You cannot change your own role.');
+    const existing = await RoleGrant.findById(slot, { role: 1 }).lean<Pick<RoleDoc, 'role'>>();
+    if (existing && ROLE_RANK[existing.role]! >= ROLE_RANK.manager!) throw forbidden('You cannot change the role of a manager.');
+  }
   const grantedAt = new Date();
-  const doc = await RoleGrant.findOneAndUpdate(
-    { _id: `${customerId}:${store._id}` },
-    { $set: { customerId, role: input.role, storeId: store._id, grantedBy: actor.customerId, grantedAt } },
-    { upsert: true, new: true },
-  ).lean<RoleDoc>();
+  let doc: RoleDoc | null;
+  try {
+    // A manager's write is guarded on the slot still holding a clerk (or nothing): a grant raised
+    // meanwhile makes the upsert collide on _id instead of overwriting it.
+    doc = await RoleGrant.findOneAndUpdate(
+      admin ? { _id: slot } : { _id: slot, role: 'clerk' },
+      { $set: { customerId, role: input.role, storeId: store._id, grantedBy: actor.customerId, grantedAt } },
+      { upsert: true, new: true },
+    ).lean<RoleDoc>();
+  } catch (err) {
+    if (!admin && isDuplicateKey(err)) throw forbidden('You cannot change the role of a manager.');
+    throw err;
+  }
   await appendTimeline(customerId, {
     type: 'staff.role_granted',
     channel: 'system',
@@ -107,7 +126,9 @@ export async function revokeStaffRole(actor: Actor, grantId: string): Promise<vo
   const grant = await RoleGrant.findById(grantId).lean<RoleDoc>();
   if (!grant) throw notFound('No such grant.');
   const storeId = grant.storeId?.toString();
-  const allowed = isAdmin(actor) || (grant.role === 'clerk' && storeId !== undefined && managesStore(actor, storeId));
+  const allowed =
+    isAdmin(actor) ||
+    (ROLE_RANK[grant.role]! < ROLE_RANK.manager! && storeId !== undefined && managesStore(actor, storeId) && !grant.customerId.equals(actor.customerId));
   if (!allowed) throw forbidden('You cannot revoke this grant.');
   await RoleGrant.deleteOne({ _id: grantId });
   await appendTimeline(grant.customerId, {

@@ -8,6 +8,8 @@ export class AppError extends Error {
     readonly code: ErrorCode | string,
     message: string,
     readonly fields?: FieldIssue[],
+    /** For a 429 or 503: how many seconds the client should wait (sent as Retry-After). */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = 'AppError';

@@ -40,6 +40,9 @@ export function requestContext(logger: Logger): Middleware {
   };
 }
 
+/** Retry-After of a 429 whose limit did not say when its window ends. */
+export const DEFAULT_RETRY_AFTER_S = 60;
+
 /** Turns every failure into the contract's JSON error shape. Internals never reach the client. */
 export function errorHandler(): Middleware {
   return async (ctx, next) => {
@@ -54,6 +57,9 @@ export function errorHandler(): Middleware {
         ctx.state.log?.error({ err }, 'request failed');
       }
       ctx.status = appError.status;
+      // Every 429 says when to come back; a 503 does when the error knows.
+      const retryAfterS = appError.retryAfterS ?? (appError.status === 429 ? DEFAULT_RETRY_AFTER_S : undefined);
+      if (retryAfterS !== undefined) ctx.set('Retry-After', String(Math.max(1, Math.ceil(retryAfterS))));
       ctx.body = {
         error: {
           code: appError.code,

@@ -50,18 +50,31 @@ export async function hitRateLimit(limit: RateLimit, key: string, now = new Date
   return false;
 }
 
-export function rateLimited(message = 'Too many requests. Please wait a moment and try again.'): AppError {
-  return new AppError(429, ErrorCode.RATE_LIMITED, message);
+/** A 429 telling the client how long to wait (Retry-After, in seconds). */
+export function rateLimited(
+  message = 'Too many requests. Please wait a moment and try again.',
+  retryAfterS?: number,
+): AppError {
+  return new AppError(429, ErrorCode.RATE_LIMITED, message, undefined, retryAfterS);
+}
+
+/** Seconds until the window that `now` falls in ends. */
+export function secondsLeftInWindow(limit: RateLimit, now = new Date()): number {
+  const windowEnd = (Math.floor(now.getTime() / limit.windowMs) + 1) * limit.windowMs;
+  return Math.max(1, Math.ceil((windowEnd - now.getTime()) / 1000));
+}
+
+/** Counts one hit under the key; past the limit, throws a 429 whose Retry-After is the end of the window. */
+export async function enforceRateLimit(limit: RateLimit, key: string, message?: string): Promise<void> {
+  const now = new Date();
+  if (!(await hitRateLimit(limit, key, now))) throw rateLimited(message, secondsLeftInWindow(limit, now));
 }
 
 /** Koa middleware: one hit per request under each key the function returns (e.g. IP). */
 export function rateLimit(limit: RateLimit, keyOf: (ctx: Context) => string | undefined): Middleware {
   return async (ctx, next) => {
     const key = keyOf(ctx);
-    if (key !== undefined && !(await hitRateLimit(limit, key))) {
-      ctx.set('Retry-After', String(Math.ceil(limit.windowMs / 1000)));
-      throw rateLimited();
-    }
+    if (key !== undefined) await enforceRateLimit(limit, key);
     await next();
   };
 }

@@ -187,11 +187,12 @@ export function toInboundMessage(fields: Record<string, string>): InboundMessage
 }
 
 /**
- * The key that identifies one delivery across the platform's retries: MsgId for messages,
+ * The key that identifies one delivery across the platform's retries: FromUserName + MsgId for
+ * messages (a MsgId alone is no secret: another sender reusing it must not share its delivery),
  * FromUserName + CreateTime + Event for events.
  */
 export function deliveryKey(message: InboundMessage): string {
-  if (!message.isEvent && 'msgId' in message && message.msgId) return `msg:${message.msgId}`;
+  if (!message.isEvent && 'msgId' in message && message.msgId) return `msg:${message.fromUserName}:${message.msgId}`;
   const event = message.type === 'unknown' ? (message.event ?? message.msgType) : message.type;
   return `evt:${message.fromUserName}:${message.createTime}:${event}`;
 }

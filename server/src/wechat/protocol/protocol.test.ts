@@ -90,7 +90,7 @@ describe('XML', () => {
     const fields = parseXmlFields(inboundXml({ ToUserName: 'gh_1', FromUserName: 'o1', CreateTime: 1, MsgType: 'text', Content: '007', MsgId: 9223372036854775807n }));
     const m = toInboundMessage(fields);
     expect(m).toMatchObject({ type: 'text', content: '007', msgId: '9223372036854775807' });
-    expect(deliveryKey(m)).toBe('msg:9223372036854775807');
+    expect(deliveryKey(m)).toBe('msg:o1:9223372036854775807');
   });
 
   it('types every message and event kind', () => {
@@ -171,5 +171,28 @@ describe('openPush', () => {
     const sealed = sealReply(settings, opened.replyKey, '<xml><Content>ok</Content></xml>');
     expect(readReply({ token: TOKEN, appId: APPID, encodingAesKey: KEY_B }, sealed)).toMatchObject({ Content: 'ok' });
     expect(() => readReply({ token: TOKEN, appId: APPID, encodingAesKey: KEY_A }, sealed)).toThrow();
+  });
+
+  it('refuses a plaintext push or a stripped safe-mode URL when only safe mode is accepted', () => {
+    const strict = { ...safeSettings, mode: 'safe' as const };
+    const plain = signPush({ token: TOKEN, appId: APPID }, xml, 'o1');
+    expect(openPush(strict, q(plain.query.slice(1)), plain.body)).toMatchObject({ ok: false, status: 401 });
+    const safe = signPush({ token: TOKEN, appId: APPID, encodingAesKey: KEY_A }, xml, 'o1');
+    const { encrypt_type: _e, msg_signature: _m, ...stripped } = q(safe.query.slice(1));
+    expect(openPush(strict, stripped, safe.body)).toMatchObject({ ok: false, status: 401 });
+    expect(openPush(strict, q(safe.query.slice(1)), safe.body)).toMatchObject({ ok: true, mode: 'safe' });
+    // Plain mode, the other way round.
+    expect(openPush({ ...plainSettings, mode: 'plain' }, q(safe.query.slice(1)), safe.body)).toMatchObject({ ok: false, status: 401 });
+  });
+
+  it('refuses a timestamp outside the window, either way', () => {
+    const windowed = { ...plainSettings, timestampWindowS: 300 };
+    const now = 1_800_000_000_000;
+    for (const [offsetS, ok] of [[0, true], [-299, true], [299, true], [-301, false], [301, false]] as const) {
+      const push = signPush({ token: TOKEN, appId: APPID }, xml, 'o1', now + offsetS * 1000);
+      expect(openPush(windowed, q(push.query.slice(1)), push.body, now).ok, `offset ${offsetS}s`).toBe(ok);
+    }
+    const ancient = signPush({ token: TOKEN, appId: APPID }, xml, 'o1', 1_000_000_000_000);
+    expect(openPush(windowed, q(ancient.query.slice(1)), ancient.body, now)).toMatchObject({ ok: false, status: 401 });
   });
 });

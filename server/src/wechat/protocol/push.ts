@@ -12,12 +12,25 @@ export interface PushSettings {
   appId: string;
   /** Absent when no EncodingAESKey is configured: safe-mode pushes cannot be opened. */
   keys?: KeyRing | undefined;
+  /**
+   * The pushes accepted: `safe` only encrypted ones (a plaintext push, or a safe-mode URL stripped of
+   * `encrypt_type`/`msg_signature`, is refused), `plain` only plaintext ones, `compatible` either.
+   * Unset: either.
+   */
+  mode?: PushMode | undefined;
+  /** When set, a push whose `timestamp` is further than this from our clock (either way) is refused. */
+  timestampWindowS?: number | undefined;
 }
 
 export type PushMode = 'plain' | 'compatible' | 'safe';
 export type Query = Record<string, string | string[] | undefined>;
 
 const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+/** The timestamp and nonce a push is signed with (the first of each, as the signature check reads them). */
+export function pushStamp(query: Query): { timestamp: string; nonce: string } {
+  return { timestamp: first(query.timestamp) ?? '', nonce: first(query.nonce) ?? '' };
+}
 
 export type OpenResult =
   | { ok: true; message: InboundMessage; mode: PushMode; replyKey: Buffer | undefined }
@@ -37,13 +50,19 @@ export function verifyUrl(settings: PushSettings, query: Query): string | undefi
  * Checks the signature that the mode calls for and opens the body. Nothing is parsed or decrypted
  * before the signature matches.
  */
-export function openPush(settings: PushSettings, query: Query, body: string): OpenResult {
+export function openPush(settings: PushSettings, query: Query, body: string, now = Date.now()): OpenResult {
   const timestamp = first(query.timestamp) ?? '';
   const nonce = first(query.nonce) ?? '';
   const signature = first(query.signature);
   const encryptType = first(query.encrypt_type);
   const encrypted = encryptType !== undefined && encryptType !== '' && encryptType !== 'raw';
   if (encrypted && encryptType !== 'aes') return { ok: false, status: 400, reason: 'unsupported encrypt_type' };
+  if (!encrypted && settings.mode === 'safe') return { ok: false, status: 401, reason: 'plaintext push refused in safe mode' };
+  if (encrypted && settings.mode === 'plain') return { ok: false, status: 401, reason: 'encrypted push refused in plain mode' };
+  if (settings.timestampWindowS !== undefined && !isFresh(timestamp, settings.timestampWindowS, now)) {
+    return { ok: false, status: 401, reason: 'timestamp outside the accepted window' };
+  }
+  if (!nonce) return { ok: false, status: 401, reason: 'nonce missing' };
 
   if (!encrypted) {
     if (!signature || !sameDigest(computeSignature(settings.token, timestamp, nonce), signature)) {
@@ -86,6 +105,12 @@ export function openPush(settings: PushSettings, query: Query, body: string): Op
   const parsed = parseBody(opened.xml);
   if (!parsed.ok) return parsed;
   return { ok: true, message: parsed.message, mode: compatible ? 'compatible' : 'safe', replyKey: opened.key };
+}
+
+/** Whole seconds since the epoch, within `windowS` of `now` either way. */
+export function isFresh(timestamp: string, windowS: number, now = Date.now()): boolean {
+  if (!/^\d{1,12}$/.test(timestamp)) return false;
+  return Math.abs(Number(timestamp) - now / 1000) <= windowS;
 }
 
 function parseBody(xml: string): { ok: true; message: InboundMessage } | { ok: false; status: 400; reason: string } {

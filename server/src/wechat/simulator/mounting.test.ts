@@ -4,7 +4,13 @@ import { startTestApp, type TestApp } from '../../../test/helpers';
 // A server configured for the real platform must not expose the simulator.
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp({ MP_APPID: 'wx_real', MP_APPSECRET: 'secret-of-a-real-app', WECHAT_API_BASE: 'http://127.0.0.1:9' });
+  app = await startTestApp({
+    MP_APPID: 'wx_real',
+    MP_APPSECRET: 'secret-of-a-real-app',
+    OA_TOKEN: 'realaccounttoken',
+    SESSION_SECRET: 'a-session-secret-of-at-least-32-chars',
+    WECHAT_API_BASE: 'http://127.0.0.1:9',
+  });
 });
 afterAll(async () => {
   await app.close();

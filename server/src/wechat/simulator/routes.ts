@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { isDuplicateKey } from '../../platform/db/errors';
+import { forbidden } from '../../platform/http/errors';
 import { jsonBody, parseWith } from '../../platform/http/middleware';
 import { SIMULATOR_PREFIX } from '../client';
 import { SimCounter, SimFault, SimFollower, SimMessage, SimQrCode, SimTag, SimToken } from './model';
@@ -98,8 +99,28 @@ const faultSchema = z.object({
   delayMs: z.number().int().min(0).max(60_000).optional(),
 });
 
-export function createSimulatorRouter(): Router {
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+export interface SimulatorOptions {
+  /** Answer every client, not only loopback ones (WECHAT_SIMULATOR_PUBLIC, for a demo on a LAN). */
+  public?: boolean;
+}
+
+export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
   const router = new Router({ prefix: SIMULATOR_PREFIX });
+  // It hands out tokens for any secret and shows every message sent: loopback only, both by the
+  // socket and by the client address a trusted proxy forwarded.
+  router.use(async (ctx, next) => {
+    if (!options.public && !(isLoopback(ctx.req.socket.remoteAddress) && isLoopback(ctx.ip))) {
+      throw forbidden('The WeChat simulator answers local clients only.');
+    }
+    await next();
+  });
   router.use(jsonBody({ limit: 1024 * 1024 }));
 
   // Faults set up by tests: played before the platform route answers.
