@@ -4,6 +4,8 @@ import type { Config } from './config';
 import { errorHandler, jsonBody, requestContext } from './http/middleware';
 import { serveMiniProgramH5 } from './http/miniProgramH5';
 import type { Logger } from './logger';
+import { recordHttpMetrics, metricsRoute } from './metrics/http';
+import { serveOpenApi } from './openapi/route';
 import { mountModules } from '../modules';
 import type { WechatPlatform } from '../wechat/platform';
 import { createSimulatorRouter } from '../wechat/simulator/routes';
@@ -25,6 +27,7 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true; // errors are logged by errorHandler, once, with the request id
 
   app.use(requestContext(deps.log));
+  app.use(recordHttpMetrics());
   app.use(errorHandler());
   app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
@@ -42,6 +45,7 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = ready ? { status: 'ready' } : { status: 'unavailable', database: 'down' };
   });
   app.use(health.routes());
+  app.use(metricsRoute({ token: deps.config.metrics.token }));
 
   if (deps.config.useWechatSimulator) {
     // Only without an app secret and without WECHAT_API_BASE: a local stand-in for the platform.
@@ -53,6 +57,7 @@ export function createApp(deps: AppDeps): Koa {
   const api = new Router({ prefix: '/api/v1' });
   api.use(jsonBody({ limit: JSON_BODY_LIMIT }));
   mountModules({ app, api, deps });
+  serveOpenApi(api);
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
 

@@ -7,6 +7,8 @@ import type { Config } from './config';
 import { connectDatabase, disconnectDatabase, pingDatabase } from './db/connection';
 import { startEmbeddedEngine, type EmbeddedEngine } from './db/embeddedEngine';
 import { createLogger, type Logger } from './logger';
+import { registerReadiness } from './metrics';
+import { startMetricsServer, type MetricsServer } from './metrics/http';
 import { startModuleJobs } from '../modules';
 import { createWechatPlatformFromConfig } from '../wechat/client';
 import type { WechatPlatform } from '../wechat/platform';
@@ -15,6 +17,8 @@ export interface RunningServer {
   url: string;
   port: number;
   log: Logger;
+  /** The internal metrics listener's URL, when METRICS_PORT is set. */
+  metricsUrl: string | undefined;
   /** The embedded engine, when the server started one. */
   engine: EmbeddedEngine | undefined;
   /** The platform client this server's modules use. */
@@ -56,6 +60,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // The simulator lives in this server, whose URL is known only once it listens (tests use port 0).
   let ownUrl: string | undefined;
   const wechat = createWechatPlatformFromConfig(config, () => ownUrl);
+  registerReadiness(isDatabaseReady);
   const app = createApp({ config, log, isDatabaseReady, wechat });
   options.extendApp?.(app);
   let closing: Promise<void> | undefined;
@@ -82,8 +87,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   ownUrl = url;
+  const metricsServer: MetricsServer | undefined =
+    config.metrics.port === undefined ? undefined : await startMetricsServer({ ...config.metrics, port: config.metrics.port });
   const stopJobs = startModuleJobs({ config, log, isDatabaseReady, wechat });
-  log.info({ url, database: engine ? `embedded ${engine.kind}` : 'MONGODB_URI', ms: Date.now() - started }, 'Loopline is listening');
+  log.info(
+    { url, metricsUrl: metricsServer?.url, database: engine ? `embedded ${engine.kind}` : 'MONGODB_URI', ms: Date.now() - started },
+    'Loopline is listening',
+  );
 
   const close = () =>
     (closing ??= (async () => {
@@ -102,10 +112,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await drained;
       }
       await jobsStopped;
+      await metricsServer?.close();
       await disconnectDatabase();
       await engine?.stop();
       log.info('stopped');
     })());
 
-  return { url, port, log, engine, wechat, close };
+  return { url, port, log, metricsUrl: metricsServer?.url, engine, wechat, close };
 }

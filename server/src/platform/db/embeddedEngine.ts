@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger';
+import { database as databaseMetrics } from '../metrics';
 import { EngineUnavailableError, ensureFerretdb, isExecutable, onPath } from './ferretdbBinary';
 
 export interface EmbeddedEngineOptions {
@@ -98,6 +99,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
       try {
         await launch();
         restarts = 0;
+        databaseMetrics.engineRestarts.inc();
         log.warn({ engine: kind, port }, 'database engine restarted');
         return;
       } catch (err) {
