@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = path.join(root, 'dist', 'server');
+// `node scripts/buildServer.mjs [outdir]`: dist/server unless told otherwise (tests build elsewhere).
+const outdir = path.resolve(root, process.argv[2] ?? path.join('dist', 'server'));
 
 /** Entry points: the server, and the tools the README runs against a deployment. */
 export const SERVER_ENTRIES = {
@@ -63,7 +64,7 @@ async function main() {
   }
   for (const name of Object.keys(SERVER_ENTRIES)) {
     const { size } = await stat(path.join(outdir, `${name}.js`));
-    process.stdout.write(`dist/server/${name}.js  ${(size / 1024).toFixed(0)} KiB\n`);
+    process.stdout.write(`${path.relative(root, path.join(outdir, `${name}.js`))}  ${(size / 1024).toFixed(0)} KiB\n`);
   }
   process.stdout.write(`server built in ${Date.now() - started} ms\n`);
 }

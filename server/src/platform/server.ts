@@ -2,6 +2,7 @@ import http from 'node:http';
 import type Koa from 'koa';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode } from '@shared/errors';
 import { createApp } from './app';
 import type { Config } from './config';
 import { connectDatabase, disconnectDatabase, pingDatabase } from './db/connection';
@@ -66,8 +67,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let closing: Promise<void> | undefined;
   const handle = app.callback();
   const server = http.createServer((req, res) => {
-    // While stopping, tell keep-alive clients not to reuse the socket, so it drains at once.
-    if (closing) res.setHeader('Connection', 'close');
+    if (closing) {
+      // A request that reaches a stopping instance (on a connection opened or kept alive just before
+      // it stopped listening) gets a clean 503 that a client or load balancer retries elsewhere;
+      // the requests already running finish.
+      res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', connection: 'close' });
+      res.end(JSON.stringify({ error: { code: ErrorCode.SERVICE_UNAVAILABLE, message: 'This instance is stopping; please retry.' } }));
+      return;
+    }
     void handle(req, res);
   });
   // Slow or idle clients must not hold sockets forever.
