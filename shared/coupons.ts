@@ -40,7 +40,7 @@ const fen = z.number().int().min(0).max(100_000_000);
 const isoDate = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()])
   .transform((s) => new Date(s));
-const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id');
+const objectId = z.string().regex(/^[0-9a-fA-F]{24}$/, 'must be an id');
 
 export const validitySchema = z.discriminatedUnion('kind', [
   z

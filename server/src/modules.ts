@@ -47,7 +47,8 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     ...couponJobs(deps),
     slaJob,
   ];
-  for (const job of jobs) stops.push(startPeriodicJob(job, deps.log));
+  const every = deps.config.jobIntervalMs;
+  for (const job of jobs) stops.push(startPeriodicJob(every ? { ...job, intervalMs: every } : job, deps.log));
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
   };

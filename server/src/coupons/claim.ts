@@ -5,6 +5,7 @@ import type { ClaimChannel } from '@shared/coupons';
 import { ErrorCode } from '@shared/errors';
 import { appendTimeline, type Channel } from '../customers/service';
 import { isDuplicateKey } from '../platform/db/errors';
+import { coupons as couponMetrics } from '../platform/metrics';
 import { AppError, conflict } from '../platform/http/errors';
 import { claimBlocker, getCampaign } from './campaigns';
 import { recordFunnel } from './funnel';
@@ -70,6 +71,7 @@ export async function claimCoupon(
     try {
       const coupon = await insertCoupon(campaign, customerId, options.channel, claimKey, now, stockSlot, userSlot);
       await afterClaim(campaign, coupon, now);
+      couponMetrics.claims.inc({ channel: options.channel });
       return { coupon, created: true };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -95,7 +97,10 @@ export async function claimCoupon(
   throw conflict(ErrorCode.CONFLICT, 'Too many people are claiming right now; please try again.');
 }
 
-const outOfStock = () => conflict(ErrorCode.OUT_OF_STOCK, 'All coupons of this campaign have been claimed.');
+const outOfStock = () => {
+  couponMetrics.soldOuts.inc();
+  return conflict(ErrorCode.OUT_OF_STOCK, 'All coupons of this campaign have been claimed.');
+};
 
 // A sold-out marker keyed by (campaign, stock): later claims learn it from one _id read instead of
 // a collision and a scan, and raising the stock makes a new key, so the marker cannot go stale.

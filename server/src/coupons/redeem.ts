@@ -4,6 +4,7 @@ import { CouponErrorCode, VOID_WINDOW_MS, type RedemptionPreview } from '@shared
 import { ErrorCode } from '@shared/errors';
 import { appendTimeline } from '../customers/service';
 import { AppError, badRequest, conflict, notFound } from '../platform/http/errors';
+import { coupons as couponMetrics } from '../platform/metrics';
 import { recordFunnel } from './funnel';
 import { transitionCoupon } from './transitions';
 import { Coupon, Redemption, type CouponDoc, type RedemptionDoc } from './model';
@@ -189,6 +190,7 @@ export async function redeemCoupon(
     storeId: till.storeId,
     staffId: till.staffId,
   });
+  couponMetrics.redemptions.inc();
   return { redemption: { ...redemption, pointsEarned }, coupon };
 }
 

@@ -4,6 +4,7 @@ import type { PassiveReply } from '@shared/officialAccount';
 import { appendTimeline, appendTimelineEntries, resolveCustomer, type TimelineInput } from '../customers/service';
 import { isDuplicateKey } from '../platform/db/errors';
 import type { Logger } from '../platform/logger';
+import { officialAccount as oaMetrics } from '../platform/metrics';
 import type { CustomMessage } from '../wechat/platform';
 import { deliveryKey, type InboundMessage } from '../wechat/protocol';
 import type { MessageRouter } from './bot';
@@ -26,7 +27,10 @@ export interface DeliveryOptions {
 export async function deliver(message: InboundMessage, options: DeliveryOptions): Promise<PassiveReply | undefined> {
   const key = deliveryKey(message);
   const claimed = await claim(key);
-  if (!claimed) return storedReply(key, options.deadlineMs);
+  if (!claimed) {
+    oaMetrics.dedupeHits.inc();
+    return storedReply(key, options.deadlineMs);
+  }
 
   // One synchronous decision point: either the handlers finish before the deadline (the reply goes
   // out passively) or the deadline passes first (answer `success` now, reply later).
@@ -48,7 +52,12 @@ export async function deliver(message: InboundMessage, options: DeliveryOptions)
     decideInTime();
   });
 
-  if ((await decided) === 'in-time') return (await work).reply;
+  if ((await decided) === 'in-time') {
+    const result = await work;
+    oaMetrics.deliveries.inc({ outcome: result.failed ? 'failed' : 'in_time' });
+    return result.reply;
+  }
+  oaMetrics.deliveries.inc({ outcome: 'late' });
   options.log.warn({ key, type: message.type, deadlineMs: options.deadlineMs }, 'handler missed the reply deadline; answering later');
   void work.then((result) => result.lateDelivery?.()).catch((err) => options.log.error({ err }, 'late reply failed'));
   return undefined;
@@ -84,6 +93,8 @@ async function storedReply(key: string, waitMs: number): Promise<PassiveReply | 
 
 interface RunResult {
   reply: PassiveReply | undefined;
+  /** The handlers threw: the follower got `success`. */
+  failed?: boolean;
   /** Set when the reply must go out as a customer-service message because the deadline passed. */
   lateDelivery?: () => Promise<void>;
 }
@@ -115,7 +126,7 @@ async function run(message: InboundMessage, key: string, options: DeliveryOption
     settle();
     options.log.error({ err, key, type: message.type }, 'push handler failed; answered success');
     await Delivery.updateOne({ _id: key }, { $set: { state: 'failed' } }).catch(() => undefined);
-    return { reply: undefined };
+    return { reply: undefined, failed: true };
   }
 }
 
@@ -128,8 +139,10 @@ async function deliverLate(message: InboundMessage, customerId: Types.ObjectId, 
   }
   try {
     await options.sendCustomMessage(custom);
+    oaMetrics.lateReplies.inc({ result: 'sent' });
     await appendTimeline(customerId, replyEntry(reply, 'customer_service'));
   } catch (err) {
+    oaMetrics.lateReplies.inc({ result: 'failed' });
     options.log.error({ err }, 'late customer-service reply failed');
     await appendTimeline(customerId, {
       type: 'oa.reply_failed',

@@ -7,6 +7,8 @@ import { errorHandler, jsonBody, requestContext } from './http/middleware';
 import { H5_BUILD_DIR, serveMiniProgramH5 } from './http/miniProgramH5';
 import { securityHeaders } from './http/securityHeaders';
 import type { Logger } from './logger';
+import { recordHttpMetrics, metricsRoute } from './metrics/http';
+import { serveOpenApi } from './openapi/route';
 import { mountModules } from '../modules';
 import type { WechatPlatform } from '../wechat/platform';
 import { createSimulatorRouter } from '../wechat/simulator/routes';
@@ -38,6 +40,7 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(requestContext(deps.log));
   app.use(securityHeaders(H5_BUILD_DIR));
+  app.use(recordHttpMetrics());
   app.use(errorHandler());
 
   const health = new Router();
@@ -50,6 +53,7 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = ready ? { status: 'ready' } : { status: 'unavailable', database: 'down' };
   });
   app.use(health.routes());
+  app.use(metricsRoute({ token: deps.config.metrics.token }));
 
   app.use(async (ctx, next) => {
     if (deps.isDatabaseDown?.() && DATABASE_PATHS.test(ctx.path)) {
@@ -70,6 +74,7 @@ export function createApp(deps: AppDeps): Koa {
   const api = new Router({ prefix: '/api/v1' });
   api.use(jsonBody({ limit: JSON_BODY_LIMIT }));
   mountModules({ app, api, deps });
+  serveOpenApi(api);
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
 

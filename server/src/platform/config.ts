@@ -68,6 +68,12 @@ const envSchema = z
       })
       .default('info'),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    METRICS_TOKEN: optionalString.refine((v) => v === undefined || /^[\x21-\x7e]{16,256}$/.test(v), {
+      message: 'must be 16 to 256 printable characters without spaces',
+    }),
+    METRICS_PORT: port.optional(),
+    METRICS_HOST: optionalString.default('127.0.0.1'),
+    JOB_INTERVAL_MS: z.coerce.number().int().min(200).max(24 * 3600_000).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.OA_AES_KEY_PREVIOUS && !env.OA_AES_KEY) {
@@ -132,6 +138,10 @@ export interface Config {
   pointsAdjustCap: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownTimeoutMs: number;
+  /** /metrics: bearer token on the main port, and/or a separate internal listener. */
+  metrics: { token: string | undefined; port: number | undefined; host: string };
+  /** Runs every periodic job at this interval instead of its own (tests, demos); unset in production. */
+  jobIntervalMs: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -187,6 +197,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pointsAdjustCap: e.POINTS_ADJUST_CAP,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
+    jobIntervalMs: e.JOB_INTERVAL_MS,
   };
 }
 

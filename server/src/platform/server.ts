@@ -2,11 +2,14 @@ import http from 'node:http';
 import type Koa from 'koa';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode } from '@shared/errors';
 import { createApp } from './app';
 import type { Config } from './config';
 import { connectDatabase, databaseAnswersReads, disconnectDatabase } from './db/connection';
 import { startEmbeddedEngine, type EmbeddedEngine } from './db/embeddedEngine';
 import { createLogger, type Logger } from './logger';
+import { registerReadiness } from './metrics';
+import { startMetricsServer, type MetricsServer } from './metrics/http';
 import { startModuleJobs } from '../modules';
 import { createWechatPlatformFromConfig } from '../wechat/client';
 import type { WechatPlatform } from '../wechat/platform';
@@ -15,6 +18,8 @@ export interface RunningServer {
   url: string;
   port: number;
   log: Logger;
+  /** The internal metrics listener's URL, when METRICS_PORT is set. */
+  metricsUrl: string | undefined;
   /** The embedded engine, when the server started one. */
   engine: EmbeddedEngine | undefined;
   /** The platform client this server's modules use. */
@@ -58,13 +63,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const wechat = createWechatPlatformFromConfig(config, () => ownUrl);
   // While the supervisor restarts a stalled or crashed engine, requests fail fast (503) instead of waiting.
   const isDatabaseDown = engine ? () => !engine.isRunning() : () => false;
+  registerReadiness(isDatabaseReady);
   const app = createApp({ config, log, isDatabaseReady, isDatabaseDown, wechat });
   options.extendApp?.(app);
   let closing: Promise<void> | undefined;
   const handle = app.callback();
   const server = http.createServer((req, res) => {
-    // While stopping, tell keep-alive clients not to reuse the socket, so it drains at once.
-    if (closing) res.setHeader('Connection', 'close');
+    if (closing) {
+      // A request that reaches a stopping instance (on a connection opened or kept alive just before
+      // it stopped listening) gets a clean 503 that a client or load balancer retries elsewhere;
+      // the requests already running finish.
+      res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', connection: 'close' });
+      res.end(JSON.stringify({ error: { code: ErrorCode.SERVICE_UNAVAILABLE, message: 'This instance is stopping; please retry.' } }));
+      return;
+    }
     void handle(req, res);
   });
   // Slow or idle clients must not hold sockets forever.
@@ -84,8 +96,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   ownUrl = url;
+  const metricsServer: MetricsServer | undefined =
+    config.metrics.port === undefined ? undefined : await startMetricsServer({ ...config.metrics, port: config.metrics.port });
   const stopJobs = startModuleJobs({ config, log, isDatabaseReady, wechat });
-  log.info({ url, database: engine ? `embedded ${engine.kind}` : 'MONGODB_URI', ms: Date.now() - started }, 'Loopline is listening');
+  log.info(
+    { url, metricsUrl: metricsServer?.url, database: engine ? `embedded ${engine.kind}` : 'MONGODB_URI', ms: Date.now() - started },
+    'Loopline is listening',
+  );
 
   const close = () =>
     (closing ??= (async () => {
@@ -105,10 +122,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       }
       // Jobs stuck in a frozen engine must not hold the stop: the engine's stop ends their queries.
       await Promise.race([jobsStopped, sleep(1_000)]);
+      await metricsServer?.close();
       await disconnectDatabase(1_000);
       await engine?.stop();
       log.info('stopped');
     })());
 
-  return { url, port, log, engine, wechat, close };
+  return { url, port, log, metricsUrl: metricsServer?.url, engine, wechat, close };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
 import type { Logger } from '../logger';
+import { database as databaseMetrics } from '../metrics';
 import {
   clusterPaths,
   ensureCluster,
@@ -163,6 +164,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
         try {
           await launch();
           restartCount += 1;
+          databaseMetrics.engineRestarts.inc();
           log.warn({ port, restarts: restartCount }, 'database engine restarted');
           break;
         } catch (err) {

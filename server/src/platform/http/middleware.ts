@@ -3,7 +3,7 @@ import type { Context, Middleware, Next } from 'koa';
 import getRawBody from 'raw-body';
 import type { ZodType } from 'zod';
 import { ErrorCode } from '@shared/errors';
-import type { Logger } from '../logger';
+import { logContext, type Logger } from '../logger';
 import { AppError, validationError } from './errors';
 
 declare module 'koa' {
@@ -24,19 +24,23 @@ export function requestContext(logger: Logger): Middleware {
     const incoming = ctx.get('x-request-id');
     const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = logger.child({ requestId });
+    // The id reaches every line logged in this request's async context (see logContext), so the
+    // request's logger needs no binding of its own.
+    ctx.state.log = logger;
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
-    try {
-      await next();
-    } finally {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      // Path only: query strings can carry signatures and codes.
-      ctx.state.log.info(
-        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 },
-        'request',
-      );
-    }
+    await logContext.run({ requestId }, async () => {
+      try {
+        await next();
+      } finally {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        // Path only: query strings can carry signatures and codes.
+        ctx.state.log.info(
+          { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 },
+          'request',
+        );
+      }
+    });
   };
 }
 

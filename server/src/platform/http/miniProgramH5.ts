@@ -2,14 +2,14 @@
 // under the server's own prefixes, so a file in the build can't shadow an endpoint.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Middleware } from 'koa';
 import serve from 'koa-static';
+import { packageRoot } from '../paths';
 
 /** Where `npm run build:h5` writes its output. */
-export const H5_BUILD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../dist/h5');
+export const H5_BUILD_DIR = path.join(packageRoot(), 'dist', 'h5');
 
-const RESERVED_PREFIXES = ['/api', '/wechat', '/__wechat', '/healthz', '/readyz'];
+const RESERVED_PREFIXES = ['/api', '/wechat', '/__wechat', '/healthz', '/readyz', '/metrics'];
 
 function isReserved(requestPath: string): boolean {
   return RESERVED_PREFIXES.some((prefix) => requestPath === prefix || requestPath.startsWith(`${prefix}/`));

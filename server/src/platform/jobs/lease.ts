@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 import { isDuplicateKey } from '../db/errors';
+import { jobs as jobMetrics } from '../metrics';
 
 /**
  * A named lease held by one server instance at a time, kept in the database (never in process
@@ -49,6 +50,9 @@ export async function tryAcquireLease(name: string, ttlMs: number, holder = INST
   } catch (err) {
     if (isDuplicateKey(err)) return false; // another contender took this term first
     throw err;
+  }
+  if (latest && latest.holder !== holder) {
+    jobMetrics.leaseTakeovers.inc({ lease: name, previous: latest.until.getTime() === 0 ? 'released' : 'expired' });
   }
   await Lease.deleteMany({ name, term: { $lte: term - TERMS_KEPT } });
   return true;

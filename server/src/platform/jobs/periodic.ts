@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import { jobs as jobMetrics } from '../metrics';
 import { INSTANCE_ID, releaseLease, tryAcquireLease } from './lease';
 
 export interface PeriodicJob {
@@ -20,9 +21,19 @@ export function startPeriodicJob(job: PeriodicJob, log: Logger, holder = INSTANC
     if (stopped) return;
     try {
       if (!(await tryAcquireLease(`job:${job.name}`, job.intervalMs * 2, holder))) return;
-      await job.run(new Date());
     } catch (err) {
+      log.error({ err, job: job.name }, 'job lease check failed; it is tried again next interval');
+      return;
+    }
+    const stopTimer = jobMetrics.duration.startTimer({ job: job.name });
+    try {
+      await job.run(new Date());
+      jobMetrics.runs.inc({ job: job.name, outcome: 'ok' });
+    } catch (err) {
+      jobMetrics.runs.inc({ job: job.name, outcome: 'failed' });
       log.error({ err, job: job.name }, 'job pass failed; it runs again next interval');
+    } finally {
+      stopTimer();
     }
   };
   const timer = setInterval(() => {

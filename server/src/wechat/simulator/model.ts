@@ -16,6 +16,14 @@ const simTokenSchema = new Schema(
 simTokenSchema.index({ appid: 1, issuedAt: -1 });
 export const SimToken = mongoose.model('SimToken', simTokenSchema, 'sim_access_tokens');
 
+/** One document per token request (stable_token or token), whatever it answered: the platform's own count of fetches. */
+const simTokenCallSchema = new Schema(
+  { appid: { type: String, required: true }, endpoint: { type: String, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+);
+simTokenCallSchema.index({ appid: 1 });
+export const SimTokenCall = mongoose.model('SimTokenCall', simTokenCallSchema, 'sim_token_calls');
+
 const simCounterSchema = new Schema({ _id: { type: String }, value: { type: Number, default: 0 } }, { versionKey: false });
 /** `fetch:<appid>` counts token fetches; `tag` numbers tags. */
 export const SimCounter = mongoose.model('SimCounter', simCounterSchema, 'sim_counters');

@@ -7,7 +7,7 @@ import { isDuplicateKey } from '../../platform/db/errors';
 import { forbidden } from '../../platform/http/errors';
 import { jsonBody, parseWith } from '../../platform/http/middleware';
 import { SIMULATOR_PREFIX } from '../client';
-import { SimCounter, SimFault, SimFollower, SimMessage, SimQrCode, SimTag, SimToken } from './model';
+import { SimCounter, SimFault, SimFollower, SimMessage, SimQrCode, SimTag, SimToken, SimTokenCall } from './model';
 
 // A stand-in for api.weixin.qq.com, mounted at /__wechat when no app secret is configured. It
 // answers the way the platform does (HTTP 200, errcode/errmsg in the JSON) and keeps its state in
@@ -139,6 +139,7 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
     if (b.grant_type !== 'client_credential') return fail(ctx, 40002, 'invalid grant_type');
     if (!str(b.appid)) return fail(ctx, 41002, 'appid missing');
     if (!str(b.secret)) return fail(ctx, 41004, 'appsecret missing');
+    await SimTokenCall.create({ appid: b.appid, endpoint: 'stable_token', at: new Date() });
     ctx.body = await issueToken(b.appid, b.force_refresh === true, true);
   });
   router.get('/cgi-bin/token', async (ctx) => {
@@ -146,6 +147,7 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
     if (ctx.query.grant_type !== 'client_credential') return fail(ctx, 40002, 'invalid grant_type');
     if (!appid) return fail(ctx, 41002, 'appid missing');
     if (!str(ctx.query.secret)) return fail(ctx, 41004, 'appsecret missing');
+    await SimTokenCall.create({ appid, endpoint: 'token', at: new Date() });
     // Each fetch here replaces the previous token, which lives on for 5 more minutes.
     const overlapEnd = new Date(Date.now() + TOKEN_OVERLAP_S * 1000);
     await SimToken.updateMany({ appid, expiresAt: { $gt: overlapEnd } }, { $set: { expiresAt: overlapEnd } });
@@ -369,8 +371,9 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
   });
   router.get('/_sim/token-fetches', async (ctx) => {
     const appid = str(ctx.query.appid) ?? '';
-    const counter = await SimCounter.findById(`fetch:${appid}`).lean();
-    ctx.body = { appid, fetches: counter?.value ?? 0 };
+    const [counter, calls] = await Promise.all([SimCounter.findById(`fetch:${appid}`).lean(), SimTokenCall.countDocuments({ appid })]);
+    // fetches: new tokens issued; calls: every token request, including those answered with the current token.
+    ctx.body = { appid, fetches: counter?.value ?? 0, calls };
   });
   router.post('/_sim/invalidate-token', async (ctx) => {
     const b = body(ctx);
