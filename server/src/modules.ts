@@ -5,6 +5,7 @@ import type { AppDeps } from './platform/app';
 import { startPeriodicJob } from './platform/jobs/periodic';
 import { aftersalePhotoRoutes, aftersaleRoutes } from './aftersale/routes';
 import { slaJob } from './aftersale/slaJob';
+import { baseModel, complaintRetrainJob, complaintRoutes } from './aftersale/complaints';
 import { authJobs } from './auth/jobs';
 import { authRoutes } from './auth/routes';
 import { couponJobs } from './coupons/jobs';
@@ -31,6 +32,7 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   api.use(memberRoutes(deps).routes());
   api.use(couponRoutes(deps).routes());
   api.use(aftersaleRoutes(deps).routes());
+  api.use(complaintRoutes().routes());
   api.use(keywordRuleAdminRoutes().routes());
 }
 
@@ -44,8 +46,11 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     ...memberJobs(deps),
     ...couponJobs(deps),
     slaJob,
+    complaintRetrainJob,
   ];
   for (const job of jobs) stops.push(startPeriodicJob(job, deps.log));
+  // Train the built-in complaint model now rather than on the first message.
+  setImmediate(() => baseModel());
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
   };
