@@ -5,7 +5,7 @@ import { corpus } from './corpus';
 import { FEATURE_VERSION } from './features';
 import { ComplaintLabel, ComplaintModel } from './model';
 import { useModel } from './scorer';
-import { trainModel } from './training';
+import { trainModelInBackground } from './training';
 
 export interface RetrainResult {
   /** False when nothing new was labelled since the model in use was trained. */
@@ -35,7 +35,7 @@ export async function retrainComplaintModel(options: { force?: boolean; now?: Da
     (current.labelsThrough?.getTime() ?? 0) === (labelsThrough?.getTime() ?? 0);
   if (upToDate && !options.force) return { retrained: false, version: current._id, staffLabels: labels.length };
 
-  const model = trainModel(labels.map((l) => ({ text: l.text, complaint: l.complaint })));
+  const model = await trainModelInBackground(labels.map((l) => ({ text: l.text, complaint: l.complaint })));
   const stored = toStored(model);
   const { version, ...rest } = stored;
   try {
