@@ -17,7 +17,7 @@ export default defineAppConfig({
   ],
   // Staff and admin pages are a separate download: customers never pay for them.
   subPackages: [
-    { root: 'pages/staff', pages: ['identify/index', 'redeem/index', 'tickets/index', 'ticket/index'] },
+    { root: 'pages/staff', pages: ['identify/index', 'redeem/index', 'tickets/index', 'ticket/index', 'complaints/index'] },
     { root: 'pages/admin', pages: ['stores/index', 'staff/index', 'campaigns/index', 'funnel/index', 'keyword-rules/index'] },
   ],
   window: {

@@ -5,6 +5,7 @@ import type { AppDeps } from './platform/app';
 import { startPeriodicJob } from './platform/jobs/periodic';
 import { aftersalePhotoRoutes, aftersaleRoutes } from './aftersale/routes';
 import { slaJob } from './aftersale/slaJob';
+import { baseModelInBackground, complaintRetrainJob, complaintRoutes } from './aftersale/complaints';
 import { authJobs } from './auth/jobs';
 import { authRoutes } from './auth/routes';
 import { couponJobs } from './coupons/jobs';
@@ -32,6 +33,7 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   api.use(memberRoutes(deps).routes());
   api.use(couponRoutes(deps).routes());
   api.use(aftersaleRoutes(deps).routes());
+  api.use(complaintRoutes().routes());
   api.use(keywordRuleAdminRoutes().routes());
 }
 
@@ -46,9 +48,12 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     ...memberJobs(deps),
     ...couponJobs(deps),
     slaJob,
+    complaintRetrainJob,
   ];
   const every = deps.config.jobIntervalMs;
   for (const job of jobs) stops.push(startPeriodicJob(every ? { ...job, intervalMs: every } : job, deps.log));
+  // Train the built-in complaint model now (off the main thread) rather than on the first message.
+  void baseModelInBackground();
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
   };

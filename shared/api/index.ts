@@ -3,3 +3,4 @@ export * from './auth';
 export * from './stores';
 export * from './members';
 export * from './privacy';
+export * from './complaints';

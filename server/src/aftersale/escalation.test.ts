@@ -4,12 +4,14 @@ import { testDatabaseUri } from '../../test/helpers';
 import { TimelineEntry } from '../customers/model';
 import { listTimeline } from '../customers/service';
 import { escalateFromMessage, ticketStatusSummary } from './escalation';
+import { ComplaintScoreRecord, initComplaintModels } from './complaints/model';
+import { baseModel } from './complaints';
 import { Notification, Ticket, TicketMessage, initAftersaleModels } from './model';
 import { createTicket, transition } from './service';
 
 beforeAll(async () => {
   await mongoose.connect(testDatabaseUri());
-  await Promise.all([initAftersaleModels(), TimelineEntry.init()]);
+  await Promise.all([initAftersaleModels(), initComplaintModels(), TimelineEntry.init()]);
 });
 afterAll(async () => {
   await mongoose.disconnect();
@@ -21,6 +23,34 @@ describe('escalateFromMessage', () => {
     const result = await escalateFromMessage(customerId, '请问怎么申请退款？');
     expect(result).toMatchObject({ escalated: false, score: { level: 'none' } });
     expect(await Ticket.countDocuments({ customerId })).toBe(0);
+  });
+
+  it('leaves a calm question about complaining alone, and records how each message was scored', async () => {
+    const customerId = new Types.ObjectId();
+    const at = new Date('2031-04-01T00:00:00Z');
+    for (const [i, text] of ['我想问一下投诉流程是什么，门店的事', 'How do I complain about a store?'].entries()) {
+      const result = await escalateFromMessage(customerId, text, new Date(at.getTime() + i));
+      expect(result.escalated, text).toBe(false);
+      expect(result.score.level, text).not.toBe('strong');
+    }
+    expect(await Ticket.countDocuments({ customerId })).toBe(0);
+    const scores = await ComplaintScoreRecord.find({ customerId }).lean();
+    expect(scores).toHaveLength(2);
+    expect(scores.every((s) => s.modelVersion === baseModel().version && s.level !== 'strong')).toBe(true);
+  });
+
+  it('escalates anger with no complaint word in it: danger, threats to go public, deadlines', async () => {
+    for (const text of [
+      '取暖器用了半小时插座就烧黑了，家里有老人孩子，太危险了，马上派人来',
+      '别再敷衍我了，明天之前不退钱我就找记者',
+    ]) {
+      const customerId = new Types.ObjectId();
+      const result = await escalateFromMessage(customerId, text);
+      expect(result, text).toMatchObject({ escalated: true, created: true, score: { level: 'strong', modelVersion: baseModel().version } });
+      const recorded = await ComplaintScoreRecord.findOne({ customerId }).lean();
+      expect(recorded).toMatchObject({ level: 'strong', modelVersion: baseModel().version });
+      expect(String(recorded?.ticketId)).toBe(result.ticketId);
+    }
   });
 
   it('opens a high-priority complaint for a strong message, tells the managers and answers the follower', async () => {

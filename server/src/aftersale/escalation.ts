@@ -5,7 +5,7 @@ import { appendTimeline } from '../customers/service';
 import { withLock } from './lock';
 import { Ticket, type TicketDoc } from './model';
 import { recordNotification } from './notifications';
-import { scoreMessage, type ComplaintScore } from './sentiment/score';
+import { recordScore, scoreMessage, type ComplaintScore } from './complaints';
 import { createTicket, postMessage, setPriority, ticketNumber } from './service';
 
 export interface EscalationResult {
@@ -33,14 +33,18 @@ function replyFor(text: string, number: string, created: boolean): string {
 }
 
 /**
- * Called for each message a follower sends the official account. A strong complaint opens a
+ * Called for each message a follower sends the official account. Every message is scored (and the
+ * score recorded with the model's version, for the staff to confirm or correct). A strong complaint opens a
  * high-priority complaint ticket, or raises the customer's open one, and alerts the managers.
  * Concurrent messages of one customer are serialized by a per-customer lock, so they never open
  * two tickets; a crash half-way leaves a ticket the next message finds and raises.
  */
 export async function escalateFromMessage(customerId: Types.ObjectId, text: string, at: Date = new Date()): Promise<EscalationResult> {
-  const score = scoreMessage(text);
-  if (score.level !== 'strong') return { escalated: false, score };
+  const score = await scoreMessage(text);
+  if (score.level !== 'strong') {
+    await recordScore({ customerId, text, at, score });
+    return { escalated: false, score };
+  }
 
   const { ticket, created } = await withLock(`complaint:${customerId}`, async () => {
     const open = await Ticket.findOne({ customerId, type: 'complaint', state: { $in: OPEN_STATES } })
@@ -79,7 +83,7 @@ export async function escalateFromMessage(customerId: Types.ObjectId, text: stri
     ticketId: ticket._id,
     kind: created ? 'complaint.opened' : 'complaint.escalated',
     title: created ? `新投诉 #${number}（公众号）` : `投诉 #${number} 顾客再次催促`,
-    data: { cues: score.cues, complaintScore: score.complaintScore, text: text.slice(0, 200) },
+    data: { cues: score.cues, complaintScore: score.complaintScore, modelVersion: score.modelVersion, text: text.slice(0, 200) },
     at,
   });
   if (!created) {
@@ -92,6 +96,7 @@ export async function escalateFromMessage(customerId: Types.ObjectId, text: stri
       ...(ticket.storeId ? { storeId: ticket.storeId } : {}),
     });
   }
+  await recordScore({ customerId, text, at, score, storeId: ticket.storeId, ticketId: ticket._id });
   return { escalated: true, score, ticketId: String(ticket._id), ticketNumber: number, created, reply: replyFor(text, number, created) };
 }
 

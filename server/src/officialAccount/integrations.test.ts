@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baseModel } from '../aftersale/complaints';
+import { ComplaintScoreRecord } from '../aftersale/complaints/model';
 import { Notification, Ticket } from '../aftersale/model';
 import { Coupon } from '../coupons/model';
 import { TimelineEntry } from '../customers/model';
@@ -56,7 +58,9 @@ describe('complaint escalation through the official account', () => {
     const timeline = await timelineOf(who);
     expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['oa.message', 'ticket.created', 'oa.reply']));
     const inbound = timeline.find((e) => e.type === 'oa.message');
-    expect(inbound?.data).toMatchObject({ escalation: { ticketId: String(tickets[0]!._id), created: true } });
+    expect(inbound?.data).toMatchObject({ escalation: { ticketId: String(tickets[0]!._id), created: true, modelVersion: baseModel().version } });
+    const scored = await ComplaintScoreRecord.find({ customerId }).lean();
+    expect(scored).toEqual([expect.objectContaining({ text: COMPLAINT, level: 'strong', modelVersion: baseModel().version, ticketId: tickets[0]!._id })]);
 
     // A second strong message raises the same ticket instead of opening another.
     const again = await pushToOa(app, textXml(who, '三天了没人理，我要投诉到消协！！'), who);
@@ -89,6 +93,23 @@ describe('complaint escalation through the official account', () => {
     const res = await pushToOa(app, textXml(who, COMPLAINT), who);
     expect(String(res.reply!.Content)).toContain('工单号');
     expect(await Ticket.countDocuments({ customerId: await customerIdOf(who), priority: 'high' })).toBe(1);
+  });
+
+  it('hears a complaint worded without complaint words, and not a calm question that names one', async () => {
+    const who = newOpenid();
+    const asking = await pushToOa(app, textXml(who, 'How do I complain about a store? My mum wants to give some feedback.'), who);
+    expect(String(asking.reply?.Content ?? '')).not.toContain('ticket');
+    expect(await Ticket.countDocuments({ customerId: await customerIdOf(who) })).toBe(0);
+
+    const res = await pushToOa(app, textXml(who, '你们的电热毯半夜冒烟了，被子都烧了个洞，孩子就睡在旁边，今天必须给我一个交代'), who);
+    expect(res.text).toContain('<Encrypt>');
+    expect(String(res.reply!.Content)).toContain('工单号');
+    const customerId = await customerIdOf(who);
+    expect(await Ticket.countDocuments({ customerId, type: 'complaint', priority: 'high' })).toBe(1);
+    const levels = (await ComplaintScoreRecord.find({ customerId }).sort({ at: 1, _id: 1 }).lean()).map((s) => s.level);
+    expect(levels).toHaveLength(2);
+    expect(levels[0]).not.toBe('strong');
+    expect(levels[1]).toBe('strong');
   });
 
   it('answers "my tickets" with the ticket status summary', async () => {

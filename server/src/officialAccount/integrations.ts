@@ -78,7 +78,7 @@ export async function escalationReply(
 ): Promise<PassiveReply | undefined> {
   const result = await escalateFromMessage(customerId, text, at);
   if (!result.escalated || !result.reply) return undefined;
-  notes.escalation = { ticketId: result.ticketId, created: result.created, complaintScore: result.score.complaintScore };
+  notes.escalation = { ticketId: result.ticketId, created: result.created, complaintScore: result.score.complaintScore, modelVersion: result.score.modelVersion };
   return { type: 'text', content: result.reply };
 }
 

@@ -54,6 +54,7 @@ export default function HomePage() {
               <MenuItem className='menu-identify' label='识别会员 Identify a member' url='/pages/staff/identify/index' />
               <MenuItem className='menu-redeem' label='核销优惠券 Redeem a coupon' url='/pages/staff/redeem/index' />
               <MenuItem className='menu-inbox' label='售后工单 After-sale inbox' url='/pages/staff/tickets/index' />
+              <MenuItem className='menu-complaints' label='消息判定 Complaint check' url='/pages/staff/complaints/index' />
               {isManager && !isAdmin && (
                 <MenuItem className='menu-staff' label='店员授权 Staff roles' url='/pages/admin/staff/index' />
               )}

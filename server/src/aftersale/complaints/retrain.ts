@@ -1,0 +1,65 @@
+import { isDuplicateKey } from '../../platform/db/errors';
+import type { PeriodicJob } from '../../platform/jobs/periodic';
+import { toStored } from './classifier';
+import { corpus } from './corpus';
+import { FEATURE_VERSION } from './features';
+import { ComplaintLabel, ComplaintModel } from './model';
+import { useModel } from './scorer';
+import { trainModelInBackground } from './training';
+
+export interface RetrainResult {
+  /** False when nothing new was labelled since the model in use was trained. */
+  retrained: boolean;
+  version: string;
+  staffLabels: number;
+  strongThreshold?: number;
+  crossValidation?: { precision: number; recall: number; folds: number };
+}
+
+/**
+ * Trains a model from the shipped corpus (training split) and every staff label, stores it and
+ * makes it the model in use. Without `force`, does nothing when no label is newer than the model in
+ * use. Idempotent: the same labels give the same version, stored once.
+ */
+export async function retrainComplaintModel(options: { force?: boolean; now?: Date } = {}): Promise<RetrainResult> {
+  const now = options.now ?? new Date();
+  const labels = await ComplaintLabel.find({}).select({ text: 1, complaint: 1, at: 1 }).sort({ at: 1 }).lean();
+  const labelsThrough = labels.length ? labels[labels.length - 1]!.at : undefined;
+  const current = await ComplaintModel.findOne({ featureVersion: FEATURE_VERSION })
+    .sort({ activatedAt: -1 })
+    .select({ _id: 1, labelsThrough: 1, 'trainedOn.staffLabels': 1 })
+    .lean();
+  const upToDate =
+    current &&
+    current.trainedOn?.staffLabels === labels.length &&
+    (current.labelsThrough?.getTime() ?? 0) === (labelsThrough?.getTime() ?? 0);
+  if (upToDate && !options.force) return { retrained: false, version: current._id, staffLabels: labels.length };
+
+  const model = await trainModelInBackground(labels.map((l) => ({ text: l.text, complaint: l.complaint })));
+  const stored = toStored(model);
+  const { version, ...rest } = stored;
+  try {
+    await ComplaintModel.create({
+      _id: version,
+      ...rest,
+      trainedOn: { corpus: corpus().train.length, staffLabels: labels.length },
+      labelsThrough,
+      activatedAt: now,
+    });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    // The same model was trained before (same labels): make it the one in use again.
+    await ComplaintModel.updateOne({ _id: version }, { $set: { activatedAt: now, labelsThrough } });
+  }
+  useModel(model);
+  return { retrained: true, version, staffLabels: labels.length, strongThreshold: model.data.strongThreshold, crossValidation: model.data.crossValidation };
+}
+
+/** Folds new staff labels into the model, on one instance at a time (lease-held). */
+export const complaintRetrainJob: PeriodicJob = {
+  name: 'complaints.retrain',
+  intervalMs: 10 * 60_000,
+  run: async (now) => {
+    await retrainComplaintModel({ now });
+  },
+};
