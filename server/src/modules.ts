@@ -14,6 +14,7 @@ import { memberRoutes } from './members/routes';
 import { staffRoutes } from './staff/routes';
 import { keywordRuleAdminRoutes } from './officialAccount/adminRoutes';
 import { officialAccountRoutes, sweepDeliveriesJob } from './officialAccount/routes';
+import { exchangeRecoveryJob, pointsExchangeRoutes } from './pointsExchange';
 
 export interface ModuleMount {
   app: Koa;
@@ -32,6 +33,7 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   api.use(couponRoutes(deps).routes());
   api.use(aftersaleRoutes(deps).routes());
   api.use(keywordRuleAdminRoutes().routes());
+  api.use(pointsExchangeRoutes().routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
@@ -44,6 +46,7 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     ...memberJobs(deps),
     ...couponJobs(deps),
     slaJob,
+    exchangeRecoveryJob,
   ];
   for (const job of jobs) stops.push(startPeriodicJob(job, deps.log));
   return async () => {

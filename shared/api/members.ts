@@ -59,7 +59,7 @@ export const meResponse = z.object({
 });
 export type MeResponse = z.infer<typeof meResponse>;
 
-export const LEDGER_ENTRY_TYPES = ['earn', 'spend', 'expire', 'adjust', 'reverse'] as const;
+export const LEDGER_ENTRY_TYPES = ['earn', 'spend', 'expire', 'adjust', 'reverse', 'refund'] as const;
 export type LedgerEntryType = (typeof LEDGER_ENTRY_TYPES)[number];
 
 export const ledgerEntry = z.object({

@@ -28,7 +28,7 @@ memberSchema.index({ tierRank: 1 });
 const ledgerSchema = new Schema(
   {
     customerId: { type: Schema.Types.ObjectId, required: true },
-    type: { type: String, enum: ['earn', 'spend', 'expire', 'adjust', 'reverse'], required: true },
+    type: { type: String, enum: ['earn', 'spend', 'expire', 'adjust', 'reverse', 'refund'], required: true },
     /** Signed. */
     points: { type: Number, required: true },
     reason: { type: String, required: true },
