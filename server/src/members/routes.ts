@@ -9,6 +9,7 @@ import {
   type MeResponse,
   type MemberCodeResponse,
   type PointsPage,
+  subscriptionsRequest,
 } from '@shared/api/members';
 import { pageQuery } from '@shared/api/common';
 import { deletionConfirmRequest, updateProfileRequest, type Profile } from '@shared/api/privacy';
@@ -21,6 +22,7 @@ import { parseWith } from '../platform/http/middleware';
 import { hitRateLimit, rateLimited } from '../platform/http/rateLimit';
 import { WechatApiError } from '../wechat/platform';
 import { getStore, isAdmin, managesStore, rolesOf } from '../staff/service';
+import { recordSubscribeAcceptances } from './birthday';
 import type { LedgerDoc } from './model';
 import { memberCodeSecret, signMemberCode, verifyMemberCode } from './memberCode';
 import { adjustPoints, listLedger, pointsBalance } from './points';
@@ -135,6 +137,12 @@ export function memberRoutes(deps: AppDeps): Router {
     });
     ctx.status = created ? 201 : 200;
     ctx.body = ledgerOut(entry);
+  });
+
+  router.post('/me/subscriptions', signedIn, async (ctx) => {
+    const { templates } = parseWith(subscriptionsRequest, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = { accepted: await recordSubscribeAcceptances(ctx.state.customerId, templates) };
   });
 
   router.get('/me/profile', signedIn, async (ctx) => {
