@@ -12,7 +12,7 @@ import { couponRoutes } from './coupons/routes';
 import { memberJobs } from './members/jobs';
 import { memberRoutes } from './members/routes';
 import { staffRoutes } from './staff/routes';
-import { keywordRuleAdminRoutes } from './officialAccount/adminRoutes';
+import { keywordRuleAdminRoutes, menuAdminRoutes } from './officialAccount/adminRoutes';
 import { officialAccountRoutes, sweepDeliveriesJob } from './officialAccount/routes';
 import { exchangeRecoveryJob, pointsExchangeRoutes } from './pointsExchange';
 
@@ -33,6 +33,7 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   api.use(couponRoutes(deps).routes());
   api.use(aftersaleRoutes(deps).routes());
   api.use(keywordRuleAdminRoutes().routes());
+  api.use(menuAdminRoutes(deps).routes());
   api.use(pointsExchangeRoutes().routes());
 }
 

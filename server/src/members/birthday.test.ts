@@ -49,7 +49,7 @@ async function member(birthday: string | null, options: { oaAgo?: number; subscr
     const res = await app.request('POST', '/api/v1/me/subscriptions', { token: who.token, body: { templates: ['birthday_gift'] } });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   }
-  return { ...who, customerId, mpOpenid, oaOpenid };
+  return { ...who, id: customerId, mpOpenid, oaOpenid };
 }
 
 const birthdayCoupons = async (who: SignedIn) =>
@@ -84,14 +84,14 @@ describe('birthday gifts', () => {
     expect(await simMessages('subscribe', appOnly.mpOpenid)).toHaveLength(0);
 
     const channels = await Promise.all(
-      [inWindow, subscribed, appOnly].map(async (who) => (await BirthdayGift.findById(`${who.customerId}:2026`).lean())?.message),
+      [inWindow, subscribed, appOnly].map(async (who) => (await BirthdayGift.findById(`${who.id}:2026`).lean())?.message),
     );
     expect(channels.map((m) => [m?.channel, m?.status])).toEqual([
       ['official_account', 'sent'],
       ['subscribe', 'sent'],
       ['mini_program', 'in_app'],
     ]);
-    const timeline = await listTimeline(appOnly.customerId, { types: ['member.birthday_gift'] });
+    const timeline = await listTimeline(appOnly.id, { types: ['member.birthday_gift'] });
     expect(timeline).toHaveLength(1);
 
     // Next year: one more.
