@@ -53,9 +53,12 @@ export default function PointsExchangePage() {
       <Text className='title'>积分兑换</Text>
       {data && (
         <View className='section exchange-balance'>
-          <Text className='muted'>可用积分</Text>
-          <Text className='card-points exchange-balance-value'>{data.balance}</Text>
-          <Text className='muted'>{data.tier.name}会员</Text>
+          <View>
+            <Text className='muted'>可用积分 · {data.tier.name}会员</Text>
+          </View>
+          <Text className='exchange-balance-value' style={{ fontSize: '32px', fontWeight: 700, color: '#0f766e' }}>
+            {data.balance}
+          </Text>
         </View>
       )}
       <StatusView loading={!data && !error} error={undefined} />
