@@ -8,7 +8,7 @@ import { LOGIN_LIMITS } from '../auth/routes';
 import { CustomerIdentity, identityKey } from '../customers/model';
 import { appendTimeline, listTimeline } from '../customers/service';
 import { startPeriodicJob } from '../platform/jobs/periodic';
-import { BirthdayGift } from './model';
+import { BirthdayGift, SubscribeAcceptance } from './model';
 import { runBirthdayGifts, shanghaiYearMonth } from './birthday';
 
 let app: TestApp;
@@ -108,6 +108,16 @@ describe('birthday gifts', () => {
     await new Promise((r) => setTimeout(r, 600));
     await Promise.all(stops.map((stop) => stop()));
     expect(await birthdayCoupons(who)).toHaveLength(1);
+  });
+
+  it('an erased account takes its birthday records and subscribe acceptances with it', async () => {
+    const who = await member('1992-06-11', { subscribed: true });
+    await runBirthdayGifts(NOW, { wechat: app.wechat });
+    expect(await BirthdayGift.countDocuments({ customerId: who.id })).toBe(1);
+    const start = await app.request('POST', '/api/v1/me/deletion', { token: who.token });
+    expect((await app.request('POST', '/api/v1/me/deletion/confirm', { token: who.token, body: { token: start.body.token } })).status).toBe(204);
+    expect(await BirthdayGift.countDocuments({ customerId: who.id })).toBe(0);
+    expect(await SubscribeAcceptance.countDocuments({ customerId: who.id })).toBe(0);
   });
 
   it('accepts only known subscribe templates', async () => {

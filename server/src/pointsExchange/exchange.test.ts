@@ -8,7 +8,9 @@ import { login, type SignedIn } from '../../test/session';
 import { LOGIN_LIMITS } from '../auth/routes';
 import { listTimeline } from '../customers/service';
 import { ExchangeOutcome, PointsExchange } from './model';
-import { recoverExchanges } from './service';
+import { claimCoupon } from '../coupons/claim';
+import { spendPoints } from '../members/service';
+import { completeExchange, recoverExchanges } from './service';
 
 let app: TestApp;
 let admin: SignedIn;
@@ -151,6 +153,33 @@ describe('points exchange', () => {
       if (results[i]!.status === 201) expect([coupons.length, balance]).toEqual([1, (i === 0 ? 1000 : 100) - 100]);
       else expect([coupons.length, balance, results[i]!.body.error.code]).toEqual([0, i === 0 ? 1000 : 100, 'OUT_OF_STOCK']);
     }
+  });
+});
+
+describe('racing attempts of one exchange', () => {
+  it('an attempt that issued after the outcome was decided as refunded has its coupon withdrawn, and the refund is given once', async () => {
+    const campaignId = await offer();
+    const who = await member('px-late-issue', 300);
+    const customerId = new Types.ObjectId(who.customerId);
+    const id = `${who.customerId}:${campaignId}:late-key-001`;
+    // Attempt A spent and then decided "refunded"; attempt B, slower, claims the coupon afterwards.
+    const exchangeDoc = (
+      await PointsExchange.create({ _id: id, customerId, campaignId, key: 'late-key-001', name: '积分换 5 元券', points: 100, state: 'pending', createdAt: new Date() })
+    ).toObject();
+    await spendPoints(customerId, 100, 'Exchanged', `points-exchange:${id}`);
+    await ExchangeOutcome.create({ _id: id, customerId, outcome: 'refunded', code: 'OUT_OF_STOCK', message: 'All coupons of this campaign have been claimed.', at: new Date() });
+    const late = await claimCoupon(campaignId, customerId, { channel: 'points', idempotencyKey: 'late-key-001' });
+    expect(late.coupon.state).toBe('available');
+
+    const settle = () => completeExchange(exchangeDoc as never).then(() => 'issued', (err: { code?: string }) => err.code);
+    expect(await Promise.all([settle(), settle(), settle()])).toEqual(['OUT_OF_STOCK', 'OUT_OF_STOCK', 'OUT_OF_STOCK']);
+    const coupons = await couponsOf(who, campaignId);
+    expect(coupons.map((c) => c.state)).toEqual(['voided']);
+    const ledger = await balanceOf(who);
+    expect(ledger.balance).toBe(300);
+    expect(ledger.items.filter((e) => e.type === 'refund')).toHaveLength(1);
+    const timeline = await listTimeline(customerId, { types: ['coupon.withdrawn', 'points.refunded'] });
+    expect(timeline.map((t) => t.type).sort()).toEqual(['coupon.withdrawn', 'points.refunded']);
   });
 });
 
