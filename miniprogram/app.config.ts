@@ -4,6 +4,7 @@ export default defineAppConfig({
     'pages/auth/sign-in/index',
     'pages/member/join/index',
     'pages/member/points/index',
+    'pages/member/exchange/index',
     'pages/member/code/index',
     'pages/profile/edit/index',
     'pages/profile/privacy/index',
@@ -18,7 +19,7 @@ export default defineAppConfig({
   // Staff and admin pages are a separate download: customers never pay for them.
   subPackages: [
     { root: 'pages/staff', pages: ['identify/index', 'redeem/index', 'tickets/index', 'ticket/index', 'complaints/index'] },
-    { root: 'pages/admin', pages: ['stores/index', 'staff/index', 'campaigns/index', 'funnel/index', 'keyword-rules/index'] },
+    { root: 'pages/admin', pages: ['stores/index', 'staff/index', 'campaigns/index', 'funnel/index', 'keyword-rules/index', 'oa-menu/index'] },
   ],
   window: {
     backgroundTextStyle: 'light',

@@ -1,5 +1,6 @@
 // Campaigns, coupons, gifts and redemptions: the API contract shared by server and mini-program.
 import { z } from 'zod';
+import { TIER_IDS, type TierId } from './tiers';
 
 export const CAMPAIGN_TYPES = ['cash', 'discount', 'gift'] as const;
 export type CampaignType = (typeof CAMPAIGN_TYPES)[number];
@@ -8,7 +9,7 @@ export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'ended'] as const
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 /** Where a coupon can be claimed from. */
-export const CLAIM_CHANNELS = ['mini_program', 'oa_follow', 'oa_keyword', 'service_recovery'] as const;
+export const CLAIM_CHANNELS = ['mini_program', 'oa_follow', 'oa_keyword', 'service_recovery', 'points', 'birthday'] as const;
 export type ClaimChannel = (typeof CLAIM_CHANNELS)[number];
 
 export const COUPON_STATES = ['available', 'gifting', 'redeemed', 'expired', 'voided'] as const;
@@ -27,6 +28,8 @@ export const CouponErrorCode = {
   VOID_WINDOW_PASSED: 'VOID_WINDOW_PASSED',
   ALREADY_VOIDED: 'ALREADY_VOIDED',
   IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
+  /** The campaign is limited to higher tiers than the member holds. */
+  TIER_REQUIRED: 'TIER_REQUIRED',
 } as const;
 
 /** How long a redemption can be voided by a manager. */
@@ -72,8 +75,18 @@ export const createCampaignSchema = z
     storeIds: z.array(objectId).max(500).default([]),
     channels: z.array(z.enum(CLAIM_CHANNELS)).min(1).default(['mini_program']),
     description: z.string().max(500).optional(),
+    /** Price in points when offered through the `points` channel (points exchange). */
+    pointsPrice: z.number().int().min(1).max(10_000_000).optional(),
+    /** Member tiers that may claim; empty means everyone. */
+    tiers: z.array(z.enum(TIER_IDS)).max(TIER_IDS.length).default([]),
   })
   .superRefine((c, ctx) => {
+    if (c.channels.includes('points') && c.pointsPrice === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['pointsPrice'], message: 'is required when offered for points' });
+    }
+    if (c.pointsPrice !== undefined && !c.channels.includes('points')) {
+      ctx.addIssue({ code: 'custom', path: ['channels'], message: 'must include points when a points price is set' });
+    }
     if (c.type === 'cash' && c.valueFen === undefined) {
       ctx.addIssue({ code: 'custom', path: ['valueFen'], message: 'is required for a cash coupon' });
     }
@@ -144,6 +157,21 @@ export interface CampaignView {
   storeIds: string[];
   channels: ClaimChannel[];
   status: CampaignStatus;
+  pointsPrice?: number;
+  /** Tiers that may claim; empty means everyone. */
+  tiers: TierId[];
+}
+
+/** A campaign the member's tier does not unlock yet, as the coupon centre shows it. */
+export interface LockedCampaignView extends CampaignView {
+  /** The lowest tier that unlocks it. */
+  requiredTier: { id: TierId; name: string };
+}
+
+/** GET /api/v1/campaigns: what the caller can claim, and what a higher tier would unlock. */
+export interface CampaignListView {
+  items: CampaignView[];
+  locked: LockedCampaignView[];
 }
 
 export interface CouponView {

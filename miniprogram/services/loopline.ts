@@ -20,6 +20,7 @@ import {
   type UpdateProfileRequest,
 } from '@shared/api';
 import type {
+  CampaignListView,
   CampaignStatus,
   CampaignView,
   CouponState,
@@ -36,7 +37,10 @@ import {
   type createKeywordRuleSchema,
   type KeywordRuleView,
   type UpdateKeywordRule,
+  type MenuDraft,
+  type MenuState,
 } from '@shared/officialAccount';
+import type { PointsExchangeOffers, PointsExchangeResult } from '@shared/pointsExchange';
 import { apiRequest } from './api';
 
 export type {
@@ -91,7 +95,7 @@ export interface TillInput {
 const withIdempotencyKey = (key: string) => ({ 'Idempotency-Key': key });
 
 export const couponApi = {
-  claimable: () => apiRequest<{ items: CampaignView[] }>('GET', '/campaigns'),
+  claimable: () => apiRequest<CampaignListView>('GET', '/campaigns'),
   /** The same key for the same tap: a retried or doubled request claims once. */
   claim: (campaignId: string, idempotencyKey: string) =>
     apiRequest<{ coupon: CouponView }>('POST', `/campaigns/${encodeURIComponent(campaignId)}/claim`, {
@@ -134,4 +138,24 @@ export const keywordRuleApi = {
   update: (id: string, change: UpdateKeywordRule) =>
     apiRequest('PATCH', `/admin/keyword-rules/${encodeURIComponent(id)}`, { body: change, schema: keywordRuleViewSchema }),
   remove: (id: string) => apiRequest<void>('DELETE', `/admin/keyword-rules/${encodeURIComponent(id)}`),
+};
+
+// Points exchange (members).
+export type { PointsExchangeOffer, PointsExchangeOffers, PointsExchangeResult } from '@shared/pointsExchange';
+export const exchangeApi = {
+  offers: () => apiRequest<PointsExchangeOffers>('GET', '/points-exchange'),
+  /** The same key for the same confirmation: a retried request exchanges once. */
+  exchange: (campaignId: string, idempotencyKey: string) =>
+    apiRequest<PointsExchangeResult>('POST', `/points-exchange/${encodeURIComponent(campaignId)}`, {
+      headers: withIdempotencyKey(idempotencyKey),
+    }),
+  /** Records the subscribe-message templates the member accepted. */
+  acceptSubscriptions: (templates: string[]) => apiRequest<{ accepted: number }>('POST', '/me/subscriptions', { body: { templates } }),
+};
+
+// The official account's custom menu (admins).
+export const menuApi = {
+  get: () => apiRequest<MenuState>('GET', '/admin/oa-menu'),
+  save: (draft: MenuDraft) => apiRequest<MenuState>('PUT', '/admin/oa-menu', { body: draft }),
+  publish: () => apiRequest<MenuState>('POST', '/admin/oa-menu/publish'),
 };

@@ -13,9 +13,10 @@ import { couponRoutes } from './coupons/routes';
 import { memberJobs } from './members/jobs';
 import { memberRoutes } from './members/routes';
 import { staffRoutes } from './staff/routes';
-import { keywordRuleAdminRoutes } from './officialAccount/adminRoutes';
+import { keywordRuleAdminRoutes, menuAdminRoutes } from './officialAccount/adminRoutes';
 import { officialAccountRoutes, sweepDeliveriesJob } from './officialAccount/routes';
 import { sweepPushNoncesJob } from './officialAccount/replayGuard';
+import { exchangeRecoveryJob, pointsExchangeRoutes } from './pointsExchange';
 
 export interface ModuleMount {
   app: Koa;
@@ -35,6 +36,8 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   api.use(aftersaleRoutes(deps).routes());
   api.use(complaintRoutes().routes());
   api.use(keywordRuleAdminRoutes().routes());
+  api.use(menuAdminRoutes(deps).routes());
+  api.use(pointsExchangeRoutes().routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
@@ -49,6 +52,7 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     ...couponJobs(deps),
     slaJob,
     complaintRetrainJob,
+    exchangeRecoveryJob,
   ];
   const every = deps.config.jobIntervalMs;
   for (const job of jobs) stops.push(startPeriodicJob(every ? { ...job, intervalMs: every } : job, deps.log));

@@ -59,7 +59,7 @@ export const meResponse = z.object({
 });
 export type MeResponse = z.infer<typeof meResponse>;
 
-export const LEDGER_ENTRY_TYPES = ['earn', 'spend', 'expire', 'adjust', 'reverse'] as const;
+export const LEDGER_ENTRY_TYPES = ['earn', 'spend', 'expire', 'adjust', 'reverse', 'refund'] as const;
 export type LedgerEntryType = (typeof LEDGER_ENTRY_TYPES)[number];
 
 export const ledgerEntry = z.object({
@@ -144,3 +144,12 @@ export const memberSummary = z.object({
   phone: z.string().nullable(),
 });
 export type MemberSummary = z.infer<typeof memberSummary>;
+
+/** Subscribe-message templates the mini-program asks members to accept (each acceptance allows one send). */
+export const SUBSCRIBE_TEMPLATES = { birthdayGift: 'birthday_gift' } as const;
+export const SUBSCRIBE_TEMPLATE_IDS = Object.values(SUBSCRIBE_TEMPLATES);
+
+// POST /api/v1/me/subscriptions { templates } → 201 { accepted } (what wx.requestSubscribeMessage accepted)
+export const subscriptionsRequest = z.object({
+  templates: z.array(z.enum(SUBSCRIBE_TEMPLATE_IDS as [string, ...string[]])).min(1).max(3),
+});

@@ -27,6 +27,8 @@ export async function createCampaign(input: CreateCampaign, createdBy?: Types.Ob
     storeIds: input.storeIds.map((id) => new Types.ObjectId(id)),
     channels: input.channels,
     status: input.status,
+    pointsPrice: input.pointsPrice,
+    tiers: input.tiers,
     createdBy,
   });
   const doc = created.toObject() as CampaignDoc;

@@ -10,6 +10,7 @@ import { AppError, conflict } from '../platform/http/errors';
 import { claimBlocker, getCampaign } from './campaigns';
 import { recordFunnel } from './funnel';
 import { Coupon, SoldOut, type CampaignDoc, type CouponDoc } from './model';
+import { tierBlocker } from './tierAccess';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_ATTEMPTS = 100;
@@ -50,7 +51,7 @@ export async function claimCoupon(
   const previous = async () =>
     options.idempotencyKey ? ((await Coupon.findOne({ claimantId: customerId, claimKey }).lean<CouponDoc>()) ?? undefined) : undefined;
 
-  const blocker = claimBlocker(campaign, options.channel, now);
+  const blocker = claimBlocker(campaign, options.channel, now) ?? (await tierBlocker(campaign, customerId, now));
   if (blocker) {
     const earlier = await previous();
     if (earlier) return { coupon: earlier, created: false };

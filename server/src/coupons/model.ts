@@ -1,5 +1,6 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 import { CAMPAIGN_STATUSES, CAMPAIGN_TYPES, CLAIM_CHANNELS, COUPON_STATES } from '@shared/coupons';
+import { TIER_IDS } from '@shared/tiers';
 
 /** The terms a coupon carries; copied onto each coupon so redemption never needs the campaign. */
 const terms = {
@@ -29,6 +30,10 @@ const campaignSchema = new Schema(
     claimEnd: Date,
     channels: { type: [String], enum: CLAIM_CHANNELS, default: ['mini_program'] },
     status: { type: String, enum: CAMPAIGN_STATUSES, required: true },
+    /** Price in points through the `points` channel. */
+    pointsPrice: Number,
+    /** Member tiers that may claim; empty: everyone. */
+    tiers: { type: [String], enum: TIER_IDS, default: [] },
     createdBy: Schema.Types.ObjectId,
   },
   { timestamps: true },

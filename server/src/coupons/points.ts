@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
-import { earnPoints, reversePoints } from '../members/service';
+import { multipliedPoints } from '@shared/tiers';
+import { earnPoints, memberTierOf, reversePoints } from '../members/service';
 import { AppError } from '../platform/http/errors';
 
 // Points for the order a coupon was used on, posted to the members' ledger.
@@ -17,10 +18,16 @@ export interface RedemptionPoints {
 
 const refKeyOf = (redemptionId: Types.ObjectId) => `coupon-redemption:${redemptionId.toString()}`;
 
-/** Earns the order's points; returns how many (0 for a non-member or no amount). Idempotent. */
+/**
+ * Earns the order's points, times the member's tier multiplier; returns how many (0 for a
+ * non-member or no amount). Idempotent.
+ */
 export async function earnForRedemption(r: RedemptionPoints): Promise<number> {
-  const points = pointsForOrder(r.orderAmountFen);
-  if (points <= 0) return 0;
+  const base = pointsForOrder(r.orderAmountFen);
+  if (base <= 0) return 0;
+  const tier = await memberTierOf(r.customerId);
+  if (!tier) return 0;
+  const points = multipliedPoints(base, tier);
   try {
     const { entry } = await earnPoints(r.customerId, points, 'Purchase with a coupon', refKeyOf(r.redemptionId), {
       storeId: r.storeId,

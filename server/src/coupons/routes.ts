@@ -9,6 +9,7 @@ import {
   previewSchema,
   redeemSchema,
   updateCampaignSchema,
+  type CampaignListView,
 } from '@shared/coupons';
 import { requireCustomer, requireRole, requireStaff } from '../auth/middleware';
 import type { AppDeps } from '../platform/app';
@@ -21,6 +22,7 @@ import { funnelReport } from './funnel';
 import { acceptGift, cancelGift, createGift } from './gifts';
 import { issueQrToken, useSessionSecret } from './qr';
 import { listClerkRedemptionsToday, previewRedemption, redeemCoupon, voidRedemption } from './redeem';
+import { splitByTier } from './tierAccess';
 import { campaignView, couponView, redemptionView } from './views';
 
 const bodyStoreId = (ctx: Context) => {
@@ -65,7 +67,15 @@ export function couponRoutes(deps: AppDeps): Router {
 
   // Customers: claim, hold, show, give.
   router.get('/campaigns', signedIn, async (ctx) => {
-    ctx.body = { items: (await listClaimableCampaigns('mini_program')).map(campaignView) };
+    const { open, locked } = await splitByTier(await listClaimableCampaigns('mini_program'), ctx.state.customerId);
+    const body: CampaignListView = {
+      items: open.map(campaignView),
+      locked: locked.map(({ campaign, requiredTier }) => ({
+        ...campaignView(campaign),
+        requiredTier: { id: requiredTier.id, name: requiredTier.name },
+      })),
+    };
+    ctx.body = body;
   });
   router.post('/campaigns/:id/claim', signedIn, async (ctx) => {
     const header = ctx.get('idempotency-key');

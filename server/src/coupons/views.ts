@@ -1,5 +1,6 @@
 import type { CampaignView, ClaimChannel, CouponView, RedemptionView } from '@shared/coupons';
 import { formatCouponCode } from '@shared/couponCode';
+import type { TierId } from '@shared/tiers';
 import type { CampaignDoc, CouponDoc, RedemptionDoc } from './model';
 
 const opt = <K extends string, V>(key: K, value: V | null | undefined) =>
@@ -32,6 +33,8 @@ export function campaignView(c: CampaignDoc & { issued: number; remaining: numbe
     storeIds: (c.storeIds ?? []).map(String),
     channels: (c.channels ?? []) as ClaimChannel[],
     status: c.status,
+    ...opt('pointsPrice', c.pointsPrice),
+    tiers: (c.tiers ?? []) as TierId[],
   };
 }
 

@@ -91,6 +91,22 @@ export async function listIdentities(customerId: Types.ObjectId) {
   return CustomerIdentity.find({ customerId }).lean();
 }
 
+/**
+ * Active customers whose profile birthday falls in `month` (1–12), by _id after `after`: for
+ * background jobs (the filter scans; never use it per request).
+ */
+export async function customersBornInMonth(month: number, after?: Types.ObjectId, limit = 500): Promise<Types.ObjectId[]> {
+  const mm = String(month).padStart(2, '0');
+  const docs = await Customer.find(
+    { status: 'active', 'profile.birthday': { $regex: `^\\d{4}-${mm}-` }, ...(after ? { _id: { $gt: after } } : {}) },
+    { _id: 1 },
+  )
+    .sort({ _id: 1 })
+    .limit(limit)
+    .lean();
+  return docs.map((d) => d._id as Types.ObjectId);
+}
+
 /** The openid of a customer in one app (to message them there). */
 export async function openidOf(customerId: Types.ObjectId, app: SeenAs['app']): Promise<string | undefined> {
   const identity = await CustomerIdentity.findOne({ customerId, kind: identityKind(app) }).lean();

@@ -28,7 +28,7 @@ memberSchema.index({ tierRank: 1 });
 const ledgerSchema = new Schema(
   {
     customerId: { type: Schema.Types.ObjectId, required: true },
-    type: { type: String, enum: ['earn', 'spend', 'expire', 'adjust', 'reverse'], required: true },
+    type: { type: String, enum: ['earn', 'spend', 'expire', 'adjust', 'reverse', 'refund'], required: true },
     /** Signed. */
     points: { type: Number, required: true },
     reason: { type: String, required: true },
@@ -102,3 +102,62 @@ export const DeletionRequest = mongoose.model('DeletionRequest', deletionRequest
 
 export type AdjustmentRequestDoc = InferSchemaType<typeof adjustmentRequestSchema> & { _id: string };
 export const AdjustmentRequest = mongoose.model('PointsAdjustmentRequest', adjustmentRequestSchema, 'points_adjustment_requests');
+/**
+ * A member's birthday gift for one year: `_id` = `<customerId>:<year>`, so a member gets at most one
+ * a year however often (and on however many instances) the job runs. The campaign is fixed when the
+ * record is made, and the coupon is claimed under the key `birthday-<year>`, so a pass cut short is
+ * finished by the next with the same coupon.
+ */
+const birthdayGiftSchema = new Schema(
+  {
+    _id: { type: String },
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    year: { type: Number, required: true },
+    campaignId: { type: Schema.Types.ObjectId, required: true },
+    state: { type: String, enum: ['issuing', 'issued', 'unavailable'], required: true },
+    couponId: Schema.Types.ObjectId,
+    /** Why the coupon could not be issued (sold out, campaign ended). */
+    errorCode: String,
+    /** How the member was told: official_account (customer-service message), subscribe, or mini_program only. */
+    message: {
+      channel: String,
+      status: String,
+      errcode: Number,
+      at: Date,
+    },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+birthdayGiftSchema.index({ customerId: 1 });
+
+/** Who announces a year's gift: inserted once per gift (same _id), by the one pass that sends the message. */
+const birthdayNoticeSchema = new Schema(
+  { _id: { type: String }, customerId: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+);
+birthdayNoticeSchema.index({ customerId: 1 });
+
+/** One acceptance of a subscribe-message template in the mini-program: allows exactly one send. */
+const subscribeAcceptanceSchema = new Schema(
+  {
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    template: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+subscribeAcceptanceSchema.index({ customerId: 1, template: 1 });
+
+/** Marks an acceptance as spent; the acceptance's _id makes the use happen once. */
+const subscribeUseSchema = new Schema(
+  { _id: { type: Schema.Types.ObjectId }, customerId: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+);
+subscribeUseSchema.index({ customerId: 1 });
+
+export type BirthdayGiftDoc = InferSchemaType<typeof birthdayGiftSchema> & { _id: string };
+export const BirthdayGift = mongoose.model('BirthdayGift', birthdayGiftSchema, 'birthday_gifts');
+export const BirthdayNotice = mongoose.model('BirthdayNotice', birthdayNoticeSchema, 'birthday_notices');
+export const SubscribeAcceptance = mongoose.model('SubscribeAcceptance', subscribeAcceptanceSchema, 'subscribe_acceptances');
+export const SubscribeUse = mongoose.model('SubscribeUse', subscribeUseSchema, 'subscribe_uses');

@@ -74,7 +74,7 @@ async function postEntry(customerId: Types.ObjectId, input: PostInput): Promise<
     const head = await ledgerHead(customerId);
     const points = typeof input.points === 'function' ? input.points(head.balance) : input.points;
     if (head.balance + points < 0) throw insufficient();
-    const isCredit = points > 0 && (input.type === 'earn' || input.type === 'adjust');
+    const isCredit = points > 0 && (input.type === 'earn' || input.type === 'adjust' || input.type === 'refund');
     try {
       const created = await LedgerEntry.create({
         customerId,
@@ -191,6 +191,37 @@ export async function spendPoints(
       channel: context.storeId ? 'store' : 'system',
       summary: `-${points} points: ${reason}`,
       data: { points, refKey },
+      ...(context.at ? { at: context.at } : {}),
+    });
+  }
+  return result;
+}
+
+/** The ledger entry posted under a refKey, if any. */
+export async function findLedgerEntry(refKey: string): Promise<LedgerDoc | null> {
+  return LedgerEntry.findOne({ refKey }).lean<LedgerDoc>();
+}
+
+/**
+ * Gives back what an earlier spend (by its refKey) took, e.g. when what the points paid for could
+ * not be delivered. Idempotent: the refund's own key is `refund:<refKey>`; nothing to do when no
+ * such spend was posted (returns undefined).
+ */
+export async function refundPoints(
+  customerId: Types.ObjectId,
+  spentRefKey: string,
+  reason: string,
+  context: PointsContext = {},
+): Promise<PostResult | undefined> {
+  const spent = await LedgerEntry.findOne({ refKey: spentRefKey, customerId, type: 'spend' }).lean<LedgerDoc>();
+  if (!spent) return undefined;
+  const result = await postEntry(customerId, { type: 'refund', points: -spent.points, reason, refKey: `refund:${spentRefKey}`, ...context });
+  if (result.created) {
+    await appendTimeline(customerId, {
+      type: 'points.refunded',
+      channel: 'system',
+      summary: `+${result.entry.points} points: ${reason}`,
+      data: { points: result.entry.points, refKey: spentRefKey },
       ...(context.at ? { at: context.at } : {}),
     });
   }

@@ -5,7 +5,7 @@ import { revokeAllSessions } from '../auth/service';
 import { eraseCustomer, fullTimeline, getCustomer, listIdentities } from '../customers/service';
 import { AppError } from '../platform/http/errors';
 import { revokeAllRoles, rolesOf } from '../staff/service';
-import { AdjustmentRequest, DeletionRequest } from './model';
+import { AdjustmentRequest, BirthdayGift, BirthdayNotice, DeletionRequest, SubscribeAcceptance, SubscribeUse } from './model';
 import { allLedgerEntries, pointsBalance } from './points';
 import { closeMembership, getMember } from './service';
 
@@ -92,6 +92,13 @@ async function eraseAccount(customerId: Types.ObjectId, now: Date): Promise<void
   await revokeAllRoles(customerId);
   await revokeAllSessions(customerId);
   await AdjustmentRequest.deleteMany({ customerId });
+  // Birthday gift records and subscribe acceptances tell the birth month and consents: they go too.
+  await Promise.all([
+    BirthdayGift.deleteMany({ customerId }),
+    BirthdayNotice.deleteMany({ customerId }),
+    SubscribeAcceptance.deleteMany({ customerId }),
+    SubscribeUse.deleteMany({ customerId }),
+  ]);
   await DeletionRequest.deleteMany({ customerId });
 }
 

@@ -11,6 +11,7 @@ import {
   type PointsAdjustmentList,
   type PointsAdjustmentRequest,
   type PointsPage,
+  subscriptionsRequest,
 } from '@shared/api/members';
 import { pageQuery } from '@shared/api/common';
 import { deletionConfirmRequest, updateProfileRequest, type Profile } from '@shared/api/privacy';
@@ -22,7 +23,8 @@ import { AppError, conflict, notFound, unauthenticated } from '../platform/http/
 import { parseWith } from '../platform/http/middleware';
 import { enforceRateLimit } from '../platform/http/rateLimit';
 import { WechatApiError } from '../wechat/platform';
-import { getStore, rolesOf } from '../staff/service';
+import { getStore, isAdmin, managesStore, rolesOf } from '../staff/service';
+import { recordSubscribeAcceptances } from './birthday';
 import type { AdjustmentRequestDoc, LedgerDoc } from './model';
 import { approveAdjustment, listPendingAdjustments, rejectAdjustment, requestAdjustment } from './adjustments';
 import { memberCodeSecret, signMemberCode, verifyMemberCode } from './memberCode';
@@ -166,6 +168,12 @@ export function memberRoutes(deps: AppDeps): Router {
 
   router.post('/admin/points/adjustments/:id/reject', signedIn, requireRole('admin'), async (ctx) => {
     ctx.body = adjustmentOut(await rejectAdjustment(ctx.state.actor, ctx.params.id!));
+  });
+
+  router.post('/me/subscriptions', signedIn, async (ctx) => {
+    const { templates } = parseWith(subscriptionsRequest, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = { accepted: await recordSubscribeAcceptances(ctx.state.customerId, templates) };
   });
 
   router.get('/me/profile', signedIn, async (ctx) => {

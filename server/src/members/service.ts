@@ -8,7 +8,7 @@ import { conflict } from '../platform/http/errors';
 import { Member, type MemberDoc } from './model';
 import { earnedInWindow, pointsBalance } from './points';
 
-export { adjustPoints, earnPoints, reversePoints, spendPoints } from './points';
+export { adjustPoints, earnPoints, findLedgerEntry, pointsBalance, refundPoints, reversePoints, spendPoints } from './points';
 
 export async function getMember(customerId: Types.ObjectId): Promise<MemberDoc | null> {
   return Member.findOne({ customerId, closedAt: { $exists: false } }).lean<MemberDoc>();
@@ -67,6 +67,12 @@ function effectiveTier(member: MemberDoc, earned: number): Tier {
   const stored = tierById(member.tier as TierId);
   const earnedTier = tierFor(earned);
   return earnedTier.rank > stored.rank ? earnedTier : stored;
+}
+
+/** The tier a customer holds now, or undefined when they are not a member. */
+export async function memberTierOf(customerId: Types.ObjectId, now = new Date()): Promise<Tier | undefined> {
+  const member = await getMember(customerId);
+  return member ? effectiveTier(member, await earnedInWindow(customerId, now)) : undefined;
 }
 
 export async function memberStateOf(member: MemberDoc, now = new Date()): Promise<MemberState> {

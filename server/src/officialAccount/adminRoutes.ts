@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import type { KeywordRuleList } from '@shared/officialAccount';
 import { requireCustomer, requireRole } from '../auth/middleware';
+import type { AppDeps } from '../platform/app';
+import { deleteLiveMenu, getMenuState, liveMenu, publishMenu, saveMenuDraft } from './customMenu';
 import {
   createKeywordRule,
   deleteKeywordRule,
@@ -33,6 +35,31 @@ export function keywordRuleAdminRoutes(): Router {
 
   router.delete('/:id', async (ctx) => {
     await deleteKeywordRule(ctx.params.id!);
+    ctx.status = 204;
+  });
+
+  return router;
+}
+
+/** `/api/v1/admin/oa-menu`: the official account's custom menu (admins only; contract in shared/officialAccount.ts). */
+export function menuAdminRoutes(deps: AppDeps): Router {
+  const router = new Router({ prefix: '/admin/oa-menu' });
+  router.use(requireCustomer(), requireRole('admin'));
+
+  router.get('/', async (ctx) => {
+    ctx.body = await getMenuState();
+  });
+  router.put('/', async (ctx) => {
+    ctx.body = await saveMenuDraft(ctx.request.body, ctx.state.customerId);
+  });
+  router.post('/publish', async (ctx) => {
+    ctx.body = await publishMenu(deps.wechat, ctx.state.customerId);
+  });
+  router.get('/live', async (ctx) => {
+    ctx.body = { menu: await liveMenu(deps.wechat) };
+  });
+  router.delete('/live', async (ctx) => {
+    await deleteLiveMenu(deps.wechat);
     ctx.status = 204;
   });
 

@@ -4,6 +4,7 @@ import type { InboundMessage, InboundType } from '../wechat/protocol';
 import { recordFollow } from '../customers/service';
 import { matchKeywordRule, seedDefaultKeywordRules } from './keywordRules';
 import { commandOf, escalationReply, followGift, myCouponsReply, myTicketsReply, storeOfScene } from './integrations';
+import { boundClickReply } from './customMenu';
 import { MENU_CLICK_REPLIES } from './menu';
 
 // The bot: a router from inbound message types to handlers. A handler answers with a passive reply
@@ -138,7 +139,8 @@ export function createBot(services: BotServices = {}): MessageRouter {
       gift,
     );
   });
-  bot.on('CLICK', async ({ message }) => MENU_CLICK_REPLIES[message.eventKey] ?? DEFAULT_REPLY);
+  // A key bound to a keyword rule in the menu editor answers with that rule; the built-in keys otherwise.
+  bot.on('CLICK', async ({ message }) => (await boundClickReply(message.eventKey)) ?? MENU_CLICK_REPLIES[message.eventKey] ?? DEFAULT_REPLY);
   // Location reports, link opens and template delivery receipts are only recorded.
   return bot;
 }

@@ -59,3 +59,28 @@ export const KeywordRule = mongoose.model('OaKeywordRule', keywordRuleSchema, 'o
 export const Delivery = mongoose.model('OaDelivery', deliverySchema, 'oa_deliveries');
 export const PushNonce = mongoose.model('OaPushNonce', pushNonceSchema, 'oa_push_nonces');
 export const SetupMark = mongoose.model('OaSetupMark', setupMarkSchema, 'oa_setup_marks');
+
+/**
+ * The account's custom menu as admins edit it: one document (`_id` "menu"). `draft` is what the
+ * editor saved; `published` is what the platform accepted last (its CLICK bindings answer clicks).
+ */
+const menuSchema = new Schema(
+  {
+    _id: { type: String },
+    draft: { type: Schema.Types.Mixed, default: null },
+    updatedAt: Date,
+    updatedBy: Schema.Types.ObjectId,
+    published: { type: Schema.Types.Mixed, default: null },
+    publishedAt: Date,
+    lastPublish: {
+      ok: Boolean,
+      errcode: Number,
+      errmsg: String,
+      at: Date,
+      by: Schema.Types.ObjectId,
+    },
+  },
+  { versionKey: false, minimize: false },
+);
+export type MenuDoc = InferSchemaType<typeof menuSchema> & { _id: string };
+export const OaMenu = mongoose.model('OaMenu', menuSchema, 'oa_menu');

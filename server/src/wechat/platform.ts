@@ -1,6 +1,7 @@
 // The WeChat platform as the rest of the server sees it. The implementation (server/src/wechat/client)
 // talks HTTP to api.weixin.qq.com, or to the built-in simulator when no app secret is configured.
 // Modules receive it through AppDeps.wechat and never call the platform's HTTP API themselves.
+import type { PlatformMenu } from '@shared/officialAccount';
 
 export interface MiniProgramSession {
   openid: string;
@@ -118,5 +119,11 @@ export interface WechatPlatform {
     /** At most 50 openids per call. */
     tagFollowers(tagId: number, openids: string[]): Promise<void>;
     getFollowerTagIds(openid: string): Promise<number[]>;
+    /** menu/create: replaces the custom menu (errcodes 40016–40027 etc. for what the platform refuses). */
+    createMenu(menu: PlatformMenu): Promise<void>;
+    /** menu/get: the custom menu the account serves, or null when it has none (46003). */
+    getMenu(): Promise<PlatformMenu | null>;
+    /** menu/delete: removes the custom menu. */
+    deleteMenu(): Promise<void>;
   };
 }

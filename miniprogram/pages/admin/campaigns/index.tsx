@@ -6,12 +6,19 @@ import { campaignValidity, couponFace, couponTerms } from '../../../services/cou
 import { couponApi, type Campaign } from '../../../services/loopline';
 import { useLoadedList } from '../../../services/useLoadedList';
 import { go, useMe } from '../../../services/useMe';
-import type { CampaignType, CreateCampaignInput } from '@shared/coupons';
+import type { CampaignType, ClaimChannel, CreateCampaignInput } from '@shared/coupons';
+import { TIERS, type TierId } from '@shared/tiers';
 
 const TYPES: Array<{ key: CampaignType; label: string }> = [
   { key: 'cash', label: '代金券 Cash' },
   { key: 'discount', label: '折扣券 Discount' },
   { key: 'gift', label: '礼品券 Gift' },
+];
+
+const CHANNELS: Array<{ key: ClaimChannel; label: string }> = [
+  { key: 'mini_program', label: '领券中心' },
+  { key: 'points', label: '积分兑换' },
+  { key: 'birthday', label: '生日礼' },
 ];
 
 const STATUS_LABEL: Record<Campaign['status'], string> = { draft: '草稿', active: '进行中', paused: '已暂停', ended: '已结束' };
@@ -30,6 +37,9 @@ export default function CampaignsPage() {
   const [stock, setStock] = useState('100');
   const [perUser, setPerUser] = useState('1');
   const [days, setDays] = useState('30');
+  const [channel, setChannel] = useState<ClaimChannel>('mini_program');
+  const [pointsPrice, setPointsPrice] = useState('');
+  const [tiers, setTiers] = useState<TierId[]>([]);
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string>();
   const [raise, setRaise] = useState<Record<string, string>>({});
@@ -49,6 +59,9 @@ export default function CampaignsPage() {
       ...(type === 'discount' ? { percentOff: toInt(percentOff) } : {}),
       ...(type === 'gift' ? { giftName: giftName.trim() } : {}),
       ...(toFen(threshold) ? { thresholdFen: toFen(threshold) } : {}),
+      channels: [channel],
+      ...(channel === 'points' ? { pointsPrice: toInt(pointsPrice) } : {}),
+      tiers,
     };
     try {
       await couponApi.createCampaign(input);
@@ -131,6 +144,36 @@ export default function CampaignsPage() {
               <View className='field field-campaign-days'>
                 <Text className='field-label'>有效天数</Text>
                 <Input className='field-input' type='number' value={days} onInput={(e) => setDays(e.detail.value)} />
+              </View>
+            </View>
+            <View className='field field-campaign-channel'>
+              <Text className='field-label'>发放方式</Text>
+              <View>
+                {CHANNELS.map((c) => (
+                  <Text key={c.key} className={`tag channel-${c.key} ${channel === c.key ? 'tag-on' : ''}`} onClick={() => setChannel(c.key)}>
+                    {c.label}
+                  </Text>
+                ))}
+              </View>
+            </View>
+            {channel === 'points' && (
+              <View className='field field-campaign-points'>
+                <Text className='field-label'>所需积分</Text>
+                <Input className='field-input' type='number' value={pointsPrice} placeholder='200' onInput={(e) => setPointsPrice(e.detail.value)} />
+              </View>
+            )}
+            <View className='field field-campaign-tiers'>
+              <Text className='field-label'>限会员等级（不选为全部）</Text>
+              <View>
+                {TIERS.map((t) => (
+                  <Text
+                    key={t.id}
+                    className={`tag tier-${t.id} ${tiers.includes(t.id) ? 'tag-on' : ''}`}
+                    onClick={() => setTiers((all) => (all.includes(t.id) ? all.filter((x) => x !== t.id) : [...all, t.id]))}
+                  >
+                    {t.name}
+                  </Text>
+                ))}
               </View>
             </View>
             <Button className='btn btn-primary campaign-create' disabled={busy || !name.trim()} onClick={create}>

@@ -6,11 +6,13 @@ import { StatusView } from '../../../components/StatusView';
 import { ApiError, errorMessage } from '../../../services/api';
 import { campaignValidity, newIdempotencyKey } from '../../../services/couponFormat';
 import { couponApi, type Campaign } from '../../../services/loopline';
+import type { LockedCampaignView as LockedCampaign } from '@shared/coupons';
 import { go, useMe } from '../../../services/useMe';
 
 export default function CouponCenterPage() {
   const { me, loading, error } = useMe();
   const [campaigns, setCampaigns] = useState<Campaign[]>();
+  const [locked, setLocked] = useState<LockedCampaign[]>([]);
   const [listError, setListError] = useState<string>();
   const [claiming, setClaiming] = useState<string>();
   const [claimed, setClaimed] = useState<Record<string, string>>({});
@@ -19,7 +21,9 @@ export default function CouponCenterPage() {
 
   const refresh = async () => {
     try {
-      setCampaigns((await couponApi.claimable()).items);
+      const list = await couponApi.claimable();
+      setCampaigns(list.items);
+      setLocked(list.locked ?? []);
       setListError(undefined);
     } catch (err) {
       setListError(errorMessage(err));
@@ -87,6 +91,16 @@ export default function CouponCenterPage() {
           )}
         </CouponTicket>
       ))}
+      {locked.length > 0 && (
+        <View className='section locked-campaigns'>
+          <Text className='section-title'>升级会员可领</Text>
+          {locked.map((campaign) => (
+            <CouponTicket key={campaign.id} className='locked-item' coupon={campaign} dim sub={campaignValidity(campaign)}>
+              <Text className='ticket-btn ticket-btn-busy'>{campaign.requiredTier.name}专享</Text>
+            </CouponTicket>
+          ))}
+        </View>
+      )}
       <Button className='btn btn-secondary to-my-coupons' onClick={() => go('/pages/coupons/mine/index')}>
         我的优惠券 My coupons
       </Button>

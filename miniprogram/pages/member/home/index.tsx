@@ -5,6 +5,9 @@ import { hasRole, type Member } from '../../../services/loopline';
 import { clearSession } from '../../../services/session';
 import { go, useMe } from '../../../services/useMe';
 import { SIGN_IN_PAGE } from '../../../services/api';
+import { TIERS } from '@shared/tiers';
+import { SUBSCRIBE_TEMPLATES } from '@shared/api/members';
+import { exchangeApi } from '../../../services/loopline';
 
 export default function HomePage() {
   const { me, loading, error } = useMe();
@@ -23,7 +26,10 @@ export default function HomePage() {
       {me && (
         <>
           {me.member ? (
-            <MemberCard member={me.member} />
+            <>
+              <MemberCard member={me.member} />
+              <TierBenefits tierId={me.member.tier.id} />
+            </>
           ) : (
             <View className='section join-invite'>
               <Text className='section-title'>成为会员 Become a member</Text>
@@ -39,6 +45,7 @@ export default function HomePage() {
               <>
                 <MenuItem className='menu-code' label='会员码 Member code' url='/pages/member/code/index' />
                 <MenuItem className='menu-points' label='积分明细 Points history' url='/pages/member/points/index' />
+                <MenuItem className='menu-exchange' label='积分兑换' url='/pages/member/exchange/index' />
               </>
             )}
             <MenuItem className='menu-coupon-center' label='领券中心 Coupon centre' url='/pages/coupons/center/index' />
@@ -68,6 +75,7 @@ export default function HomePage() {
               <MenuItem className='menu-campaigns' label='优惠券活动 Campaigns' url='/pages/admin/campaigns/index' />
               <MenuItem className='menu-funnel' label='活动漏斗 Funnel' url='/pages/admin/funnel/index' />
               <MenuItem className='menu-keyword-rules' label='关键词回复 Keyword replies' url='/pages/admin/keyword-rules/index' />
+              <MenuItem className='menu-oa-menu' label='公众号菜单' url='/pages/admin/oa-menu/index' />
             </View>
           )}
 
@@ -111,6 +119,34 @@ export function MemberCard({ member }: { member: Member }) {
       </View>
       <Text className='card-next'>
         {next ? `再得 ${next.pointsNeeded} 积分升级为 ${next.name}` : '已是最高等级 Top tier'}
+      </Text>
+    </View>
+  );
+}
+
+/** What the member's tier gives, and a way to be told of the birthday gift. */
+export function TierBenefits({ tierId }: { tierId: string }) {
+  const tier = TIERS.find((t) => t.id === tierId) ?? TIERS[0]!;
+  const remindBirthday = async () => {
+    try {
+      const answer = await Taro.requestSubscribeMessage({ tmplIds: [SUBSCRIBE_TEMPLATES.birthdayGift] } as never);
+      if ((answer as Record<string, string>)[SUBSCRIBE_TEMPLATES.birthdayGift] !== 'accept') return;
+      await exchangeApi.acceptSubscriptions([SUBSCRIBE_TEMPLATES.birthdayGift]);
+      void Taro.showToast({ title: '已开启生日提醒', icon: 'success' });
+    } catch {
+      void Taro.showToast({ title: '生日礼会放入「我的优惠券」', icon: 'none' });
+    }
+  };
+  return (
+    <View className='section tier-benefits'>
+      <Text className='section-title'>{tier.name}会员权益</Text>
+      {tier.benefits.map((benefit) => (
+        <View key={benefit} className='row benefit-item'>
+          <Text>{benefit}</Text>
+        </View>
+      ))}
+      <Text className='muted birthday-remind' onClick={() => void remindBirthday()}>
+        生日月礼券提醒 ›
       </Text>
     </View>
   );

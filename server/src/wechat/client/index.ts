@@ -1,3 +1,4 @@
+import type { PlatformMenu } from '@shared/officialAccount';
 import type { Config } from '../../platform/config';
 import {
   ACCESS_TOKEN_ERRCODES,
@@ -219,9 +220,27 @@ export function createWechatPlatform(options: WechatClientOptions): WechatPlatfo
         });
         return answer.tagid_list;
       },
+      async createMenu(menu) {
+        await oa({ method: 'POST', path: '/cgi-bin/menu/create', body: menu, endpoint: 'menu/create' });
+      },
+      async getMenu() {
+        try {
+          const answer = await oa<{ menu: { button: PlatformMenu['button'] } }>({ method: 'GET', path: '/cgi-bin/menu/get', endpoint: 'menu/get' });
+          return { button: answer.menu.button };
+        } catch (err) {
+          if (err instanceof WechatApiError && err.errcode === MENU_NOT_FOUND) return null;
+          throw err;
+        }
+      },
+      async deleteMenu() {
+        await oa({ method: 'GET', path: '/cgi-bin/menu/delete', endpoint: 'menu/delete' });
+      },
     },
   };
 }
+
+/** menu/get's answer when the account has no custom menu. */
+const MENU_NOT_FOUND = 46003;
 
 interface RawUser {
   subscribe: number;

@@ -86,3 +86,15 @@ const simFaultSchema = new Schema(
   { versionKey: false },
 );
 export const SimFault = mongoose.model('SimFault', simFaultSchema, 'sim_faults');
+
+/** The official account's custom menu as the platform stores it (menu/create, menu/get, menu/delete). */
+const simMenuSchema = new Schema(
+  {
+    _id: { type: String }, // the appid
+    button: { type: Schema.Types.Mixed, required: true },
+    menuid: { type: Number, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+export const SimMenu = mongoose.model('SimMenu', simMenuSchema, 'sim_menus');

@@ -7,7 +7,8 @@ import { isDuplicateKey } from '../../platform/db/errors';
 import { forbidden } from '../../platform/http/errors';
 import { jsonBody, parseWith } from '../../platform/http/middleware';
 import { SIMULATOR_PREFIX } from '../client';
-import { SimCounter, SimFault, SimFollower, SimMessage, SimQrCode, SimTag, SimToken, SimTokenCall } from './model';
+import { menuRefusal } from './menu';
+import { SimCounter, SimFault, SimFollower, SimMenu, SimMessage, SimQrCode, SimTag, SimToken, SimTokenCall } from './model';
 
 // A stand-in for api.weixin.qq.com, mounted at /__wechat when no app secret is configured. It
 // answers the way the platform does (HTTP 200, errcode/errmsg in the JSON) and keeps its state in
@@ -321,6 +322,31 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
       ...(expireSeconds ? { expire_seconds: expireSeconds } : {}),
       url: `http://weixin.qq.com/q/${ticket.slice(0, 22)}`,
     };
+  });
+
+  // Official account: custom menu.
+  router.post('/cgi-bin/menu/create', async (ctx) => {
+    const appid = await authorize(ctx);
+    if (!appid) return;
+    const refusal = menuRefusal(ctx.request.body);
+    if (refusal) return fail(ctx, refusal.errcode, refusal.errmsg);
+    const button = (ctx.request.body as { button: unknown[] }).button;
+    // One upsert of the account's menu: the last create wins, as on the platform.
+    await SimMenu.updateOne({ _id: appid }, { $set: { button, menuid: await nextValue('menuid'), at: new Date() } }, { upsert: true });
+    ok(ctx);
+  });
+  router.get('/cgi-bin/menu/get', async (ctx) => {
+    const appid = await authorize(ctx);
+    if (!appid) return;
+    const menu = await SimMenu.findById(appid).lean();
+    if (!menu) return fail(ctx, 46003, 'menu no exist');
+    ctx.body = { menu: { button: menu.button, menuid: menu.menuid } };
+  });
+  router.get('/cgi-bin/menu/delete', async (ctx) => {
+    const appid = await authorize(ctx);
+    if (!appid) return;
+    await SimMenu.deleteOne({ _id: appid });
+    ok(ctx);
   });
 
   // Hooks for local tools and tests.
