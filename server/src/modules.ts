@@ -8,6 +8,7 @@ import { slaJob } from './aftersale/slaJob';
 import { authJobs } from './auth/jobs';
 import { authRoutes } from './auth/routes';
 import { couponJobs } from './coupons/jobs';
+import { releaseStockLeases } from './coupons/stock';
 import { couponRoutes } from './coupons/routes';
 import { memberJobs } from './members/jobs';
 import { memberRoutes } from './members/routes';
@@ -48,5 +49,7 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   for (const job of jobs) stops.push(startPeriodicJob(job, deps.log));
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
+    // Stock places this instance leased and did not issue go back to the campaign.
+    await releaseStockLeases();
   };
 }
