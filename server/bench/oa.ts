@@ -20,7 +20,7 @@ import { startEmbeddedEngine, type EmbeddedEngine } from '../src/platform/db/emb
 import { createLogger } from '../src/platform/logger';
 import { DEFAULT_KEYWORD_RULES } from '../src/officialAccount/keywordRules';
 import { inboundXml, readReply, signPush } from '../src/wechat/protocol/platformSide';
-import { spawnTarget, type Target } from './spawnTarget';
+import { spawnServer, type Target } from '../test/spawnServer';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
@@ -77,8 +77,8 @@ async function main(): Promise<void> {
     const uri = base.mongodbUri ?? `${engine!.uri}/bench_oa_${Date.now()}`;
     const { token, appId } = base.officialAccount;
     const childEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'silent', MONGODB_URI: uri, OA_AES_KEY: AES_KEY, OA_AES_KEY_PREVIOUS: '', DATA_DIR: dataDir };
-    const peer = (kind: string) => spawnTarget('server/bench/oaPeers.ts', [kind, token, appId, AES_KEY, HELP_TEXT], childEnv, /listening (\S+)/);
-    const [bare, webot, ours] = await Promise.all([peer('bare'), peer('webot'), spawnTarget('server/src/main.ts', [], childEnv, /running at (\S+)/)]);
+    const peer = (kind: string) => spawnServer('server/bench/oaPeers.ts', [kind, token, appId, AES_KEY, HELP_TEXT], childEnv, /listening (\S+)/);
+    const [bare, webot, ours] = await Promise.all([peer('bare'), peer('webot'), spawnServer('server/src/main.ts', [], childEnv, /running at (\S+)/)]);
     targets.push(bare, webot, ours);
     await mongoose.connect(uri);
     const db = mongoose.connection.db!;

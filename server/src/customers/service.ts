@@ -90,11 +90,21 @@ async function linkUnionid(customerId: Types.ObjectId, unionid: string): Promise
   return owner;
 }
 
+/** Called when two records of one person are joined, before the older one is marked merged. */
+export type MergeListener = (from: Types.ObjectId, into: Types.ObjectId) => Promise<void>;
+const mergeListeners: MergeListener[] = [];
+
+/** Lets another module move what it keeps under a customer onto the record it was joined with. */
+export function onCustomerMerged(listener: MergeListener): void {
+  mergeListeners.push(listener);
+}
+
 async function mergeCustomer(from: Types.ObjectId, into: Types.ObjectId): Promise<void> {
   // Each step is idempotent, so a crash half-way is finished by the next call that sees the openid.
   forgetIdentitiesOf(from);
   await CustomerIdentity.updateMany({ customerId: from }, { $set: { customerId: into } });
   await TimelineEntry.updateMany({ customerId: from }, { $set: { customerId: into } });
+  for (const listener of mergeListeners) await listener(from, into);
   await Customer.updateOne({ _id: from }, { $set: { status: 'merged', mergedInto: into } });
   await appendTimeline(into, {
     type: 'customer.merged',
