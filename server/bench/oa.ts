@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       return { path: `/wechat/official-account${req.query}`, body: req.body };
     };
     // Signed and encrypted ahead of time, so the load generator spends its CPU on sending.
-    const PREPARED = 60_000;
+    const PREPARED = 20_000;
     let pool: Array<{ path: string; body: string }> = [];
     const refill = () => {
       pool = Array.from({ length: PREPARED }, makePush);
