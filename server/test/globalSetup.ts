@@ -1,6 +1,5 @@
-// One embedded engine for the whole test run; each test file gets its own database on it.
-// File-backed on tmpfs, not FerretDB's in-memory mode: in that mode a duplicate-key error leaves
-// the collection locked and every later write hangs, and unique indexes are how we hold invariants.
+// One embedded engine (FerretDB on PostgreSQL, as `npm start` runs it) for the whole test run; each
+// test file gets its own database on it. Its data lives on tmpfs and skips fsync.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -26,7 +25,7 @@ export async function setup(project: TestProject): Promise<void> {
   dir = await mkdtemp(path.join(scratch, 'loopline-test-db-'));
   const uri = process.env.TEST_MONGODB_URI;
   if (!uri) {
-    engine = await startEmbeddedEngine({ dataDir: dir, ferretdbBin, log: createLogger('error') });
+    engine = await startEmbeddedEngine({ dataDir: dir, ferretdbBin, durable: false, log: createLogger('error') });
   }
   project.provide('mongoUri', uri ?? engine!.uri);
   project.provide('ferretdbBin', ferretdbBin);

@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import Koa from 'koa';
+import { ErrorCode } from '@shared/errors';
 import type { Config } from './config';
+import { AppError } from './http/errors';
 import { errorHandler, jsonBody, requestContext } from './http/middleware';
 import { serveMiniProgramH5 } from './http/miniProgramH5';
 import type { Logger } from './logger';
@@ -13,9 +15,14 @@ export interface AppDeps {
   log: Logger;
   /** Whether the database answers right now. */
   isDatabaseReady: () => Promise<boolean>;
+  /** True while the database is known to be down (engine restarting): requests get 503 at once. */
+  isDatabaseDown?: () => boolean;
   /** The WeChat platform (or the built-in simulator): modules call it, never its HTTP API. */
   wechat: WechatPlatform;
 }
+
+/** Paths whose handlers use the database (the H5 files and health checks do not). */
+const DATABASE_PATHS = /^\/(api|wechat|__wechat)(\/|$)/;
 
 /** Largest JSON body the API accepts. */
 export const JSON_BODY_LIMIT = 64 * 1024;
@@ -42,6 +49,14 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = ready ? { status: 'ready' } : { status: 'unavailable', database: 'down' };
   });
   app.use(health.routes());
+
+  app.use(async (ctx, next) => {
+    if (deps.isDatabaseDown?.() && DATABASE_PATHS.test(ctx.path)) {
+      ctx.set('Retry-After', '2');
+      throw new AppError(503, ErrorCode.SERVICE_UNAVAILABLE, 'The service is briefly unavailable. Please try again.');
+    }
+    await next();
+  });
 
   if (deps.config.useWechatSimulator) {
     // Only without an app secret and without WECHAT_API_BASE: a local stand-in for the platform.

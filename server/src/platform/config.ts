@@ -29,7 +29,6 @@ const envSchema = z
     MONGODB_URI: optionalString.refine((v) => v === undefined || /^mongodb(\+srv)?:\/\/.+/.test(v), {
       message: 'must start with mongodb:// or mongodb+srv://',
     }),
-    MONGOD_BIN: optionalString,
     FERRETDB_BIN: optionalString,
     OA_APPID: optionalString,
     OA_APPSECRET: optionalString,
@@ -75,7 +74,6 @@ export interface Config {
   host: string;
   dataDir: string;
   mongodbUri: string | undefined;
-  mongodBin: string | undefined;
   ferretdbBin: string | undefined;
   officialAccount: {
     appId: string;
@@ -123,7 +121,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     mongodbUri: e.MONGODB_URI,
-    mongodBin: e.MONGOD_BIN,
     ferretdbBin: e.FERRETDB_BIN,
     officialAccount: {
       appId: e.OA_APPID ?? 'wx_loopline_oa_demo',

@@ -6,7 +6,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { httpRequest, testConfig } from '../../test/helpers';
-import { startEmbeddedEngine } from './db/embeddedEngine';
 import { createLogger } from './logger';
 import { startServer, type RunningServer } from './server';
 
@@ -32,10 +31,15 @@ async function waitFor(check: () => Promise<boolean>, what: string, limitMs = 20
   throw new Error(`gave up waiting for ${what}`);
 }
 
+/** A process that still runs (a zombie waiting for its parent to reap it has ended). */
 const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
@@ -44,7 +48,7 @@ const isAlive = (pid: number) => {
 describe('embedded database', () => {
   it('starts its own engine, turns unready when it dies and ready again once restarted', async () => {
     const { server } = await startEmbedded();
-    expect(server.engine?.kind).toBe('ferretdb');
+    expect(server.engine?.kind).toBe('ferretdb-postgresql');
     expect((await httpRequest(server.url, 'GET', '/readyz')).status).toBe(200);
 
     await server.engine!.crashForTest();
@@ -80,16 +84,35 @@ describe('embedded database', () => {
 
   it('stops an engine left behind by a killed server before starting', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'loopline-orphan-'));
-    const orphan = await startEmbeddedEngine({ dataDir, ferretdbBin: inject('ferretdbBin'), log: createLogger('silent') });
-    const { enginePid } = JSON.parse(readFileSync(path.join(dataDir, 'engine.pid'), 'utf8'));
-    // Pretend its server died: the pid file names a server process that no longer exists.
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(path.join(dataDir, 'engine.pid'), JSON.stringify({ serverPid: 2 ** 22 + 1, enginePid }));
+    const { child, url } = await spawnServer(dataDir);
+    expect((await httpRequest(url, 'GET', '/readyz')).status).toBe(200);
+    const { ferretdbPid, postgresPid } = JSON.parse(readFileSync(path.join(dataDir, 'engine.pid'), 'utf8'));
+    // The server dies without a chance to stop its engine: both engine processes are left behind.
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    expect(isAlive(ferretdbPid) && isAlive(postgresPid)).toBe(true);
+
     await startEmbedded(dataDir);
-    expect(isAlive(enginePid)).toBe(false);
-    await orphan.stop();
-  });
+    expect(isAlive(ferretdbPid)).toBe(false);
+    expect(isAlive(postgresPid)).toBe(false);
+    await mongoose.connection.db!.collection('after_orphan').insertOne({ ok: true });
+  }, 180_000);
 });
+
+/** `npm start`'s entry point as a child process on its own DATA_DIR; resolves once it listens. */
+async function spawnServer(dataDir: string, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, FERRETDB_BIN: inject('ferretdbBin'), LOG_LEVEL: 'warn', MONGODB_URI: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  await waitFor(async () => /running at (http:\/\/\S+)/.test(out), 'the server to start', 90_000);
+  const url = /running at (http:\/\/\S+)/.exec(out)![1]!;
+  return { child, url, output: () => out };
+}
 
 describe('graceful shutdown', () => {
   it('finishes a request in flight, then refuses new connections', async () => {
@@ -138,24 +161,40 @@ describe('graceful shutdown', () => {
 describe('the server process', () => {
   it('stops itself and its engine on SIGTERM with exit code 0', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'loopline-proc-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-      env: { ...process.env, PORT: '0', DATA_DIR: dataDir, FERRETDB_BIN: inject('ferretdbBin'), LOG_LEVEL: 'warn', MONGODB_URI: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    await waitFor(async () => /running at (http:\/\/\S+)/.test(out), 'the server to start');
-    const url = /running at (http:\/\/\S+)/.exec(out)![1]!;
+    const { child, url } = await spawnServer(dataDir);
     expect((await httpRequest(url, 'GET', '/readyz')).status).toBe(200);
-    const { enginePid } = JSON.parse(readFileSync(path.join(dataDir, 'engine.pid'), 'utf8'));
+    const { ferretdbPid, postgresPid } = JSON.parse(readFileSync(path.join(dataDir, 'engine.pid'), 'utf8'));
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(isAlive(enginePid)).toBe(false);
+    expect(isAlive(ferretdbPid)).toBe(false);
+    expect(isAlive(postgresPid)).toBe(false);
     expect(existsSync(path.join(dataDir, 'engine.pid'))).toBe(false);
-  });
+  }, 180_000);
+
+  it('ends itself and both engine processes in time on SIGTERM while the engine is frozen', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'loopline-frozen-'));
+    const shutdownTimeoutMs = 2_000;
+    const { child, url } = await spawnServer(dataDir, { SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) });
+    expect((await httpRequest(url, 'GET', '/readyz')).status).toBe(200);
+    const { ferretdbPid, postgresPid } = JSON.parse(readFileSync(path.join(dataDir, 'engine.pid'), 'utf8'));
+    process.kill(-ferretdbPid, 'SIGSTOP');
+    process.kill(-postgresPid, 'SIGSTOP');
+    // Requests now hang inside the frozen engine; one is in flight when the stop begins.
+    const inFlight = httpRequest(url, 'GET', '/api/v1/campaigns').catch(() => undefined);
+    await sleep(200);
+
+    const started = Date.now();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    const tookMs = Date.now() - started;
+    await inFlight;
+    expect(tookMs).toBeLessThan(shutdownTimeoutMs + 5_000);
+    expect(isAlive(ferretdbPid)).toBe(false);
+    expect(isAlive(postgresPid)).toBe(false);
+  }, 180_000);
 
   it('refuses to start on a bad setting, naming it', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {

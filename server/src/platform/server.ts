@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from './app';
 import type { Config } from './config';
-import { connectDatabase, disconnectDatabase, pingDatabase } from './db/connection';
+import { connectDatabase, databaseAnswersReads, disconnectDatabase } from './db/connection';
 import { startEmbeddedEngine, type EmbeddedEngine } from './db/embeddedEngine';
 import { createLogger, type Logger } from './logger';
 import { startModuleJobs } from '../modules';
@@ -39,24 +39,26 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ? undefined
     : await startEmbeddedEngine({
         dataDir: config.dataDir,
-        mongodBin: config.mongodBin,
         ferretdbBin: config.ferretdbBin,
         log,
       });
   const uri = config.mongodbUri ?? `${engine!.uri}/${options.databaseName ?? 'loopline'}`;
 
   try {
-    await connectDatabase(uri);
+    await connectDatabase(uri, { embedded: Boolean(engine) });
   } catch (err) {
     await engine?.stop();
     throw err;
   }
 
-  const isDatabaseReady = async () => (engine ? engine.isRunning() : true) && (await pingDatabase());
+  // Ready = a real read answered in time (a wedged engine can still answer ping).
+  const isDatabaseReady = async () => (engine ? engine.isRunning() : true) && (await databaseAnswersReads());
   // The simulator lives in this server, whose URL is known only once it listens (tests use port 0).
   let ownUrl: string | undefined;
   const wechat = createWechatPlatformFromConfig(config, () => ownUrl);
-  const app = createApp({ config, log, isDatabaseReady, wechat });
+  // While the supervisor restarts a stalled or crashed engine, requests fail fast (503) instead of waiting.
+  const isDatabaseDown = engine ? () => !engine.isRunning() : () => false;
+  const app = createApp({ config, log, isDatabaseReady, isDatabaseDown, wechat });
   options.extendApp?.(app);
   let closing: Promise<void> | undefined;
   const handle = app.callback();
@@ -101,8 +103,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         server.closeAllConnections();
         await drained;
       }
-      await jobsStopped;
-      await disconnectDatabase();
+      // Jobs stuck in a frozen engine must not hold the stop: the engine's stop ends their queries.
+      await Promise.race([jobsStopped, sleep(1_000)]);
+      await disconnectDatabase(1_000);
       await engine?.stop();
       log.info('stopped');
     })());

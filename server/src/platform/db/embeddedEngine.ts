@@ -1,210 +1,289 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import mongoose from 'mongoose';
 import type { Logger } from '../logger';
-import { EngineUnavailableError, ensureFerretdb, isExecutable, onPath } from './ferretdbBinary';
+import {
+  clusterPaths,
+  ensureCluster,
+  FERRETDB_PG_DATABASE,
+  POSTGRES_ROLE,
+  postgresBinaries,
+  postgresOsUser,
+  readPassword,
+  startPostgres,
+} from './embeddedPostgres';
+import { EngineUnavailableError, ensureFerretdb } from './ferretdbBinary';
+import { isAlive, startProcess, type Supervised } from './processes';
 
 export interface EmbeddedEngineOptions {
   /** Directory that holds the engine's data, state and pid file. */
   dataDir: string;
-  mongodBin?: string;
   ferretdbBin?: string;
   log: Logger;
+  /** false for scratch data (tests on tmpfs): PostgreSQL skips fsync. Default true. */
+  durable?: boolean;
+  /** How long reads may go unanswered before the engine is restarted. Default 6 s. */
+  stallRestartMs?: number;
 }
 
 export interface EmbeddedEngine {
-  readonly kind: 'mongod' | 'ferretdb';
+  readonly kind: 'ferretdb-postgresql';
   /** mongodb:// URI of the engine without a database name. */
   readonly uri: string;
   readonly port: number;
-  /** True while the engine process is up. */
+  /** PostgreSQL behind FerretDB (for index maintenance). */
+  readonly postgres: { port: number; password: string; database: string; user: string };
+  /** True while both processes are up and the last read probe answered in time. */
   isRunning(): boolean;
-  /** Kills the engine process as a crash would, resolving once it is gone (tests of supervision). */
+  /** How many times the supervisor restarted the engine. */
+  restarts(): number;
+  /** Process ids (tests freeze and kill them). */
+  pids(): { ferretdb: number; postgres: number };
+  /** Kills both engine processes as a crash would, resolving once they are gone (tests of supervision). */
   crashForTest(): Promise<void>;
   stop(): Promise<void>;
 }
 
 interface PidFile {
   serverPid: number;
-  enginePid: number;
+  ferretdbPid: number;
+  postgresPid: number;
 }
 
-const STOP_GRACE_MS = 5_000;
+/**
+ * FerretDB's pool of PostgreSQL connections. An open cursor holds one until it is exhausted, so the
+ * pool is kept well above the driver's pool (see DRIVER_POOL_SIZE in connection.ts): even with every
+ * driver connection busy, open cursors cannot take the last backend connection.
+ */
+export const FERRETDB_BACKEND_POOL = 60;
+/** How long each engine process gets to stop by itself before it is killed. */
+const STOP_GRACE_MS = 1_500;
 const MAX_RESTART_DELAY_MS = 5_000;
+const PROBE_INTERVAL_MS = 1_000;
+const PROBE_DEADLINE_MS = 2_000;
+/** The watchdog's own database: one document it reads by `_id`. */
+const PROBE_DATABASE = 'loopline_engine';
 
 /**
- * Starts and supervises the embedded database: `mongod` when one is on PATH (or MONGOD_BIN),
- * otherwise FerretDB with its SQLite backend. If the process dies it is restarted on the same port,
- * so the server's connection string stays valid and the driver reconnects by itself.
+ * Starts and supervises the embedded database: PostgreSQL (from npm) with FerretDB in front of it
+ * speaking the MongoDB protocol, both on loopback ports and with their data under DATA_DIR. If either
+ * process dies, or reads stop being answered for stallRestartMs, both are restarted on the same
+ * ports, so the server's connection string stays valid and the driver reconnects by itself.
  */
 export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promise<EmbeddedEngine> {
   const { log } = options;
   const dataDir = path.resolve(options.dataDir);
+  const stallRestartMs = options.stallRestartMs ?? 6_000;
   await mkdir(dataDir, { recursive: true });
   await reapOrphan(dataDir, log);
 
-  const mongod = options.mongodBin ?? (await onPath('mongod'));
-  if (options.mongodBin && !(await isExecutable(options.mongodBin))) {
-    throw new EngineUnavailableError(`MONGOD_BIN=${options.mongodBin} is not an executable file.`);
-  }
-  const kind: EmbeddedEngine['kind'] = mongod ? 'mongod' : 'ferretdb';
-  const bin = mongod ?? (await ensureFerretdb({ explicitBin: options.ferretdbBin }));
+  const ferretdbBin = await ensureFerretdb({ explicitBin: options.ferretdbBin });
+  const bins = await postgresBinaries();
+  const owner = await postgresOsUser();
+  const paths = clusterPaths(dataDir);
+  await ensureCluster(paths, bins, owner, log);
+  const password = await readPassword(paths);
+  const stateDir = path.join(dataDir, 'ferretdb-state');
+  await mkdir(stateDir, { recursive: true });
+  const pgPort = await freeLoopbackPort();
   const port = await freeLoopbackPort();
-  const args = await engineArgs(kind, dataDir, port);
+  const uri = `mongodb://127.0.0.1:${port}`;
+  const backendUrl =
+    `postgres://${POSTGRES_ROLE}:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/${FERRETDB_PG_DATABASE}` +
+    `?pool_max_conns=${FERRETDB_BACKEND_POOL}`;
 
-  let child: ChildProcess | undefined;
-  /** Set once the current process has opened its port, cleared when it exits. */
-  let up = false;
+  let postgres: Supervised | undefined;
+  let ferretdb: Supervised | undefined;
   let stopping = false;
-  let restarts = 0;
+  let restarting: Promise<void> | undefined;
+  let restartCount = 0;
+  let lastGoodRead = Date.now();
+  let probeOk = false;
+
+  const writePidFile = () =>
+    writeFile(
+      path.join(dataDir, 'engine.pid'),
+      JSON.stringify({ serverPid: process.pid, ferretdbPid: ferretdb?.pid ?? -1, postgresPid: postgres?.pid ?? -1 } satisfies PidFile),
+    );
 
   const launch = async (): Promise<void> => {
-    // Its own process group: a signal meant for the server's group (Ctrl-C, a supervisor) must not
-    // reach the engine directly; the server stops it after the requests in flight are done.
-    const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    child = proc;
-    forwardOutput(proc, log);
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.once('exit', (code, signal) => {
-      if (child === proc) {
-        child = undefined;
-        up = false;
-      }
-      if (stopping) return;
-      log.error({ engine: kind, code, signal }, 'database engine exited unexpectedly; restarting it');
-      void restart();
-    });
+    const pgProc = await startPostgres({ paths, port: pgPort, owner, bins, durable: options.durable ?? true, log });
+    postgres = pgProc;
+    watchExit(pgProc);
+    const fdb = startProcess(
+      'ferretdb',
+      ferretdbBin,
+      [
+        '--handler=postgresql',
+        `--listen-addr=127.0.0.1:${port}`,
+        `--state-dir=${stateDir}`,
+        '--debug-addr=-',
+        '--telemetry=disable',
+        // Warnings include every refused write (duplicate keys are how we hold invariants): too loud.
+        '--log-level=error',
+      ],
+      // The URL carries the password: through the environment, not the command line (ps shows that).
+      { env: { ...process.env, FERRETDB_POSTGRESQL_URL: backendUrl } },
+      log,
+    );
+    ferretdb = fdb;
+    watchExit(fdb);
     await Promise.race([
       waitForPort(port, 30_000),
-      exited.then(() => {
-        throw new EngineUnavailableError(`The ${kind} engine exited during start; see the log above.`);
+      fdb.exited.then(() => {
+        throw new EngineUnavailableError('FerretDB exited during start; see the log above.');
       }),
     ]);
-    up = child === proc;
-    await writeFile(
-      path.join(dataDir, 'engine.pid'),
-      JSON.stringify({ serverPid: process.pid, enginePid: proc.pid ?? -1 } satisfies PidFile),
-    );
+    await writePidFile();
+    lastGoodRead = Date.now();
   };
 
-  const restart = async (): Promise<void> => {
-    while (!stopping) {
-      const delay = Math.min(250 * 2 ** restarts, MAX_RESTART_DELAY_MS);
-      restarts += 1;
-      await sleep(delay);
-      if (stopping) return;
+  const watchExit = (proc: Supervised) => {
+    void proc.exited.then(({ code, signal }) => {
+      if (stopping || restarting || (proc !== postgres && proc !== ferretdb)) return;
+      log.error({ engine: proc.name, code, signal }, 'database engine process exited unexpectedly; restarting the engine');
+      void restart();
+    });
+  };
+
+  const killBoth = async () => {
+    await Promise.all([ferretdb?.kill(), postgres?.stop('SIGINT', STOP_GRACE_MS)]);
+  };
+
+  /** Stops whatever is left of the engine and starts both processes again (serialised). */
+  const restart = (): Promise<void> =>
+    (restarting ??= (async () => {
+      probeOk = false;
+      let attempt = 0;
+      while (!stopping) {
+        await killBoth();
+        if (stopping) break;
+        try {
+          await launch();
+          restartCount += 1;
+          log.warn({ port, restarts: restartCount }, 'database engine restarted');
+          break;
+        } catch (err) {
+          log.error({ err }, 'database engine restart failed; trying again');
+          await sleep(Math.min(250 * 2 ** attempt++, MAX_RESTART_DELAY_MS));
+        }
+      }
+    })().finally(() => {
+      restarting = undefined;
+    }));
+
+  // A crash of the server itself must not leave the engine behind.
+  const killOnExit = () => {
+    for (const proc of [ferretdb, postgres]) {
+      if (!proc?.isAlive()) continue;
       try {
-        await launch();
-        restarts = 0;
-        log.warn({ engine: kind, port }, 'database engine restarted');
-        return;
-      } catch (err) {
-        log.error({ err, engine: kind }, 'database engine restart failed; trying again');
+        process.kill(-proc.pid, 'SIGKILL');
+      } catch {
+        // gone
       }
     }
   };
-
-  // A crash of the server itself must not leave the engine behind.
-  const killOnExit = () => child?.kill('SIGKILL');
   process.once('exit', killOnExit);
 
-  await launch();
-  log.info({ engine: kind, port, dataDir }, 'embedded database started');
+  try {
+    await launch();
+  } catch (err) {
+    stopping = true;
+    await killBoth();
+    process.removeListener('exit', killOnExit);
+    throw err;
+  }
+
+  // The watchdog: a real read, by `_id`, through FerretDB and PostgreSQL, every second.
+  const probe = new mongoose.mongo.MongoClient(`${uri}/${PROBE_DATABASE}`, {
+    maxPoolSize: 2,
+    serverSelectionTimeoutMS: PROBE_DEADLINE_MS,
+    connectTimeoutMS: PROBE_DEADLINE_MS,
+    socketTimeoutMS: PROBE_DEADLINE_MS + 1_000,
+    heartbeatFrequencyMS: 1_000,
+  });
+  const probeDoc = probe.db(PROBE_DATABASE).collection<{ _id: string }>('probe');
+  const readOnce = async (): Promise<boolean> => {
+    const read = (async () => {
+      let doc = await probeDoc.findOne({ _id: 'probe' });
+      if (!doc) {
+        await probeDoc.insertOne({ _id: 'probe' }).catch(() => undefined);
+        doc = await probeDoc.findOne({ _id: 'probe' });
+      }
+      return doc !== null;
+    })().catch(() => false);
+    return Promise.race([read, sleep(PROBE_DEADLINE_MS).then(() => false)]);
+  };
+  probeOk = await readOnce();
+  const watchdog = (async () => {
+    while (!stopping) {
+      await sleep(PROBE_INTERVAL_MS);
+      if (stopping || restarting) continue;
+      const ok = await readOnce();
+      if (stopping || restarting) continue;
+      probeOk = ok;
+      if (ok) {
+        lastGoodRead = Date.now();
+      } else if (Date.now() - lastGoodRead >= stallRestartMs) {
+        log.error({ silentMs: Date.now() - lastGoodRead }, 'database engine stopped answering reads; restarting it');
+        void restart();
+      }
+    }
+  })();
+
+  log.info({ engine: 'ferretdb-postgresql', port, postgresPort: pgPort, dataDir }, 'embedded database started');
 
   return {
-    kind,
+    kind: 'ferretdb-postgresql',
     port,
-    uri: `mongodb://127.0.0.1:${port}`,
-    isRunning: () => up && child !== undefined && child.exitCode === null,
+    uri,
+    postgres: { port: pgPort, password, database: FERRETDB_PG_DATABASE, user: POSTGRES_ROLE },
+    isRunning: () => !restarting && probeOk && Boolean(ferretdb?.isAlive() && postgres?.isAlive()),
+    restarts: () => restartCount,
+    pids: () => ({ ferretdb: ferretdb?.pid ?? -1, postgres: postgres?.pid ?? -1 }),
     crashForTest: async () => {
-      const proc = child;
-      if (!proc || proc.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-      proc.kill('SIGKILL');
-      await exited;
+      await Promise.all([ferretdb?.kill(), postgres?.kill()]);
     },
     async stop() {
       stopping = true;
       process.removeListener('exit', killOnExit);
-      const proc = child;
-      if (proc && proc.exitCode === null) {
-        const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-        proc.kill('SIGTERM');
-        const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_GRACE_MS).then(() => true)]);
-        if (timedOut) {
-          proc.kill('SIGKILL');
-          await exited;
-        }
-      }
+      // Bounded everywhere: a frozen engine must not hold the server's stop.
+      await Promise.race([probe.close(true).catch(() => undefined), sleep(300)]);
+      // Side by side: PostgreSQL's fast shutdown ends FerretDB's sessions; what was acknowledged is committed.
+      await Promise.all([ferretdb?.stop('SIGTERM', STOP_GRACE_MS), postgres?.stop('SIGINT', STOP_GRACE_MS)]);
+      await Promise.race([watchdog, sleep(200)]);
       await rm(path.join(dataDir, 'engine.pid'), { force: true });
     },
   };
 }
 
-async function engineArgs(kind: EmbeddedEngine['kind'], dataDir: string, port: number) {
-  if (kind === 'mongod') {
-    const dbPath = path.join(dataDir, 'mongod');
-    await mkdir(dbPath, { recursive: true });
-    return ['--dbpath', dbPath, '--port', String(port), '--bind_ip', '127.0.0.1', '--quiet'];
-  }
-  const sqliteDir = path.join(dataDir, 'ferretdb');
-  const stateDir = path.join(dataDir, 'ferretdb-state');
-  await mkdir(sqliteDir, { recursive: true });
-  await mkdir(stateDir, { recursive: true });
-  return [
-    '--handler=sqlite',
-    // Never `?mode=memory`: after a duplicate-key error that mode leaves the collection locked.
-    `--sqlite-url=file:${sqliteDir}/`,
-    `--listen-addr=127.0.0.1:${port}`,
-    `--state-dir=${stateDir}`,
-    '--debug-addr=-',
-    '--telemetry=disable',
-    // Warnings include every refused write (duplicate keys are how we hold invariants): too loud.
-    '--log-level=error',
-  ];
-}
-
 /** An engine left running by a server that was killed: stop it before starting a new one. */
 async function reapOrphan(dataDir: string, log: Logger): Promise<void> {
-  let previous: PidFile;
+  let previous: Partial<PidFile>;
   try {
-    previous = JSON.parse(await readFile(path.join(dataDir, 'engine.pid'), 'utf8')) as PidFile;
+    previous = JSON.parse(await readFile(path.join(dataDir, 'engine.pid'), 'utf8')) as Partial<PidFile>;
   } catch {
     return;
   }
-  if (previous.serverPid !== process.pid && isAlive(previous.serverPid)) {
+  if (previous.serverPid && previous.serverPid !== process.pid && isAlive(previous.serverPid)) {
     throw new EngineUnavailableError(
       `Another Loopline server (pid ${previous.serverPid}) is using DATA_DIR=${dataDir}. ` +
         'Stop it, or give this one its own DATA_DIR; several servers share one database through MONGODB_URI.',
     );
   }
-  if (isAlive(previous.enginePid)) {
-    log.warn({ pid: previous.enginePid }, 'stopping a database engine left behind by an earlier run');
-    process.kill(previous.enginePid, 'SIGKILL');
-    for (let i = 0; i < 50 && isAlive(previous.enginePid); i++) await sleep(100);
+  for (const pid of [previous.ferretdbPid, previous.postgresPid]) {
+    if (!pid || !isAlive(pid)) continue;
+    log.warn({ pid }, 'stopping a database engine process left behind by an earlier run');
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      process.kill(pid, 'SIGKILL');
+    }
+    for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
   }
   await rm(path.join(dataDir, 'engine.pid'), { force: true });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function forwardOutput(proc: ChildProcess, log: Logger): void {
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line.trim()) log.warn({ engineOutput: line.slice(0, 500) }, 'database engine');
-    }
-  };
-  proc.stdout?.on('data', onData);
-  proc.stderr?.on('data', onData);
 }
 
 export async function freeLoopbackPort(): Promise<number> {

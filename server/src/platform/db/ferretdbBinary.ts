@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
-// v1.24.x is the last line with the SQLite backend.
+// v1.24.x: the last line that runs on plain PostgreSQL (2.x needs the DocumentDB extension).
 export const FERRETDB_VERSION = 'v1.24.2';
 
 export class EngineUnavailableError extends Error {
