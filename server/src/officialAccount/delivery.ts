@@ -99,16 +99,29 @@ function storeAnswer(key: string, state: AnswerDoc['state'], reply: PassiveReply
   return answerBatch({ _id: key, state, reply: reply ?? null, ...(customerId ? { customerId } : {}), createdAt: new Date() });
 }
 
-const POLL_MS = 25;
+const POLL_MIN_MS = 25;
+const POLL_MAX_MS = 200;
+
+/** Copies of one push waiting on this instance share one poll of its answer. */
+const waiting = new Map<string, Promise<PassiveReply | undefined>>();
 
 /** A retry's answer: the first attempt's reply once it is stored, `success` if it is not ready in time. */
-async function storedReply(key: string, waitMs: number): Promise<PassiveReply | undefined> {
+function storedReply(key: string, waitMs: number): Promise<PassiveReply | undefined> {
+  let shared = waiting.get(key);
+  if (!shared) {
+    shared = pollAnswer(key, waitMs).finally(() => waiting.delete(key));
+    waiting.set(key, shared);
+  }
+  return shared;
+}
+
+async function pollAnswer(key: string, waitMs: number): Promise<PassiveReply | undefined> {
   const until = Date.now() + waitMs;
-  for (;;) {
+  for (let pause = POLL_MIN_MS; ; pause = Math.min(POLL_MAX_MS, pause * 2)) {
     const answer = await DeliveryAnswer.findById(key, { state: 1, reply: 1 }).lean();
     if (answer) return answer.state === 'done' ? ((answer.reply as PassiveReply | null) ?? undefined) : undefined;
-    if (Date.now() + POLL_MS > until) return undefined;
-    await sleep(POLL_MS);
+    if (Date.now() + pause > until) return undefined;
+    await sleep(pause);
   }
 }
 
