@@ -9,6 +9,7 @@ import { baseModelInBackground, complaintRetrainJob, complaintRoutes } from './a
 import { authJobs } from './auth/jobs';
 import { authRoutes } from './auth/routes';
 import { couponJobs } from './coupons/jobs';
+import { releaseStockLeases } from './coupons/stock';
 import { couponRoutes } from './coupons/routes';
 import { memberJobs } from './members/jobs';
 import { memberRoutes } from './members/routes';
@@ -60,5 +61,7 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   void baseModelInBackground();
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
+    // Stock places this instance leased and did not issue go back to the campaign.
+    await releaseStockLeases();
   };
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { SESSION_TTL_DAYS } from '@shared/api/auth';
-import { resolveCustomer } from '../customers/service';
+import { onCustomerMerged, resolveCustomer } from '../customers/service';
 import type { WechatPlatform } from '../wechat/platform';
 import { grantAdmin } from '../staff/service';
 import { Session } from './model';
@@ -21,12 +21,29 @@ export async function issueSession(customerId: Types.ObjectId, now = new Date())
   return { token, expiresAt };
 }
 
-/** The customer a live token belongs to, or undefined. */
+/** Sessions for many customers in one write (imports, load tests). */
+export async function issueSessions(customerIds: Types.ObjectId[], now = new Date()): Promise<IssuedSession[]> {
+  const expiresAt = new Date(now.getTime() + SESSION_TTL_DAYS * 86_400_000);
+  const tokens = customerIds.map(() => randomBytes(32).toString('base64url'));
+  await Session.insertMany(customerIds.map((customerId, i) => ({ _id: hashToken(tokens[i]!), customerId, expiresAt, createdAt: now })));
+  return tokens.map((token) => ({ token, expiresAt }));
+}
+
+/**
+ * The customer a live token belongs to, or undefined: one read by _id, on every request, so a
+ * revoked session is refused at once on every instance. The session is all it takes: erasing a
+ * person revokes their sessions, and joining two records moves the sessions onto the joined one.
+ */
 export async function authenticate(token: string, now = new Date()): Promise<Types.ObjectId | undefined> {
   if (!token || token.length > 200) return undefined;
-  const session = await Session.findOne({ _id: hashToken(token), expiresAt: { $gt: now } }).lean();
-  return session?.customerId;
+  const session = await Session.findById(hashToken(token), { customerId: 1, expiresAt: 1 }).lean();
+  return session && session.expiresAt > now ? session.customerId : undefined;
 }
+
+// A session opened before two records were joined on unionid acts for the joined record.
+onCustomerMerged(async (from, into) => {
+  await Session.updateMany({ customerId: from }, { $set: { customerId: into } });
+});
 
 export async function revokeSession(token: string): Promise<void> {
   await Session.deleteOne({ _id: hashToken(token) });

@@ -1,8 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import { Types } from 'mongoose';
 import { ErrorCode } from '@shared/errors';
 import { CouponErrorCode, type ClaimChannel, type CreateCampaign, type UpdateCampaign } from '@shared/coupons';
 import { AppError, conflict, notFound } from '../platform/http/errors';
 import { Campaign, Coupon, type CampaignDoc } from './model';
+import { campaignChanged, stockLoweringFence } from './stock';
 
 export interface CampaignWithCounts extends CampaignDoc {
   issued: number;
@@ -57,8 +59,9 @@ export async function withCounts(campaigns: CampaignDoc[]): Promise<CampaignWith
 }
 
 /**
- * Changes status and/or stock. Stock can be raised at any time; it cannot go below what has been
- * issued. A claim picks its stock place below the stock it read, so raising is always safe.
+ * Changes status and/or stock. Stock can be raised at any time (every instance sees it within a
+ * second); it cannot go below what has been issued, and once lowering answers no place past the new
+ * stock is handed out.
  */
 export async function updateCampaign(id: string, change: UpdateCampaign): Promise<CampaignWithCounts> {
   const current = await getCampaign(id);
@@ -71,8 +74,13 @@ export async function updateCampaign(id: string, change: UpdateCampaign): Promis
     }
     set.stock = change.stock;
   }
+  const writtenAt = performance.now();
   const updated = await Campaign.findOneAndUpdate({ _id: current._id }, { $set: set }, { new: true }).lean<CampaignDoc>();
   if (!updated) throw notFound('No such campaign.');
+  campaignChanged(updated, writtenAt);
+  // Instances claim with a copy of the campaign up to a second old: a lower stock is answered only
+  // once none can still hand out a place past it.
+  if (change.stock !== undefined && change.stock < current.stock) await stockLoweringFence();
   return (await withCounts([updated]))[0]!;
 }
 

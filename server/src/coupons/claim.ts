@@ -1,4 +1,4 @@
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import { couponCodeFromBytes } from '@shared/couponCode';
 import type { ClaimChannel } from '@shared/coupons';
@@ -7,9 +7,10 @@ import { appendTimeline, type Channel } from '../customers/service';
 import { isDuplicateKey } from '../platform/db/errors';
 import { coupons as couponMetrics } from '../platform/metrics';
 import { AppError, conflict } from '../platform/http/errors';
-import { claimBlocker, getCampaign } from './campaigns';
+import { claimBlocker } from './campaigns';
 import { recordFunnel } from './funnel';
-import { Coupon, SoldOut, type CampaignDoc, type CouponDoc } from './model';
+import { Coupon, type CampaignDoc, type CouponDoc } from './model';
+import { campaignStock, givePlaceBack, placeIssued, takePlace } from './stock';
 import { tierBlocker } from './tierAccess';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -38,107 +39,89 @@ export const newCouponCode = () => couponCodeFromBytes(randomBytes(10)).replace(
  * `perUserLimit` places, and carries the claim's idempotency key; unique indexes on all three make
  * the single insert of the coupon the moment that decides, so no concurrency can oversell, exceed
  * the limit, or issue twice for one key, and nothing is left to undo when an insert loses.
+ *
+ * The stock place comes from a segment this instance leased (stock.ts), so the happy path is that
+ * one insert plus the timeline and funnel entries, which are batched with other claims'. Only a
+ * collision reads: the claimant's own coupons of this campaign (one equality lookup).
  */
 export async function claimCoupon(
   campaignId: string | Types.ObjectId,
   customerId: Types.ObjectId,
   options: ClaimOptions,
 ): Promise<ClaimResult> {
-  const campaign = await getCampaign(campaignId);
+  const stock = await campaignStock(campaignId);
   const now = options.now ?? new Date();
   // Keys are scoped to the campaign: the same key sent for two campaigns claims in each.
-  const claimKey = `${campaign._id.toString()}:${options.idempotencyKey ?? randomUUID()}`;
+  const claimKey = `${stock.campaign._id.toString()}:${options.idempotencyKey ?? randomUUID()}`;
   const previous = async () =>
     options.idempotencyKey ? ((await Coupon.findOne({ claimantId: customerId, claimKey }).lean<CouponDoc>()) ?? undefined) : undefined;
 
-  const blocker = claimBlocker(campaign, options.channel, now) ?? (await tierBlocker(campaign, customerId, now));
+  const blocker = claimBlocker(stock.campaign, options.channel, now) ?? (await tierBlocker(stock.campaign, customerId, now));
   if (blocker) {
     const earlier = await previous();
     if (earlier) return { coupon: earlier, created: false };
     throw blocker;
   }
-  if (await isSoldOut(campaign)) {
-    const earlier = await previous();
-    if (earlier) return { coupon: earlier, created: false };
-    throw outOfStock();
-  }
 
-  // The first try reads nothing: the insert itself says whether anything collided. Only then do
-  // we look at what the customer holds and which stock places are taken.
+  // What the claimant holds of this campaign: read only when something refused the claim.
+  const mine = () => Coupon.find({ campaignId: stock.campaign._id, claimantId: customerId }).limit(MAX_HELD).lean<CouponDoc[]>();
+  const limitReached = () => conflict(ErrorCode.LIMIT_REACHED, `You can hold at most ${stock.campaign.perUserLimit} of these coupons.`);
+
   let userSlot = 0;
-  let stockSlot = randomInt(Math.max(1, campaign.stock));
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    if (campaign.stock <= 0) throw outOfStock();
+    const place = await takePlace(stock);
+    if (place === undefined) {
+      const held = await mine();
+      const same = options.idempotencyKey ? held.find((c) => c.claimKey === claimKey) : undefined;
+      if (same) return { coupon: same, created: false };
+      throw held.length >= stock.campaign.perUserLimit ? limitReached() : outOfStock();
+    }
+    const campaign = stock.campaign;
     try {
-      const coupon = await insertCoupon(campaign, customerId, options.channel, claimKey, now, stockSlot, userSlot);
+      const coupon = await insertCoupon(campaign, customerId, options.channel, claimKey, now, place, userSlot);
+      placeIssued(stock);
       await afterClaim(campaign, coupon, now);
       couponMetrics.claims.inc({ channel: options.channel });
       return { coupon, created: true };
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKey(err)) {
+        givePlaceBack(stock, place);
+        throw err;
+      }
     }
-    // One read of the campaign's coupons answers all three questions: is this key already served,
-    // how many does this customer hold, which stock places are taken.
-    const holders = await Coupon.find({ campaignId: campaign._id }, { stockSlot: 1, claimantId: 1, userSlot: 1, claimKey: 1 }).lean();
-    const mine = holders.filter((c) => c.claimantId.equals(customerId));
-    const same = options.idempotencyKey ? mine.find((c) => c.claimKey === claimKey) : undefined;
-    if (same) return { coupon: (await Coupon.findById(same._id).lean<CouponDoc>())!, created: false };
-    const freeUserSlot = freePlace(new Set(mine.map((c) => c.userSlot)), campaign.perUserLimit, false);
-    if (freeUserSlot === undefined) {
-      throw conflict(ErrorCode.LIMIT_REACHED, `You can hold at most ${campaign.perUserLimit} of these coupons.`);
+    // Something collided: this key served before, the claimant's limit, or (rarely) the place.
+    let held: CouponDoc[];
+    try {
+      held = await mine();
+    } catch (err) {
+      givePlaceBack(stock, place);
+      throw err;
     }
+    const same = options.idempotencyKey ? held.find((c) => c.claimKey === claimKey) : undefined;
+    const userSlots = new Set(held.map((c) => c.userSlot));
+    // Our user place was free, so the stock place (or the code) collided: that place is gone.
+    if (same || userSlots.has(userSlot)) givePlaceBack(stock, place);
+    else placeIssued(stock);
+    if (same) return { coupon: same, created: false };
+    const freeUserSlot = lowestFree(userSlots, campaign.perUserLimit);
+    if (freeUserSlot === undefined) throw limitReached();
     userSlot = freeUserSlot;
-    const freeStockSlot = freePlace(new Set(holders.map((c) => c.stockSlot)), campaign.stock, true);
-    if (freeStockSlot === undefined) {
-      await markSoldOut(campaign);
-      throw outOfStock();
-    }
-    stockSlot = freeStockSlot;
   }
   throw conflict(ErrorCode.CONFLICT, 'Too many people are claiming right now; please try again.');
 }
+
+/** More than any per-user limit a campaign may set. */
+const MAX_HELD = 1_000;
 
 const outOfStock = () => {
   couponMetrics.soldOuts.inc();
   return conflict(ErrorCode.OUT_OF_STOCK, 'All coupons of this campaign have been claimed.');
 };
 
-// A sold-out marker keyed by (campaign, stock): later claims learn it from one _id read instead of
-// a collision and a scan, and raising the stock makes a new key, so the marker cannot go stale.
-const soldOutId = (campaign: CampaignDoc) => `${campaign._id.toString()}:${campaign.stock}`;
-
-async function isSoldOut(campaign: CampaignDoc): Promise<boolean> {
-  return Boolean(await SoldOut.exists({ _id: soldOutId(campaign) }));
-}
-
-async function markSoldOut(campaign: CampaignDoc): Promise<void> {
-  try {
-    await SoldOut.create({ _id: soldOutId(campaign), campaignId: campaign._id, at: new Date() });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
-}
-
-/** A free place in 0..size-1: the lowest, or a random one (so concurrent claimers spread out). */
-function freePlace(taken: Set<number>, size: number, random: boolean): number | undefined {
-  if (taken.size >= size) {
-    let anyFree = false;
-    for (let i = 0; i < size && !anyFree; i++) anyFree = !taken.has(i);
-    if (!anyFree) return undefined;
-  }
-  if (!random) {
-    for (let i = 0; i < size; i++) if (!taken.has(i)) return i;
-    return undefined;
-  }
-  if (taken.size < size / 2) {
-    for (;;) {
-      const i = randomInt(size);
-      if (!taken.has(i)) return i;
-    }
-  }
-  const free: number[] = [];
-  for (let i = 0; i < size; i++) if (!taken.has(i)) free.push(i);
-  return free.length ? free[randomInt(free.length)] : undefined;
+/** The lowest free place in 0..size-1. */
+function lowestFree(taken: Set<number>, size: number): number | undefined {
+  for (let i = 0; i < size; i++) if (!taken.has(i)) return i;
+  return undefined;
 }
 
 async function afterClaim(campaign: CampaignDoc, coupon: CouponDoc, now: Date): Promise<void> {

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { FunnelReport, FunnelRow } from '@shared/coupons';
 import { notFound } from '../platform/http/errors';
-import { isDuplicateKey } from '../platform/db/errors';
+import { createBatcher, insertEach, toStored } from '../platform/db/batch';
 import { Campaign, Coupon, FunnelEvent } from './model';
 
 type FunnelField = 'claimed' | 'gifted' | 'redeemed' | 'voided';
@@ -19,8 +19,8 @@ export interface FunnelKey {
  * document lose updates, while a unique insert is exact and makes a repeat harmless.
  */
 export async function recordFunnel(eventId: string, key: FunnelKey, counts: Partial<Record<FunnelField, number>>, at = new Date()): Promise<void> {
-  try {
-    await FunnelEvent.create({
+  await funnelBatch(
+    toStored(FunnelEvent, {
       _id: eventId,
       campaignId: key.campaignId,
       channel: key.channel,
@@ -28,11 +28,17 @@ export async function recordFunnel(eventId: string, key: FunnelKey, counts: Part
       staffId: key.staffId?.toString() ?? '-',
       ...counts,
       at,
-    });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err; // already counted
-  }
+    }),
+  );
 }
+
+// Events recorded at the same moment (a claim storm) go out as one unordered insertMany; a
+// duplicate means the event was counted already.
+const funnelBatch = createBatcher<Record<string, unknown>, void>({
+  windowMs: 3,
+  maxSize: 500,
+  flush: async (docs) => (await insertEach(FunnelEvent, docs)).map((o) => (o instanceof Error ? o : undefined)),
+});
 
 interface FunnelRowSum {
   channel: string;

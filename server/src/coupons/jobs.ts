@@ -7,6 +7,7 @@ import { isDuplicateKey } from '../platform/db/errors';
 import { AppError, conflict } from '../platform/http/errors';
 import { returnGift } from './gifts';
 import { Coupon, CouponGift, CouponReminder, type CouponDoc, type GiftDoc } from './model';
+import { stockLeaseSweepJob } from './stock';
 import { transitionCoupon } from './transitions';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -109,6 +110,7 @@ async function sendReminder(coupon: CouponDoc, deps: SweepDeps): Promise<boolean
 
 export function couponJobs(deps: SweepDeps, intervalMs = 60_000): PeriodicJob[] {
   return [
+    stockLeaseSweepJob,
     {
       name: 'coupons.sweep',
       intervalMs,

@@ -186,11 +186,39 @@ const reminderSchema = new Schema(
 );
 reminderSchema.index({ customerId: 1 });
 
-/** `<campaignId>:<stock>` once every stock place of that stock is taken. */
-const soldOutSchema = new Schema(
-  { _id: { type: String }, campaignId: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } },
+/** An instance's lease on one segment of a campaign's stock places: `<campaignId>:<segment>:<generation>`. */
+const stockLeaseSchema = new Schema(
+  {
+    _id: { type: String },
+    campaignId: { type: Schema.Types.ObjectId, required: true },
+    segment: { type: Number, required: true },
+    generation: { type: Number, required: true },
+    holder: { type: String, required: true },
+    /** Renewed by the holder while it claims; the sweep returns the segment once this has passed. */
+    leasedUntil: { type: Date, required: true },
+    at: { type: Date, required: true },
+  },
   { versionKey: false },
 );
+stockLeaseSchema.index({ campaignId: 1 });
+stockLeaseSchema.index({ leasedUntil: 1 });
+
+/** A segment lease given back (same _id as the lease): its unissued places are free for the next generation. */
+const stockReturnSchema = new Schema(
+  {
+    _id: { type: String },
+    campaignId: { type: Schema.Types.ObjectId, required: true },
+    segment: { type: Number, required: true },
+    generation: { type: Number, required: true },
+    /** Every place of the segment was issued: nothing to lease again. */
+    empty: { type: Boolean, required: true },
+    /** The holder that gave it back, or `sweep`. */
+    by: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+stockReturnSchema.index({ campaignId: 1 });
 
 /** Coupon signing secrets generated once and shared by every instance. */
 const secretSchema = new Schema({ _id: { type: String }, value: { type: String, required: true } }, { versionKey: false });
@@ -209,7 +237,8 @@ export const Redemption = mongoose.model('Redemption', redemptionSchema, 'coupon
 export const FunnelEvent = mongoose.model('FunnelEvent', funnelEventSchema, 'coupon_funnel_events');
 export const CouponTransition = mongoose.model('CouponTransition', transitionSchema, 'coupon_transitions');
 export const CouponReminder = mongoose.model('CouponReminder', reminderSchema, 'coupon_reminders');
-export const SoldOut = mongoose.model('CampaignSoldOut', soldOutSchema, 'campaign_sold_out');
+export const StockLease = mongoose.model('CouponStockLease', stockLeaseSchema, 'coupon_stock_leases');
+export const StockReturn = mongoose.model('CouponStockReturn', stockReturnSchema, 'coupon_stock_returns');
 export const CouponSecret = mongoose.model('CouponSecret', secretSchema, 'coupon_secrets');
 
 export const couponModels = [
@@ -221,5 +250,6 @@ export const couponModels = [
   CouponTransition,
   CouponReminder,
   CouponSecret,
-  SoldOut,
+  StockLease,
+  StockReturn,
 ];

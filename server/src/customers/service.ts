@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { createBatcher, insertEach, toStored } from '../platform/db/batch';
 import { isDuplicateKey } from '../platform/db/errors';
 import { Customer, CustomerIdentity, identityKey, TimelineEntry, type CustomerDoc, type IdentityKind, type TimelineDoc } from './model';
 
@@ -20,9 +21,15 @@ const identityKind = (app: SeenAs['app']): IdentityKind => (app === 'official_ac
  */
 export async function resolveCustomer(seen: SeenAs): Promise<Types.ObjectId> {
   const kind = identityKind(seen.app);
-  const known = await CustomerIdentity.findById(identityKey(kind, seen.openid)).lean();
+  const key = identityKey(kind, seen.openid);
+  if (!seen.unionid) {
+    const cached = identityCache.get(key);
+    if (cached && cached.until > Date.now()) return cached.customerId;
+  }
+  const known = await CustomerIdentity.findById(key).lean();
   if (known) {
     if (seen.unionid) return linkUnionid(known.customerId, seen.unionid);
+    rememberIdentity(key, known.customerId);
     return known.customerId;
   }
 
@@ -37,7 +44,26 @@ export async function resolveCustomer(seen: SeenAs): Promise<Types.ObjectId> {
     // Another request created this person a moment earlier: drop our empty record.
     await Customer.deleteOne({ _id: created._id });
   }
-  return seen.unionid ? linkUnionid(owner, seen.unionid) : owner;
+  if (seen.unionid) return linkUnionid(owner, seen.unionid);
+  rememberIdentity(key, owner);
+  return owner;
+}
+
+// An openid's customer never changes once made, except when two records of one person are joined
+// or a person is erased: each instance keeps what it looked up for a minute, which bounds how long
+// a message of a joined or erased person can still land on the old record, and costs one read per
+// follower per minute instead of one per message.
+const IDENTITY_CACHE_MS = 60_000;
+const IDENTITY_CACHE_MAX = 100_000;
+const identityCache = new Map<string, { customerId: Types.ObjectId; until: number }>();
+
+function rememberIdentity(key: string, customerId: Types.ObjectId): void {
+  if (identityCache.size >= IDENTITY_CACHE_MAX) identityCache.delete(identityCache.keys().next().value!);
+  identityCache.set(key, { customerId, until: Date.now() + IDENTITY_CACHE_MS });
+}
+
+function forgetIdentitiesOf(customerId: Types.ObjectId): void {
+  for (const [key, entry] of identityCache) if (entry.customerId.equals(customerId)) identityCache.delete(key);
 }
 
 /** Points (kind, value) at the customer unless someone holds it already; returns the holder. */
@@ -64,10 +90,21 @@ async function linkUnionid(customerId: Types.ObjectId, unionid: string): Promise
   return owner;
 }
 
+/** Called when two records of one person are joined, before the older one is marked merged. */
+export type MergeListener = (from: Types.ObjectId, into: Types.ObjectId) => Promise<void>;
+const mergeListeners: MergeListener[] = [];
+
+/** Lets another module move what it keeps under a customer onto the record it was joined with. */
+export function onCustomerMerged(listener: MergeListener): void {
+  mergeListeners.push(listener);
+}
+
 async function mergeCustomer(from: Types.ObjectId, into: Types.ObjectId): Promise<void> {
   // Each step is idempotent, so a crash half-way is finished by the next call that sees the openid.
+  forgetIdentitiesOf(from);
   await CustomerIdentity.updateMany({ customerId: from }, { $set: { customerId: into } });
   await TimelineEntry.updateMany({ customerId: from }, { $set: { customerId: into } });
+  for (const listener of mergeListeners) await listener(from, into);
   await Customer.updateOne({ _id: from }, { $set: { status: 'merged', mergedInto: into } });
   await appendTimeline(into, {
     type: 'customer.merged',
@@ -123,14 +160,30 @@ export interface TimelineInput {
   staffId?: Types.ObjectId;
 }
 
+// Timeline entries are insert-only, so entries written at the same moment by concurrent requests
+// (a message and its reply, a claim, a redemption) go to the database together in one insertMany.
+const timelineBatch = createBatcher<Array<Record<string, unknown>>, void>({
+  windowMs: 3,
+  maxSize: 500,
+  flush: async (groups) => {
+    const docs = groups.flat();
+    const outcomes = await insertEach(TimelineEntry, docs);
+    let at = 0;
+    return groups.map((group) => {
+      const mine = outcomes.slice(at, (at += group.length));
+      return mine.find((o): o is Error => o instanceof Error);
+    }) as Array<void | Error>;
+  },
+});
+
 export async function appendTimeline(customerId: Types.ObjectId, entry: TimelineInput): Promise<void> {
-  await TimelineEntry.create({ customerId, ...entry });
+  await appendTimelineEntries(customerId, [entry]);
 }
 
 /** Several entries of one customer in one write (e.g. a message and the reply to it). */
 export async function appendTimelineEntries(customerId: Types.ObjectId, entries: TimelineInput[]): Promise<void> {
   if (!entries.length) return;
-  await TimelineEntry.insertMany(entries.map((entry) => ({ customerId, ...entry })));
+  await timelineBatch(entries.map((entry) => toStored(TimelineEntry, { customerId, ...entry })));
 }
 
 export async function listTimeline(
@@ -208,6 +261,7 @@ export async function eraseCustomer(customerId: Types.ObjectId, now = new Date()
     { _id: customerId },
     { $set: { status: 'deleted', deletedAt: now }, $unset: { profile: '', officialAccount: '' } },
   );
+  forgetIdentitiesOf(customerId);
   await CustomerIdentity.deleteMany({ customerId });
   await TimelineEntry.deleteMany({ customerId });
 }

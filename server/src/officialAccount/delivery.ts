@@ -2,17 +2,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Types } from 'mongoose';
 import type { PassiveReply } from '@shared/officialAccount';
 import { appendTimeline, appendTimelineEntries, resolveCustomer, type TimelineInput } from '../customers/service';
-import { isDuplicateKey } from '../platform/db/errors';
+import { createBatcher, insertEach } from '../platform/db/batch';
 import type { Logger } from '../platform/logger';
 import { officialAccount as oaMetrics } from '../platform/metrics';
 import type { CustomMessage } from '../wechat/platform';
 import { deliveryKey, type InboundMessage } from '../wechat/protocol';
 import type { MessageRouter } from './bot';
-import { Delivery } from './model';
+import { Delivery, DeliveryAnswer } from './model';
 
 // One push from claim to answer. The platform gives up after 5 s and retries the same push twice:
 // the first attempt on any instance claims the delivery key and runs the bot under a deadline;
 // retries and concurrent duplicates run nothing and get the stored answer.
+//
+// Nothing on this path reads and then rewrites a document. Concurrent pushes share their writes:
+// claims that arrive within a few milliseconds go out as one unordered insertMany (each learns from
+// its own duplicate-key result whether it won), and so do the stored answers and timeline entries.
+// Checks that refuse a push (replay window, signature) belong before `deliver`: a refused push
+// claims nothing.
 
 export interface DeliveryOptions {
   bot: MessageRouter;
@@ -68,26 +74,63 @@ interface Gate {
   decided: boolean;
 }
 
-async function claim(key: string): Promise<boolean> {
-  try {
-    await Delivery.create({ _id: key, state: 'running', reply: null, createdAt: new Date() });
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
+/** How long the first claim or answer of a batch waits for others. */
+const BATCH_WINDOW_MS = 2;
+
+const claimBatch = createBatcher<{ _id: string; createdAt: Date }, boolean>({
+  windowMs: BATCH_WINDOW_MS,
+  maxSize: 256,
+  flush: async (docs) => (await insertEach(Delivery, docs)).map((o) => (o instanceof Error ? o : o === 'inserted')),
+});
+
+interface AnswerDoc {
+  _id: string;
+  state: 'done' | 'late' | 'failed';
+  reply: PassiveReply | null;
+  customerId?: Types.ObjectId;
+  createdAt: Date;
 }
 
-const POLL_MS = 25;
+// A duplicate answer can only be this attempt's own answer written before (nothing else writes the
+// key once the claim is won), so it counts as written.
+const answerBatch = createBatcher<AnswerDoc, void>({
+  windowMs: BATCH_WINDOW_MS,
+  maxSize: 256,
+  flush: async (docs) => (await insertEach(DeliveryAnswer, docs as unknown as Array<Record<string, unknown>>)).map((o) => (o instanceof Error ? o : undefined)),
+});
+
+/** True when this attempt is the one that runs the handlers for the key. */
+async function claim(key: string): Promise<boolean> {
+  return claimBatch({ _id: key, createdAt: new Date() });
+}
+
+function storeAnswer(key: string, state: AnswerDoc['state'], reply: PassiveReply | undefined, customerId?: Types.ObjectId): Promise<void> {
+  return answerBatch({ _id: key, state, reply: reply ?? null, ...(customerId ? { customerId } : {}), createdAt: new Date() });
+}
+
+const POLL_MIN_MS = 25;
+const POLL_MAX_MS = 200;
+
+/** Copies of one push waiting on this instance share one poll of its answer. */
+const waiting = new Map<string, Promise<PassiveReply | undefined>>();
 
 /** A retry's answer: the first attempt's reply once it is stored, `success` if it is not ready in time. */
-async function storedReply(key: string, waitMs: number): Promise<PassiveReply | undefined> {
+function storedReply(key: string, waitMs: number): Promise<PassiveReply | undefined> {
+  let shared = waiting.get(key);
+  if (!shared) {
+    shared = pollAnswer(key, waitMs).finally(() => waiting.delete(key));
+    waiting.set(key, shared);
+  }
+  return shared;
+}
+
+async function pollAnswer(key: string, waitMs: number): Promise<PassiveReply | undefined> {
   const until = Date.now() + waitMs;
-  for (;;) {
-    const doc = await Delivery.findById(key, { state: 1, reply: 1 }).lean();
-    if (!doc || doc.state !== 'running') return doc?.state === 'done' ? ((doc.reply as PassiveReply | null) ?? undefined) : undefined;
-    if (Date.now() + POLL_MS > until) return undefined;
-    await sleep(POLL_MS);
+  for (let pause = POLL_MIN_MS; ; pause = Math.min(POLL_MAX_MS, pause * 2)) {
+    const answer = await DeliveryAnswer.findById(key, { state: 1, reply: 1 }).lean();
+    if (answer) return answer.state === 'done' ? ((answer.reply as PassiveReply | null) ?? undefined) : undefined;
+    if (Date.now() + pause > until) return undefined;
+    await sleep(pause);
   }
 }
 
@@ -116,16 +159,13 @@ async function run(message: InboundMessage, key: string, options: DeliveryOption
     // Independent writes, run together; the reply's later `at` keeps it after the message on the timeline.
     const entries = [inboundEntry(message, notes, receivedAt)];
     if (!late && reply) entries.push({ ...replyEntry(reply, 'passive'), at: new Date(Math.max(Date.now(), receivedAt.getTime() + 1)) });
-    await Promise.all([
-      appendTimelineEntries(customerId, entries),
-      Delivery.updateOne({ _id: key }, { $set: { state: late ? 'late' : 'done', reply: reply ?? null, customerId } }),
-    ]);
+    await Promise.all([appendTimelineEntries(customerId, entries), storeAnswer(key, late ? 'late' : 'done', reply, customerId)]);
     if (late) return { reply, lateDelivery: () => deliverLate(message, customerId, reply, options) };
     return { reply };
   } catch (err) {
     settle();
     options.log.error({ err, key, type: message.type }, 'push handler failed; answered success');
-    await Delivery.updateOne({ _id: key }, { $set: { state: 'failed' } }).catch(() => undefined);
+    await storeAnswer(key, 'failed', undefined).catch(() => undefined);
     return { reply: undefined, failed: true };
   }
 }

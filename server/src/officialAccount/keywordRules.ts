@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import {
   createKeywordRuleSchema,
@@ -10,7 +11,7 @@ import { ErrorCode } from '@shared/errors';
 import { badRequest, conflict, notFound } from '../platform/http/errors';
 import { parseWith } from '../platform/http/middleware';
 import { isDuplicateKey } from '../platform/db/errors';
-import { KeywordRule, SetupMark, type KeywordRuleDoc } from './model';
+import { ConfigVersion, KeywordRule, SetupMark, type KeywordRuleDoc } from './model';
 
 // Keyword rules: an operator's list of "when a follower writes X, answer Y".
 
@@ -100,7 +101,7 @@ export async function seedDefaultKeywordRules(): Promise<void> {
   await SetupMark.updateOne({ _id: SEED_MARK }, { $setOnInsert: { at: new Date() } }, { upsert: true }).catch((err) => {
     if (!isDuplicateKey(err)) throw err;
   });
-  invalidateRuleCache();
+  await rulesChanged();
 }
 
 export async function listKeywordRules(): Promise<KeywordRuleView[]> {
@@ -112,7 +113,7 @@ export async function createKeywordRule(input: unknown): Promise<KeywordRuleView
   const data = parseWith(createKeywordRuleSchema, input);
   try {
     const doc = await KeywordRule.create(data);
-    invalidateRuleCache();
+    await rulesChanged();
     return toView(doc.toObject() as KeywordRuleDoc);
   } catch (err) {
     if (isDuplicateKey(err)) throw conflict(ErrorCode.CONFLICT, 'A keyword rule with this name already exists.');
@@ -134,7 +135,7 @@ export async function updateKeywordRule(id: string, input: unknown): Promise<Key
   try {
     const updated = await KeywordRule.findByIdAndUpdate(id, { $set: data }, { new: true }).lean<KeywordRuleDoc>();
     if (!updated) throw notFound('No such keyword rule.');
-    invalidateRuleCache();
+    await rulesChanged();
     return toView(updated);
   } catch (err) {
     if (isDuplicateKey(err)) throw conflict(ErrorCode.CONFLICT, 'A keyword rule with this name already exists.');
@@ -146,7 +147,7 @@ export async function deleteKeywordRule(id: string): Promise<void> {
   if (!Types.ObjectId.isValid(id)) throw notFound('No such keyword rule.');
   const { deletedCount } = await KeywordRule.deleteOne({ _id: id });
   if (!deletedCount) throw notFound('No such keyword rule.');
-  invalidateRuleCache();
+  await rulesChanged();
 }
 
 interface CompiledRule {
@@ -158,13 +159,41 @@ interface CompiledRule {
   reply: PassiveReply;
 }
 
-// The enabled rules, read at most once a second per instance: a rule edited on another instance
-// takes effect here within that second.
-const RULE_CACHE_MS = 1_000;
-let cache: { at: number; rules: Promise<CompiledRule[]> } | undefined;
+// The enabled rules are cached per instance and rebuilt when the version token in the database
+// changes. Every admin change writes the rules first and a new token second, so an instance that
+// sees the new token reads the new rules. An instance checks the token (one read by _id, shared by
+// all requests in flight) when its last check started more than RULE_CHECK_MS ago: a change made on
+// any instance is obeyed everywhere well within a second.
+const RULES_VERSION = 'keyword-rules';
+const RULE_CHECK_MS = 400;
+let cache: { token: string | null; checkedAt: number; rules: CompiledRule[] } | undefined;
+let checking: Promise<CompiledRule[]> | undefined;
 
-function invalidateRuleCache(): void {
+/** Tells every instance that the rules changed. */
+async function rulesChanged(): Promise<void> {
   cache = undefined;
+  const update = { $set: { token: randomUUID(), at: new Date() } };
+  try {
+    await ConfigVersion.updateOne({ _id: RULES_VERSION }, update, { upsert: true });
+  } catch (err) {
+    // Two first changes raced to create the token: write ours over the winner's.
+    if (!isDuplicateKey(err)) throw err;
+    await ConfigVersion.updateOne({ _id: RULES_VERSION }, update);
+  }
+}
+
+async function refreshRules(): Promise<CompiledRule[]> {
+  const startedAt = Date.now();
+  const version = await ConfigVersion.findById(RULES_VERSION, { token: 1 }).lean();
+  const token = version?.token ?? null;
+  if (cache && cache.token === token) {
+    cache.checkedAt = startedAt;
+    return cache.rules;
+  }
+  const docs = await KeywordRule.find({ enabled: true }).sort({ priority: -1, _id: 1 }).lean<KeywordRuleDoc[]>();
+  const rules = docs.map(compile).filter((r): r is CompiledRule => r !== undefined);
+  cache = { token, checkedAt: startedAt, rules };
+  return rules;
 }
 
 /** Longest part of a follower's message that rules look at. */
@@ -185,16 +214,11 @@ function compile(doc: KeywordRuleDoc): CompiledRule | undefined {
 }
 
 async function enabledRules(): Promise<CompiledRule[]> {
-  const now = Date.now();
-  if (!cache || now - cache.at > RULE_CACHE_MS) {
-    const rules = KeywordRule.find({ enabled: true })
-      .sort({ priority: -1, _id: 1 })
-      .lean<KeywordRuleDoc[]>()
-      .then((docs) => docs.map(compile).filter((r): r is CompiledRule => r !== undefined));
-    cache = { at: now, rules };
-    rules.catch(() => invalidateRuleCache());
-  }
-  return cache.rules;
+  if (cache && Date.now() - cache.checkedAt < RULE_CHECK_MS) return cache.rules;
+  checking ??= refreshRules().finally(() => {
+    checking = undefined;
+  });
+  return checking;
 }
 
 /** The highest-priority enabled rule that matches the text, if any. */

@@ -18,21 +18,40 @@ keywordRuleSchema.index({ enabled: 1, priority: -1 });
 
 /**
  * One delivery of a push, keyed as the platform's retries repeat it (MsgId, or openid + CreateTime +
- * Event). The unique _id lets exactly one attempt, on any instance, run the handlers; the stored
- * reply answers the retries.
+ * Event). Inserting the unique _id lets exactly one attempt, on any instance, run the handlers.
+ * Written once, never updated: the outcome goes into a DeliveryAnswer under the same _id.
  */
 const deliverySchema = new Schema(
   {
     _id: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+deliverySchema.index({ createdAt: 1 });
+
+/** How a claimed delivery ended, and the reply retries get: inserted once, never updated. */
+const deliveryAnswerSchema = new Schema(
+  {
+    _id: { type: String, required: true },
     customerId: { type: Schema.Types.ObjectId },
-    /** running → done (answered in time) | late (answered through customer service) | failed. */
-    state: { type: String, enum: ['running', 'done', 'late', 'failed'], required: true },
+    /** done (answered in time) | late (answered through customer service) | failed. */
+    state: { type: String, enum: ['done', 'late', 'failed'], required: true },
     reply: { type: Schema.Types.Mixed, default: null },
     createdAt: { type: Date, required: true },
   },
   { minimize: false, versionKey: false },
 );
-deliverySchema.index({ createdAt: 1 });
+deliveryAnswerSchema.index({ createdAt: 1 });
+
+/**
+ * A version token per piece of bot configuration (`keyword-rules`): every admin change writes a new
+ * token, and every instance compares it with the one its cached copy was built from.
+ */
+const configVersionSchema = new Schema(
+  { _id: { type: String, required: true }, token: { type: String, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+);
 
 /**
  * A push's timestamp + nonce, kept for as long as that timestamp is accepted: the same pair with a
@@ -58,6 +77,8 @@ export type DeliveryDoc = InferSchemaType<typeof deliverySchema>;
 export const KeywordRule = mongoose.model('OaKeywordRule', keywordRuleSchema, 'oa_keyword_rules');
 export const Delivery = mongoose.model('OaDelivery', deliverySchema, 'oa_deliveries');
 export const PushNonce = mongoose.model('OaPushNonce', pushNonceSchema, 'oa_push_nonces');
+export const DeliveryAnswer = mongoose.model('OaDeliveryAnswer', deliveryAnswerSchema, 'oa_delivery_answers');
+export const ConfigVersion = mongoose.model('OaConfigVersion', configVersionSchema, 'oa_config_versions');
 export const SetupMark = mongoose.model('OaSetupMark', setupMarkSchema, 'oa_setup_marks');
 
 /**

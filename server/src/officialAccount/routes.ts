@@ -6,7 +6,7 @@ import type { PeriodicJob } from '../platform/jobs/periodic';
 import { aesKeyFromEncodingKey, buildReplyXml, openPush, pushStamp, sealReply, verifyUrl, type PushSettings } from '../wechat/protocol';
 import { createBot, type MessageRouter } from './bot';
 import { deliver } from './delivery';
-import { Delivery } from './model';
+import { Delivery, DeliveryAnswer } from './model';
 import { requestProfileSync } from './profileSync';
 import { admitPush } from './replayGuard';
 import { ErrorCode } from '@shared/errors';
@@ -86,6 +86,8 @@ export const sweepDeliveriesJob: PeriodicJob = {
   name: 'oa-deliveries-sweep',
   intervalMs: 10 * 60_000,
   run: async (now) => {
-    await Delivery.deleteMany({ createdAt: { $lt: new Date(now.getTime() - 24 * 3600_000) } });
+    const before = new Date(now.getTime() - 24 * 3600_000);
+    await DeliveryAnswer.deleteMany({ createdAt: { $lt: before } });
+    await Delivery.deleteMany({ createdAt: { $lt: before } });
   },
 };

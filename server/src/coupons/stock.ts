@@ -1,0 +1,289 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Types } from 'mongoose';
+import { isDuplicateKey } from '../platform/db/errors';
+import { INSTANCE_ID } from '../platform/jobs/lease';
+import type { PeriodicJob } from '../platform/jobs/periodic';
+import { notFound } from '../platform/http/errors';
+import { Campaign, Coupon, StockLease, StockReturn, type CampaignDoc } from './model';
+
+// Stock handed out from leased segments. A campaign's stock places 0 .. stock-1 are cut into
+// segments of SEGMENT_SIZE places. An instance takes a whole segment with one unique insert (the
+// lease `<campaign>:<segment>:<generation>`), then hands its places out from memory: a claim costs
+// the coupon's own insert and nothing else. The coupon's unique (campaign, stock place) index stays
+// the last word, so no mistake here can oversell; the lease only keeps instances from fighting over
+// the same places.
+//
+// Places an instance did not issue come back when it returns the segment (on shutdown), or when the
+// lease-expiry sweep returns it for an instance that died. A returned segment is leased again under
+// the next generation; the new holder reads which of its places were issued.
+//
+// Each instance keeps a copy of the campaign no older than CAMPAIGN_FRESH_MS (one read by _id per
+// second per campaign, not per claim). Raising the stock is seen within that time. Lowering it
+// waits LOWER_STOCK_FENCE_MS before it answers, so by then no instance holds a copy with the old
+// stock, and no claim started after the answer can take a place past the new stock.
+
+export const SEGMENT_SIZE = 32;
+export const CAMPAIGN_FRESH_MS = 1_000;
+export const LOWER_STOCK_FENCE_MS = 2 * CAMPAIGN_FRESH_MS;
+/** A holder renews its leases while it claims; one silent this long is taken for dead. */
+export const LEASE_MS = 30_000;
+/** How often an instance that found nothing to lease looks for returned segments again. */
+const RECHECK_MS = 1_000;
+
+interface HeldSegment {
+  leaseId: string;
+  segment: number;
+  /** Places of the segment not issued by this instance (some may lie past the current stock). */
+  free: Set<number>;
+}
+
+interface CampaignStock {
+  campaign: CampaignDoc;
+  /** performance.now() when the read that produced `campaign` started. */
+  readAt: number;
+  held: HeldSegment[];
+  /** The next segment nobody has leased yet, as far as this instance knows. */
+  nextFresh: number | undefined;
+  /** When this instance last found nothing left to lease. */
+  exhaustedAt: number | undefined;
+  leasedUntil: number;
+  refreshing: Promise<void> | undefined;
+  acquiring: Promise<boolean> | undefined;
+  /** Places taken by claims still running (issued or given back when they end). */
+  inFlight: number;
+  /** Claims waiting for an in-flight place to come back before they call it sold out. */
+  waiters: Array<() => void>;
+}
+
+const stocks = new Map<string, CampaignStock>();
+
+const leaseId = (campaignId: Types.ObjectId, segment: number, generation: number) => `${campaignId.toString()}:${segment}:${generation}`;
+
+async function readCampaign(id: string | Types.ObjectId): Promise<CampaignDoc> {
+  if (!Types.ObjectId.isValid(id)) throw notFound('No such campaign.');
+  const campaign = await Campaign.findById(id).lean<CampaignDoc>();
+  if (!campaign) throw notFound('No such campaign.');
+  return campaign;
+}
+
+/** The campaign as this instance knows it, no older than CAMPAIGN_FRESH_MS. */
+export async function campaignStock(id: string | Types.ObjectId): Promise<CampaignStock> {
+  const key = String(id);
+  let stock = stocks.get(key);
+  if (!stock) {
+    const readAt = performance.now();
+    const campaign = await readCampaign(id);
+    stock = stocks.get(key) ?? {
+      campaign,
+      readAt,
+      held: [],
+      nextFresh: undefined,
+      exhaustedAt: undefined,
+      leasedUntil: 0,
+      refreshing: undefined,
+      acquiring: undefined,
+      inFlight: 0,
+      waiters: [],
+    };
+    stocks.set(key, stock);
+  }
+  await ensureFresh(stock);
+  return stock;
+}
+
+async function ensureFresh(stock: CampaignStock): Promise<void> {
+  while (performance.now() - stock.readAt >= CAMPAIGN_FRESH_MS) {
+    stock.refreshing ??= refresh(stock).finally(() => {
+      stock.refreshing = undefined;
+    });
+    await stock.refreshing;
+  }
+}
+
+async function refresh(stock: CampaignStock): Promise<void> {
+  const readAt = performance.now();
+  const campaign = await readCampaign(stock.campaign._id);
+  if (campaign.stock > stock.campaign.stock) stock.exhaustedAt = undefined;
+  stock.campaign = campaign;
+  stock.readAt = readAt;
+  await renewLeases(stock);
+}
+
+/** Takes in a campaign this instance just changed (other instances see it within CAMPAIGN_FRESH_MS). */
+export function campaignChanged(campaign: CampaignDoc, readAt: number): void {
+  const stock = stocks.get(String(campaign._id));
+  if (!stock || readAt < stock.readAt) return;
+  stock.campaign = campaign;
+  stock.readAt = readAt;
+  stock.exhaustedAt = undefined;
+}
+
+/** Keeps this instance's leases alive, and drops any the sweep returned (it took us for dead). */
+async function renewLeases(stock: CampaignStock): Promise<void> {
+  if (!stock.held.length || Date.now() < stock.leasedUntil - LEASE_MS / 2) return;
+  const until = Date.now() + LEASE_MS;
+  const ids = stock.held.map((h) => h.leaseId);
+  await StockLease.updateMany({ _id: { $in: ids } }, { $set: { leasedUntil: new Date(until) } });
+  const returned = new Set((await StockReturn.find({ _id: { $in: ids } }, { _id: 1 }).lean()).map((r) => String(r._id)));
+  stock.held = stock.held.filter((h) => !returned.has(h.leaseId));
+  stock.leasedUntil = until;
+}
+
+/**
+ * Takes a stock place for one claim, below the current stock, or undefined when this instance finds
+ * nothing left (sold out as far as this instance can issue: other instances may still hold places).
+ * Every place taken must end in `placeIssued` or `givePlaceBack`. While other claims of this
+ * instance still hold places that may come back, it waits for them rather than say sold out.
+ */
+export async function takePlace(stock: CampaignStock): Promise<number | undefined> {
+  for (;;) {
+    await ensureFresh(stock);
+    const limit = stock.campaign.stock;
+    for (const held of stock.held) {
+      for (const place of held.free) {
+        if (place < limit) {
+          held.free.delete(place);
+          stock.inFlight++;
+          return place;
+        }
+      }
+    }
+    stock.acquiring ??= acquireSegment(stock).finally(() => {
+      stock.acquiring = undefined;
+    });
+    if (await stock.acquiring) continue;
+    if (stock.inFlight === 0) return undefined;
+    await new Promise<void>((resolve) => stock.waiters.push(resolve));
+  }
+}
+
+function settle(stock: CampaignStock): void {
+  stock.inFlight--;
+  const waiters = stock.waiters;
+  stock.waiters = [];
+  for (const wake of waiters) wake();
+}
+
+/** The claim that took the place issued a coupon on it (or found it taken): it is gone for good. */
+export function placeIssued(stock: CampaignStock): void {
+  settle(stock);
+}
+
+/** Puts back a place a claim took but did not issue. */
+export function givePlaceBack(stock: CampaignStock, place: number): void {
+  const held = stock.held.find((h) => h.segment === Math.floor(place / SEGMENT_SIZE));
+  held?.free.add(place);
+  settle(stock);
+}
+
+async function insertLease(stock: CampaignStock, segment: number, generation: number): Promise<string | undefined> {
+  const _id = leaseId(stock.campaign._id, segment, generation);
+  const leasedUntil = new Date(Date.now() + LEASE_MS);
+  try {
+    await StockLease.create({ _id, campaignId: stock.campaign._id, segment, generation, holder: INSTANCE_ID, leasedUntil, at: new Date() });
+    stock.leasedUntil = Math.min(stock.leasedUntil || Infinity, leasedUntil.getTime());
+    return _id;
+  } catch (err) {
+    if (isDuplicateKey(err)) return undefined;
+    throw err;
+  }
+}
+
+function placesOf(segment: number): Set<number> {
+  return new Set(Array.from({ length: SEGMENT_SIZE }, (_, i) => segment * SEGMENT_SIZE + i));
+}
+
+/** Leases one more segment: a fresh one while any is left, else one that was returned. */
+async function acquireSegment(stock: CampaignStock): Promise<boolean> {
+  const campaignId = stock.campaign._id;
+  const segments = Math.ceil(stock.campaign.stock / SEGMENT_SIZE);
+  if (stock.nextFresh === undefined) {
+    // Once per campaign per instance: start after the highest segment anyone leased.
+    const last = await StockLease.find({ campaignId, generation: 0 }, { segment: 1 }).sort({ segment: -1 }).limit(1).lean();
+    stock.nextFresh = last[0] ? last[0].segment + 1 : 0;
+  }
+  while (stock.nextFresh < segments) {
+    const segment = stock.nextFresh++;
+    const id = await insertLease(stock, segment, 0);
+    if (id) {
+      stock.held.push({ leaseId: id, segment, free: placesOf(segment) });
+      return true;
+    }
+  }
+  if (stock.exhaustedAt !== undefined && performance.now() - stock.exhaustedAt < RECHECK_MS) return false;
+
+  // Segments given back: the latest generation of each, unless it was given back with nothing left.
+  const returns = await StockReturn.find({ campaignId }, { segment: 1, generation: 1, empty: 1 }).lean();
+  const latest = new Map<number, { generation: number; empty: boolean }>();
+  for (const r of returns) {
+    const seen = latest.get(r.segment);
+    if (!seen || r.generation > seen.generation) latest.set(r.segment, { generation: r.generation, empty: r.empty });
+  }
+  for (const [segment, r] of latest) {
+    if (r.empty || segment >= segments || stock.held.some((h) => h.segment === segment)) continue;
+    const id = await insertLease(stock, segment, r.generation + 1);
+    if (!id) continue;
+    const lo = segment * SEGMENT_SIZE;
+    const issued = await Coupon.find({ campaignId, stockSlot: { $gte: lo, $lt: lo + SEGMENT_SIZE } }, { stockSlot: 1 }).lean();
+    const free = placesOf(segment);
+    for (const c of issued) free.delete(c.stockSlot);
+    stock.held.push({ leaseId: id, segment, free });
+    return true;
+  }
+  stock.exhaustedAt = performance.now();
+  return false;
+}
+
+async function returnLease(id: string, campaignId: Types.ObjectId, empty: boolean, by: string): Promise<void> {
+  const [, segment, generation] = id.split(':');
+  try {
+    await StockReturn.create({ _id: id, campaignId, segment: Number(segment), generation: Number(generation), empty, by, at: new Date() });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+  // Out of the sweep's sight from now on (the return above is what counts).
+  await StockLease.updateOne({ _id: id }, { $set: { leasedUntil: RETURNED } });
+}
+
+/** leasedUntil of a lease that was given back. */
+const RETURNED = new Date(0);
+
+/** Gives back every segment this instance holds (on shutdown): their unissued places become free. */
+export async function releaseStockLeases(): Promise<void> {
+  const all = [...stocks.values()];
+  stocks.clear();
+  await Promise.all(
+    all.flatMap((stock) => stock.held.map((held) => returnLease(held.leaseId, stock.campaign._id, held.free.size === 0, INSTANCE_ID))),
+  );
+}
+
+/**
+ * Returns the segments of instances that stopped renewing their leases (they died): their unissued
+ * places become free for the next lease. Returns how many segments came back.
+ */
+export async function sweepExpiredStockLeases(now = new Date()): Promise<number> {
+  const expired = await StockLease.find({ leasedUntil: { $gt: RETURNED, $lt: now } }, { campaignId: 1 }).limit(1_000).lean();
+  if (!expired.length) return 0;
+  const done = new Set((await StockReturn.find({ _id: { $in: expired.map((l) => l._id) } }, { _id: 1 }).lean()).map((r) => String(r._id)));
+  let count = 0;
+  for (const lease of expired) {
+    if (done.has(String(lease._id))) continue;
+    await returnLease(String(lease._id), lease.campaignId, false, 'sweep');
+    count++;
+  }
+  return count;
+}
+
+export const stockLeaseSweepJob: PeriodicJob = {
+  name: 'coupon-stock-lease-sweep',
+  intervalMs: 10_000,
+  run: async (now) => {
+    await sweepExpiredStockLeases(now);
+  },
+};
+
+/** Waits until no instance can still be claiming with a copy of the campaign read before now. */
+export async function stockLoweringFence(): Promise<void> {
+  await sleep(LOWER_STOCK_FENCE_MS);
+}
