@@ -52,7 +52,7 @@ export default function MePage() {
               {LANGUAGE_CHOICES.map((choice) => (
                 <Text
                   key={choice}
-                  className={`segment language-${choice} ${language() === choice ? 'segment-on' : ''}`}
+                  className={`segment dyn language-${choice} ${language() === choice ? 'segment-on' : ''}`}
                   onClick={() => {
                     if (choice === language()) return;
                     chooseLanguage(choice, ME_PAGE);
