@@ -56,7 +56,8 @@ export function ScanSubmit({
       )}
       <View className={`field field-${name}`} style={{ marginTop: '12px' }}>
         <Text className='field-label'>{label}</Text>
-        <Input className='field-input' value={value} placeholder={placeholder} onInput={(e) => onInput(e.detail.value)} />
+        {/* What is typed or scanned is a code that changes from run to run: masked in screenshots. */}
+        <Input className='field-input mask' value={value} placeholder={placeholder} onInput={(e) => onInput(e.detail.value)} />
       </View>
       {children}
       <Button className={`btn btn-secondary ${submitClass}`} disabled={busy || !canSubmit} onClick={onSubmit}>

@@ -37,7 +37,7 @@ export function TicketRow({ ticket, onClick, staff }: { ticket: Ticket; onClick:
 }
 
 export function Thread({ messages, mine }: { messages: TicketMessage[]; mine: 'customer' | 'staff' }) {
-  if (messages.length === 0) return <Text className='empty'>{t('ticket.noMessages')}</Text>;
+  if (messages.length === 0) return <Text className='empty'>{t(mine === 'staff' ? 'ticket.noMessagesStaff' : 'ticket.noMessages')}</Text>;
   return (
     <View className='thread'>
       {messages.map((m) => (

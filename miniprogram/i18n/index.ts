@@ -58,9 +58,8 @@ export function chooseLanguage(next: Language, url: string): void {
   void Taro.reLaunch({ url }).then(() => Taro.showToast({ title: t('me.languageSwitched'), icon: 'success' }));
 }
 
-/** Labels the tab bar in the current language (the config holds the default's words). */
+/** Labels the tab bar in the current language (the config holds the default's words; H5 keeps the last ones set). */
 export function labelTabBar(): void {
-  if (language() === DEFAULT_LANGUAGE) return;
   TABS.forEach((tab, index) => {
     Taro.setTabBarItem({ index, text: t(tab.label) }).catch(() => undefined);
   });

@@ -273,6 +273,7 @@ export const en: Record<MessageKey, string> = {
   'ticket.reason': 'Note: {reason}',
   'ticket.resolution': 'Resolution: {resolution}',
   'ticket.conversation': 'Conversation',
+  'ticket.noMessagesStaff': 'No messages yet',
   'ticket.noMessages': 'No messages yet. Write below if you have a question',
   'ticket.from.customer': 'Customer · {time}',
   'ticket.from.staff': 'Store service · {time}',

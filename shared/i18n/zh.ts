@@ -289,6 +289,7 @@ export const zh = {
   'ticket.reason': '说明：{reason}',
   'ticket.resolution': '处理结果：{resolution}',
   'ticket.conversation': '沟通记录',
+  'ticket.noMessagesStaff': '还没有消息',
   'ticket.noMessages': '还没有消息，有问题可以在下面留言',
   'ticket.from.customer': '顾客 · {time}',
   'ticket.from.staff': '门店客服 · {time}',

@@ -20,7 +20,8 @@ function matcherFor(language: Language): RegExp {
   let found = matchers.get(language);
   if (!found) {
     const templates = Object.values(DICTIONARIES[language]).map(templatePattern);
-    const one = `(?:${templates.join('|')})`;
+    // A figure on its own (¥20, 1/50, 100%) stands beside words of any language.
+    const one = `(?:${templates.join('|')}|[^A-Za-z\u3400-\u9fff]+)`;
     // One entry, or entries side by side (a validity and a stock count: "领取后 30 天内有效 · 剩余 49").
     found = new RegExp(`^(?:↳\\s*)?${one}(?:\\s*·\\s*${one})*$`, 's');
     matchers.set(language, found);
@@ -78,7 +79,9 @@ export async function untranslated(page: Page, language: Language): Promise<stri
     if (!matcher.test(text)) problems.push(`not in the ${language} dictionary: ${text}`);
     else if (language === 'en' && CJK.test(text)) problems.push(`Chinese in English: ${text}`);
     else if (language === 'zh') {
-      const foreign = (text.match(/[A-Za-z]{2,}/g) ?? []).filter((word) => !zhLatinWords.has(word));
+      // Codes and figures (a token with a digit: 9Z6F-8FVK-0484-XV5E, SO-1001) are data, not words.
+      const words = text.split(/[\s\u3000-\u303f\uff01-\uff5e]+/).filter((token) => !/\d/.test(token));
+      const foreign = words.flatMap((token) => token.match(/[A-Za-z]{2,}/g) ?? []).filter((word) => !zhLatinWords.has(word));
       if (foreign.length) problems.push(`English in Chinese (${foreign.join(', ')}): ${text}`);
     }
   }

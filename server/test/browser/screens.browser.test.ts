@@ -120,6 +120,7 @@ for (const language of ['zh', 'en'] as const) {
       await shown(c, '.tickets-page .empty-tickets').waitFor();
       await look(c, 'aftersale-empty');
       await shown(c, '.tickets-page .empty-action').click();
+      await c.locator('.new-ticket-page .choice-store', { hasText: cast.store }).click();
       await c.locator('.new-ticket-page .choice-store.choice-on').waitFor();
       await c.locator('.field-description textarea').fill(cast.problem);
       await look(c, 'aftersale-new');

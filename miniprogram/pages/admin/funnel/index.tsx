@@ -24,6 +24,8 @@ interface Bar {
   flagged?: boolean;
   /** The label is data (a store's name), not a dictionary word. */
   dyn?: boolean;
+  /** The label changes from run to run (a staff id). */
+  mask?: boolean;
 }
 
 /** Plain horizontal bars: width is the share of the biggest value in the group. */
@@ -36,7 +38,7 @@ function Bars({ title, bars, className }: { title: string; bars: Bar[]; classNam
       {bars.map((bar) => (
         <View key={bar.key} className={`bar-row ${bar.flagged ? 'bar-flagged' : ''}`}>
           <View className='bar-head'>
-            <Text className={`bar-label ${bar.dyn ? 'dyn' : ''}`}>{`${bar.flagged ? '⚠ ' : ''}${bar.label}`}</Text>
+            <Text className={`bar-label ${bar.dyn ? 'dyn' : ''} ${bar.mask ? 'mask' : ''}`}>{`${bar.flagged ? '⚠ ' : ''}${bar.label}`}</Text>
             <Text className='bar-note'>{bar.note}</Text>
           </View>
           <View className='bar-track'>
@@ -149,6 +151,7 @@ export default function FunnelPage() {
               key: `${row.storeId}-${row.staffId}`,
               label: t('funnel.clerkLabel', { staff: row.staffId.slice(-6), store: storeName(row.storeId) }),
               dyn: true,
+              mask: true,
               value: row.redeemed,
               note: row.flagged
                 ? t('funnel.clerkFlagged', { redeemed: row.redeemed, average: row.storeAverage.toFixed(1) })

@@ -179,7 +179,7 @@ export default function RedeemPage() {
       {done && (
         <View className='section redeem-done'>
           <Text className='section-title'>{t('redeem.done')}</Text>
-          <Text className='muted dyn mask'>{done.code}</Text>
+          <Text className='muted dyn mask done-code'>{done.code}</Text>
           <Text className='muted'>
             {t('redeem.doneLine', { discount: yuan(done.discountFen) })}
             {done.orderAmountFen !== undefined ? ` · ${t('redeem.doneOrder', { amount: yuan(done.orderAmountFen) })}` : ''}
