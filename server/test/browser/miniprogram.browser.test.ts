@@ -202,5 +202,5 @@ describe('mini-program H5 in Chromium', () => {
       expect(who.failures.filter((f) => f.startsWith('pageerror'))).toEqual([]);
       await who.context.close();
     }
-  }, 120_000);
+  }, 240_000);
 });
