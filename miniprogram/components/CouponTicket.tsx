@@ -9,6 +9,7 @@ type Valued = Pick<Coupon, 'type' | 'valueFen' | 'thresholdFen' | 'percentOff' |
 export function CouponTicket({
   coupon,
   sub,
+  subMasked,
   dim,
   className,
   onClick,
@@ -16,6 +17,8 @@ export function CouponTicket({
 }: {
   coupon: Valued;
   sub?: string;
+  /** The sub line changes from run to run (a date, a code). */
+  subMasked?: boolean;
   dim?: boolean;
   className?: string;
   onClick?: () => void;
@@ -27,9 +30,10 @@ export function CouponTicket({
         <Text className='ticket-value'>{couponFace(coupon)}</Text>
       </View>
       <View className='ticket-body'>
-        <Text className='ticket-name'>{coupon.name}</Text>
+        <Text className='ticket-name dyn'>{coupon.name}</Text>
+        {coupon.type === 'gift' && coupon.giftName && <Text className='ticket-terms dyn'>{coupon.giftName}</Text>}
         <Text className='ticket-terms'>{couponTerms(coupon)}</Text>
-        {sub && <Text className='ticket-sub'>{sub}</Text>}
+        {sub && <Text className={`ticket-sub ${subMasked ? 'mask' : ''}`}>{sub}</Text>}
       </View>
       {children && <View className='ticket-action'>{children}</View>}
     </View>

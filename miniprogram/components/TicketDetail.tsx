@@ -1,22 +1,22 @@
 import { Button, Input, Text, Textarea, View } from '@tarojs/components';
 import { useDidShow, useRouter } from '@tarojs/taro';
 import { useRef, useState } from 'react';
-import { OPEN_STATES, transitionFor, TYPE_LABELS, type TicketAction } from '@shared/tickets';
+import { OPEN_STATES, transitionFor, type TicketAction } from '@shared/tickets';
+import { t, usePageTitle } from '../i18n';
 import { errorMessage } from '../services/api';
 import { formatTime } from '../services/format';
 import { tickets, type Ticket, type TicketMessage, type TicketPhotoRef } from '../services/tickets';
-import { useMe } from '../services/useMe';
+import { toast, usePullRefresh, useMe } from '../services/useMe';
 import { StatusView } from './StatusView';
 import { PhotoGrid, SlaBadgeView, StateBadge, Thread } from './Tickets';
 
-const CONTACT_LABELS = { wechat: '微信消息', phone: '电话', none: '无需联系' } as const;
 /** Destructive actions look it; the way forward is the filled button. */
 const DANGER: TicketAction[] = ['cancel', 'reject'];
 const FORWARD: TicketAction[] = ['accept', 'start', 'resolve', 'resume', 'close'];
-const NOTE_LABELS = { reason: '原因 Reason', resolution: '处理结果 Resolution' } as const;
 
 /** One ticket, for its customer or for the staff of its store: facts, photos, conversation, actions. */
 export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
+  usePageTitle(as === 'staff' ? 'ticket.staffTitle' : 'ticket.detailTitle');
   const { me, loading, error } = useMe(as === 'staff' ? ['clerk', 'manager', 'admin'] : undefined);
   const id = useRouter().params.id ?? '';
   const [ticket, setTicket] = useState<Ticket>();
@@ -47,12 +47,14 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
   useDidShow(() => {
     void load();
   });
+  usePullRefresh(load);
 
-  const run = async (work: () => Promise<unknown>) => {
+  const run = async (work: () => Promise<unknown>, done?: string) => {
     setBusy(true);
     setActionError(undefined);
     try {
       await work();
+      if (done) toast(done);
       await load();
       return true;
     } catch (err) {
@@ -68,7 +70,7 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
     if (!text) return;
     // The same key until it goes through: a retry after a lost answer is not a second message.
     sendKey.current ??= `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
-    if (await run(() => tickets.send(id, text, sendKey.current))) {
+    if (await run(() => tickets.send(id, text, sendKey.current), t('ticket.sent'))) {
       setDraft('');
       sendKey.current = undefined;
     }
@@ -78,19 +80,19 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
     const needs = transitionFor(action).requires[0];
     if (needs && (noteFor !== action || !note.trim())) {
       setNoteFor(action);
-      setActionError(needs === 'resolution' ? '请先填写处理结果 Write the resolution first' : '请先填写原因 Write the reason first');
+      setActionError(t(needs === 'resolution' ? 'ticket.needResolution' : 'ticket.needReason'));
       return;
     }
     const data = needs ? { [needs]: note.trim() } : {};
-    if (await run(() => tickets.act(id, action, data))) {
+    if (await run(() => tickets.act(id, action, data), t('ticket.action.done', { action: t(`ticket.action.${action}`) }))) {
       setNote('');
       setNoteFor(undefined);
     }
   };
 
   const rate = async () => {
-    if (stars < 1) return setActionError('请选择星级 Choose the stars');
-    await run(() => tickets.rate(id, stars, comment.trim() || undefined));
+    if (stars < 1) return setActionError(t('ticket.chooseStars'));
+    await run(() => tickets.rate(id, stars, comment.trim() || undefined), t('ticket.rateThanks'));
   };
 
   const actions = ticket?.allowedActions ?? [];
@@ -100,37 +102,39 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
 
   return (
     <View className={`page ticket-page ticket-page-${as}`}>
-      <StatusView loading={(loading && !me) || (!ticket && !loadError && !error)} error={error ?? loadError} />
+      <StatusView loading={(loading && !me) || (!ticket && !loadError && !error)} error={error ?? loadError} onRetry={load} rows={2} />
       {ticket && !error && (
         <>
           <View className='section ticket-facts'>
             <View className='ticket-head'>
-              <Text className='section-title' style={{ marginBottom: 0 }}>
-                {TYPE_LABELS[ticket.type].zh} · #{ticket.number}
+              <Text className='section-title mask' style={{ marginBottom: 0 }}>
+                {t('ticket.heading', { type: t(`ticket.type.${ticket.type}`), number: ticket.number })}
               </Text>
               <View>
                 {as === 'staff' && <SlaBadgeView badge={ticket.sla.badge} />}
                 <StateBadge state={ticket.state} />
               </View>
             </View>
-            <Text className='detail-line ticket-description'>{ticket.description}</Text>
-            {ticket.orderRef && <Text className='muted'>订单号 {ticket.orderRef}</Text>}
-            <Text className='detail-line muted'>
-              联系方式 {CONTACT_LABELS[ticket.contact.preference]}
-              {ticket.contact.phone ? ` ${ticket.contact.phone}` : ''} · 提交于 {formatTime(ticket.createdAt)}
+            <Text className='detail-line ticket-description dyn'>{ticket.description}</Text>
+            {ticket.orderRef && <Text className='muted dyn'>{t('ticket.orderRef', { ref: ticket.orderRef })}</Text>}
+            <Text className='detail-line muted mask'>
+              {t('ticket.contactLine', {
+                contact: `${t(`ticket.contact.${ticket.contact.preference}`)}${ticket.contact.phone ? ` ${ticket.contact.phone}` : ''}`,
+                time: formatTime(ticket.createdAt),
+              })}
             </Text>
             {as === 'staff' && ticket.sla.resolutionDue && OPEN_STATES.includes(ticket.state) && (
-              <Text className='detail-line muted'>处理截止 {formatTime(ticket.sla.resolutionDue)}</Text>
+              <Text className='detail-line muted mask'>{t('ticket.resolutionDue', { time: formatTime(ticket.sla.resolutionDue) })}</Text>
             )}
-            {lastReason && open && <Text className='detail-line last-reason'>说明：{lastReason.reason}</Text>}
-            {ticket.resolution && <View className='resolution-box ticket-resolution'>处理结果：{ticket.resolution}</View>}
+            {lastReason && open && <Text className='detail-line last-reason dyn'>{t('ticket.reason', { reason: lastReason.reason ?? '' })}</Text>}
+            {ticket.resolution && <View className='resolution-box ticket-resolution dyn'>{t('ticket.resolution', { resolution: ticket.resolution })}</View>}
             <View style={{ marginTop: '16px' }}>
               <PhotoGrid photos={photos} />
             </View>
           </View>
 
           <View className='section ticket-thread'>
-            <Text className='section-title'>沟通记录 Conversation</Text>
+            <Text className='section-title'>{t('ticket.conversation')}</Text>
             <Thread messages={messages} mine={as} />
             {open && (
               <View className='composer'>
@@ -138,12 +142,12 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
                   className='field-input message-input'
                   value={draft}
                   maxlength={2000}
-                  placeholder={as === 'staff' ? '回复顾客…' : '给门店留言…'}
+                  placeholder={t(as === 'staff' ? 'ticket.replyPlaceholder' : 'ticket.messagePlaceholder')}
                   onInput={(e) => setDraft(e.detail.value)}
                   onConfirm={send}
                 />
                 <Button className='btn btn-primary message-send' disabled={busy || !draft.trim()} onClick={send}>
-                  发送
+                  {t('ticket.send')}
                 </Button>
               </View>
             )}
@@ -151,7 +155,7 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
 
           {as === 'customer' && (ticket.state === 'resolved' || ticket.state === 'closed') && (
             <View className='section ticket-rating'>
-              <Text className='section-title'>服务评价 Rate the service</Text>
+              <Text className='section-title'>{t('ticket.rateTitle')}</Text>
               {ticket.rating ? (
                 <>
                   <View className='stars rated-stars'>
@@ -161,8 +165,8 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
                       </Text>
                     ))}
                   </View>
-                  {ticket.rating.comment && <Text className='detail-line'>{ticket.rating.comment}</Text>}
-                  <Text className='muted rating-thanks'>感谢您的评价 Thank you</Text>
+                  {ticket.rating.comment && <Text className='detail-line dyn'>{ticket.rating.comment}</Text>}
+                  <Text className='muted rating-thanks'>{t('ticket.rateThanks')}</Text>
                 </>
               ) : (
                 <>
@@ -177,11 +181,11 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
                     className='field-input rating-comment'
                     value={comment}
                     maxlength={500}
-                    placeholder='说说您的感受（选填）'
+                    placeholder={t('ticket.rateComment')}
                     onInput={(e) => setComment(e.detail.value)}
                   />
                   <Button className='btn btn-primary rating-submit' disabled={busy} onClick={rate}>
-                    提交评价 Submit
+                    {t('ticket.rateSubmit')}
                   </Button>
                 </>
               )}
@@ -189,11 +193,11 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
           )}
           {actions.length > 0 && (
             <View className='section ticket-actions'>
-              <Text className='section-title'>操作 Actions</Text>
+              <Text className='section-title'>{t('ticket.actions')}</Text>
               {noteField && (
                 <View className='field field-action-note'>
                   <Text className='field-label'>
-                    {transitionFor(noteFor!).label.zh} · {NOTE_LABELS[noteField]}
+                    {t(noteField === 'resolution' ? 'ticket.noteResolution' : 'ticket.noteReason', { action: t(`ticket.action.${noteFor!}`) })}
                   </Text>
                   <Textarea className='field-textarea' value={note} maxlength={1000} onInput={(e) => setNote(e.detail.value)} />
                 </View>
@@ -206,7 +210,7 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
                     disabled={busy}
                     onClick={() => act(a)}
                   >
-                    {transitionFor(a).label.zh} {transitionFor(a).label.en}
+                    {t(`ticket.action.${a}`)}
                   </Button>
                 ))}
               </View>

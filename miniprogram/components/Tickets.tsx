@@ -1,19 +1,18 @@
 import { Image, Text, View } from '@tarojs/components';
 import { useEffect, useState } from 'react';
-import { STATE_LABELS, TYPE_LABELS, type SlaBadge, type TicketState } from '@shared/tickets';
+import type { SlaBadge, TicketState } from '@shared/tickets';
+import { t } from '../i18n';
 import { formatTime } from '../services/format';
 import { loadTicketPhoto, type Ticket, type TicketMessage, type TicketPhotoRef } from '../services/tickets';
 import './tickets.scss';
 
 export function StateBadge({ state }: { state: TicketState }) {
-  return <Text className={`badge state-badge badge-${state}`}>{STATE_LABELS[state].zh}</Text>;
+  return <Text className={`badge state-badge badge-${state}`}>{t(`ticket.state.${state}`)}</Text>;
 }
 
-const SLA_LABELS: Partial<Record<SlaBadge, string>> = { at_risk: '即将超时', overdue: '已超时' };
-
 export function SlaBadgeView({ badge }: { badge: SlaBadge }) {
-  const label = SLA_LABELS[badge];
-  return label ? <Text className={`badge sla-badge badge-sla-${badge}`}>{label}</Text> : null;
+  if (badge !== 'at_risk' && badge !== 'overdue') return null;
+  return <Text className={`badge sla-badge badge-sla-${badge}`}>{t(`ticket.sla.${badge}`)}</Text>;
 }
 
 export function TicketRow({ ticket, onClick, staff }: { ticket: Ticket; onClick: () => void; staff?: boolean }) {
@@ -23,32 +22,28 @@ export function TicketRow({ ticket, onClick, staff }: { ticket: Ticket; onClick:
   return (
     <View className={`ticket-row ticket-${ticket.number}`} onClick={onClick}>
       <View className='ticket-row-head'>
-        <Text className='ticket-row-title'>
-          {TYPE_LABELS[ticket.type].zh} · #{ticket.number}
-        </Text>
+        <Text className='ticket-row-title mask'>{t('ticket.heading', { type: t(`ticket.type.${ticket.type}`), number: ticket.number })}</Text>
         {staff && <SlaBadgeView badge={ticket.sla.badge} />}
         <StateBadge state={ticket.state} />
       </View>
-      <Text className='ticket-row-desc'>{ticket.description}</Text>
-      <Text className='ticket-row-meta'>
+      <Text className='ticket-row-desc dyn'>{ticket.description}</Text>
+      <Text className='ticket-row-meta mask'>
         {staff && due
-          ? `${firstAnswerOwed ? '首次响应截止' : '处理截止'} ${formatTime(due)}`
-          : `提交于 ${formatTime(ticket.createdAt)}`}
+          ? t(firstAnswerOwed ? 'ticket.firstDue' : 'ticket.resolutionDue', { time: formatTime(due) })
+          : t('aftersale.submittedAt', { time: formatTime(ticket.createdAt) })}
       </Text>
     </View>
   );
 }
 
 export function Thread({ messages, mine }: { messages: TicketMessage[]; mine: 'customer' | 'staff' }) {
-  if (messages.length === 0) return <Text className='empty'>还没有消息 No messages yet</Text>;
+  if (messages.length === 0) return <Text className='empty'>{t(mine === 'staff' ? 'ticket.noMessagesStaff' : 'ticket.noMessages')}</Text>;
   return (
     <View className='thread'>
       {messages.map((m) => (
         <View key={m.id} className={`bubble message-${m.from} ${m.from === mine ? 'bubble-mine' : 'bubble-theirs'}`}>
-          <Text className='bubble-who'>
-            {m.from === 'customer' ? '顾客' : '门店客服'} · {formatTime(m.at)}
-          </Text>
-          <Text className='bubble-text'>{m.text}</Text>
+          <Text className='bubble-who mask'>{t(`ticket.from.${m.from}`, { time: formatTime(m.at) })}</Text>
+          <Text className='bubble-text dyn'>{m.text}</Text>
         </View>
       ))}
     </View>

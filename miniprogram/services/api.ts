@@ -4,6 +4,8 @@
 import Taro from '@tarojs/taro';
 import type { ZodType } from 'zod';
 import { ErrorCode, type ErrorBody } from '@shared/errors';
+import { t } from '../i18n';
+import { isMessageKey, type MessageKey } from '@shared/i18n';
 import { clearSession, readSession } from './session';
 
 declare const LOOPLINE_API_BASE: string;
@@ -59,7 +61,7 @@ export async function apiRequest<T>(
       timeout: 15_000,
     });
   } catch (err) {
-    throw new ApiError(0, 'NETWORK', '网络不可用，请稍后重试 (network unavailable)');
+    throw new ApiError(0, 'NETWORK', 'network unavailable');
   }
 
   const status = res.statusCode;
@@ -69,7 +71,7 @@ export async function apiRequest<T>(
       const checked = options.schema.safeParse(data);
       if (!checked.success) {
         console.error(`[api] ${method} ${path}: response does not match the contract`, checked.error.issues);
-        throw new ApiError(status, 'CONTRACT_MISMATCH', '服务器返回的数据格式不正确');
+        throw new ApiError(status, 'CONTRACT_MISMATCH', 'the response does not match the contract');
       }
       return checked.data;
     }
@@ -89,7 +91,7 @@ export async function apiRequest<T>(
   throw new ApiError(
     status,
     error?.code ?? (status === 401 ? ErrorCode.UNAUTHENTICATED : ErrorCode.INTERNAL),
-    error?.message ?? `请求失败 (HTTP ${status})`,
+    error?.message ?? `HTTP ${status}`,
     error?.fields,
   );
 }
@@ -107,13 +109,33 @@ function readErrorBody(data: unknown): ErrorBody['error'] | undefined {
   return error && typeof error.code === 'string' && typeof error.message === 'string' ? error : undefined;
 }
 
-/** The message to show for any failure: the contract's message, first field problem included. */
+/**
+ * The words to show for any failure, in the person's language: the dictionary's text for the
+ * contract's error code (the server's own message is for logs and developers), the field to check
+ * after a validation error, and a plain "something went wrong" for anything unknown.
+ */
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) {
-    const field = err.fields?.[0];
-    return field ? `${err.message} (${field.path}: ${field.message})` : err.message;
+    if (err.code === 'NETWORK') return t('error.network');
+    if (err.code === ErrorCode.VALIDATION_FAILED) {
+      const field = err.fields?.[0]?.path.split('.')[0];
+      const fieldKey = `field.${field}`;
+      return field && isMessageKey(fieldKey) ? t('error.VALIDATION_FAILED.field', { field: t(fieldKey) }) : t('error.VALIDATION_FAILED');
+    }
+    const key = `error.${err.code}`;
+    if (isMessageKey(key)) return t(key);
+    if (err.status === 429) return t('error.RATE_LIMITED');
+    if (err.status === 409) return t('error.CONFLICT');
+    if (err.status === 404) return t('error.NOT_FOUND');
+    if (err.status === 403) return t('error.FORBIDDEN');
   }
-  return (err as Error)?.message ?? '出错了';
+  return t('error.generic');
+}
+
+/** The dictionary key for an error code the pages know, if any (redeem previews carry bare codes). */
+export function errorKey(code: string | undefined): MessageKey | undefined {
+  const key = `error.${code}`;
+  return code && isMessageKey(key) ? key : undefined;
 }
 
 /** Shows a failure the way the platform shows messages. */

@@ -1,5 +1,6 @@
 // How a coupon or campaign reads to people: its value, its threshold, its validity and state.
-import type { CampaignView, CouponState, CouponView } from '@shared/coupons';
+import type { CampaignView, CouponView } from '@shared/coupons';
+import { t } from '../i18n';
 import { formatTime } from './format';
 
 type Valued = Pick<CouponView, 'type' | 'valueFen' | 'thresholdFen' | 'percentOff' | 'maxDiscountFen' | 'giftName'>;
@@ -8,26 +9,28 @@ export function yuan(fen: number): string {
   return fen % 100 === 0 ? `¥${fen / 100}` : `¥${(fen / 100).toFixed(2)}`;
 }
 
-/** The big figure on the ticket: ¥20, 8.5折, 赠品. */
+/** The big figure on the ticket: ¥20, 8.5折 / 15% off, 赠品 / Gift. */
 export function couponFace(c: Valued): string {
   if (c.type === 'cash') return yuan(c.valueFen ?? 0);
-  if (c.type === 'discount') return `${((100 - (c.percentOff ?? 0)) / 10).toString()}折`;
-  return '赠品';
+  if (c.type === 'discount') {
+    const percent = c.percentOff ?? 0;
+    return t('coupon.discount', { value: ((100 - percent) / 10).toString(), percent });
+  }
+  return t('coupon.gift');
 }
 
-/** The line under it: the threshold, the cap, the gift. */
+/** The line under it: the threshold and the cap (the gift's own name is data, shown on its own). */
 export function couponTerms(c: Valued): string {
   const parts: string[] = [];
-  if (c.type === 'gift') parts.push(c.giftName ?? '');
-  parts.push(c.thresholdFen ? `满${yuan(c.thresholdFen)}可用` : '无门槛');
-  if (c.type === 'discount' && c.maxDiscountFen) parts.push(`最高减${yuan(c.maxDiscountFen)}`);
-  return parts.filter(Boolean).join(' · ');
+  parts.push(c.thresholdFen ? t('coupon.threshold', { amount: yuan(c.thresholdFen) }) : t('coupon.noThreshold'));
+  if (c.type === 'discount' && c.maxDiscountFen) parts.push(t('coupon.cap', { amount: yuan(c.maxDiscountFen) }));
+  return parts.join(' · ');
 }
 
 export function campaignValidity(c: Pick<CampaignView, 'validity'>): string {
   return c.validity.kind === 'days'
-    ? `领取后 ${c.validity.days} 天内有效`
-    : `${formatTime(c.validity.start).slice(0, 10)} 至 ${formatTime(c.validity.end).slice(0, 10)}`;
+    ? t('coupon.validDays', { days: c.validity.days })
+    : t('coupon.validRange', { start: formatTime(c.validity.start).slice(0, 10), end: formatTime(c.validity.end).slice(0, 10) });
 }
 
 export type WalletTab = 'available' | 'used' | 'expired';
@@ -38,14 +41,6 @@ export function walletTab(c: Pick<CouponView, 'state' | 'expiresAt'>, now = Date
   if (c.state === 'expired' || c.state === 'voided' || Date.parse(c.expiresAt) <= now) return 'expired';
   return 'available';
 }
-
-export const STATE_LABEL: Record<CouponState, string> = {
-  available: '可使用',
-  gifting: '赠送中',
-  redeemed: '已使用',
-  expired: '已过期',
-  voided: '已作废',
-};
 
 /** A fresh key for one claim tap; kept while the request may be retried. */
 export function newIdempotencyKey(): string {

@@ -85,7 +85,7 @@ export async function uploadTicketPhoto(ticketId: string, filePath: string): Pro
   try {
     res = await Taro.uploadFile({ url: `${API_BASE}/tickets/${ticketId}/photos`, filePath, name: 'file', header: authHeader() });
   } catch {
-    throw new ApiError(0, 'NETWORK', '照片上传失败，请稍后重试 (upload failed)');
+    throw new ApiError(0, 'UPLOAD_FAILED', 'upload failed');
   }
   let body: any;
   try {
@@ -94,7 +94,7 @@ export async function uploadTicketPhoto(ticketId: string, filePath: string): Pro
     body = undefined;
   }
   if (res.statusCode !== 201) {
-    throw new ApiError(res.statusCode, body?.error?.code ?? 'UPLOAD_FAILED', body?.error?.message ?? `上传失败 (HTTP ${res.statusCode})`);
+    throw new ApiError(res.statusCode, body?.error?.code ?? 'UPLOAD_FAILED', body?.error?.message ?? `upload failed (HTTP ${res.statusCode})`);
   }
   return body as TicketPhotoRef;
 }
@@ -103,6 +103,6 @@ export async function uploadTicketPhoto(ticketId: string, filePath: string): Pro
 export async function loadTicketPhoto(url: string): Promise<string> {
   const origin = API_BASE.slice(0, -'/api/v1'.length);
   const res = await Taro.downloadFile({ url: origin + url, header: authHeader() });
-  if (res.statusCode !== 200) throw new ApiError(res.statusCode, 'PHOTO_UNAVAILABLE', '照片无法加载');
+  if (res.statusCode !== 200) throw new ApiError(res.statusCode, 'PHOTO_UNAVAILABLE', 'photo unavailable');
   return res.tempFilePath;
 }

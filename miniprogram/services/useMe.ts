@@ -1,5 +1,6 @@
-import Taro, { useDidShow } from '@tarojs/taro';
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { useCallback, useState } from 'react';
+import { t, TABS } from '../i18n';
 import { errorMessage, SIGN_IN_PAGE } from './api';
 import { api, hasRole, type Me } from './loopline';
 import { readSession } from './session';
@@ -27,7 +28,7 @@ export function useMe(requiredRoles?: Role[]): MeState {
     try {
       const loaded = await api.me();
       if (requiredRoles && !hasRole(loaded, ...requiredRoles)) {
-        setError('你没有权限查看此页面 (not allowed)');
+        setError(t('common.notAllowed'));
         setMe(loaded);
         return;
       }
@@ -49,6 +50,25 @@ export function useMe(requiredRoles?: Role[]): MeState {
   return { me, loading, error, reload };
 }
 
+const TAB_PAGES = new Set(TABS.map((tab) => `/${tab.page}`));
+
+/** Opens a page: a tab page by switching tabs (it takes no query), any other on top of this one. */
 export function go(url: string): void {
-  void Taro.navigateTo({ url });
+  const path = url.split('?')[0]!;
+  if (TAB_PAGES.has(path)) void Taro.switchTab({ url: path });
+  else void Taro.navigateTo({ url });
+}
+
+/** Pull-to-refresh on a list page (the page's config sets enablePullDownRefresh): reloads, then lets go. */
+export function usePullRefresh(reload: () => Promise<unknown> | void): void {
+  usePullDownRefresh(() => {
+    void Promise.resolve(reload())
+      .catch(() => undefined)
+      .finally(() => void Taro.stopPullDownRefresh());
+  });
+}
+
+/** A short confirmation the platform's way. */
+export function toast(title: string, icon: 'success' | 'none' = 'success'): void {
+  void Taro.showToast({ title, icon, duration: icon === 'none' ? 3000 : 1500 });
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { DEFAULT_LANGUAGE, languageOfText, translate } from '@shared/i18n';
 import type { Types } from 'mongoose';
-import { OPEN_STATES, STATE_LABELS, TYPE_LABELS, type TicketState, type TicketType } from '@shared/tickets';
+import { OPEN_STATES, type TicketState, type TicketType } from '@shared/tickets';
 import { appendTimeline } from '../customers/service';
 import { withLock } from './lock';
 import { Ticket, type TicketDoc } from './model';
@@ -19,17 +20,9 @@ export interface EscalationResult {
   reply?: string;
 }
 
-const hasChinese = (text: string) => /[\u3400-\u9fff]/.test(text);
-
+/** Answered in the language the follower wrote in, from the dictionaries (shared/i18n). */
 function replyFor(text: string, number: string, created: boolean): string {
-  if (hasChinese(text)) {
-    return created
-      ? `非常抱歉给您带来不好的体验。我们已为您登记投诉（工单号 ${number}），专人正在处理，会尽快与您联系。`
-      : `您的问题已加急（工单号 ${number}），专人正在跟进，请稍候，我们会尽快联系您。`;
-  }
-  return created
-    ? `We're sorry about this. We've logged your complaint (ticket ${number}) and a person is on it; we'll contact you shortly.`
-    : `We've marked your complaint (ticket ${number}) as urgent. A person is on it and will contact you shortly.`;
+  return translate(languageOfText(text), created ? 'bot.complaint.created' : 'bot.complaint.raised', { number });
 }
 
 /**
@@ -125,10 +118,16 @@ export async function ticketStatusSummary(customerId: Types.ObjectId): Promise<T
     updatedAt: t.updatedAt,
   }));
   const lines = tickets.map(
-    (t) => `· ${TYPE_LABELS[t.type].zh} ${t.number}：${STATE_LABELS[t.state].zh}（${shanghaiDate.format(t.updatedAt)} 更新）`,
+    (t) =>
+      translate(DEFAULT_LANGUAGE, 'bot.tickets.line', {
+        type: translate(DEFAULT_LANGUAGE, `ticket.type.${t.type}`),
+        number: t.number,
+        state: translate(DEFAULT_LANGUAGE, `ticket.state.${t.state}`),
+        date: shanghaiDate.format(t.updatedAt),
+      }),
   );
   const text = tickets.length
-    ? [`您有 ${openCount} 个处理中的工单。最近的工单：`, ...lines].join('\n')
-    : '您还没有售后工单。需要帮助时，可以在小程序“售后服务”里提交，或直接在这里留言。';
+    ? [translate(DEFAULT_LANGUAGE, 'bot.tickets.count', { count: openCount }), ...lines].join('\n')
+    : translate(DEFAULT_LANGUAGE, 'bot.tickets.none');
   return { openCount, tickets, text };
 }

@@ -1,6 +1,7 @@
 // A staff reply on a ticket goes out to the customer through WeChat: a customer-service message while
 // the official account's 48-hour window is open, otherwise the one subscribe send the customer accepted
 // when filing. The result is recorded on the message; the platform failing never fails the reply.
+import { DEFAULT_LANGUAGE, translate } from '@shared/i18n';
 import type { Types } from 'mongoose';
 import { appendTimeline, listTimeline, openidOf } from '../customers/service';
 import { isDuplicateKey } from '../platform/db/errors';
@@ -42,7 +43,8 @@ export const clip = (text: string, max: number) => {
   return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('')}…`;
 };
 
-export const customServiceText = (number: string, reply: string) => `工单 #${number} 有新回复：${reply.trim()}`;
+export const customServiceText = (number: string, reply: string) =>
+  translate(DEFAULT_LANGUAGE, 'bot.ticketReply', { number, reply: reply.trim() });
 
 /** Claims the ticket's one subscribe send; true for exactly one caller. */
 async function claimSubscribe(ticketId: Types.ObjectId, messageId: Types.ObjectId, at: Date): Promise<boolean> {

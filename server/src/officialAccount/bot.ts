@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { PassiveReply } from '@shared/officialAccount';
+import { DEFAULT_LANGUAGE, translate } from '@shared/i18n';
 import type { InboundMessage, InboundType } from '../wechat/protocol';
 import { recordFollow } from '../customers/service';
 import { matchKeywordRule, seedDefaultKeywordRules } from './keywordRules';
@@ -21,15 +22,12 @@ export type Handler<M extends InboundMessage = InboundMessage> = (ctx: HandlerCo
 
 type MessageOf<T extends InboundType> = Extract<InboundMessage, { type: T }>;
 
-export const WELCOME_REPLY: PassiveReply = {
-  type: 'text',
-  content: '欢迎关注 Loopline！回复「帮助」看看我能做什么，回复「人工」随时找到客服。',
-};
-export const DEFAULT_REPLY: PassiveReply = {
-  type: 'text',
-  content: '收到啦。回复「帮助」查看我能做的事，回复「人工」联系客服。',
-};
-export const MEDIA_REPLY: PassiveReply = { type: 'text', content: '收到您发来的内容，客服会尽快查看。需要帮助请回复「人工」。' };
+// The bot's words come from the dictionaries (shared/i18n); followers get the default language.
+const say = (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]) => translate(DEFAULT_LANGUAGE, key, params);
+
+export const WELCOME_REPLY: PassiveReply = { type: 'text', content: say('bot.welcome') };
+export const DEFAULT_REPLY: PassiveReply = { type: 'text', content: say('bot.fallback') };
+export const MEDIA_REPLY: PassiveReply = { type: 'text', content: say('bot.media') };
 
 export class MessageRouter {
   private readonly handlers = new Map<InboundType, Array<Handler<any>>>();
@@ -110,7 +108,7 @@ export function createBot(services: BotServices = {}): MessageRouter {
   for (const type of ['image', 'video', 'shortvideo', 'link'] as const) bot.on(type, async () => MEDIA_REPLY);
   bot.on('location', async ({ message }) => ({
     type: 'text',
-    content: `已收到您的位置${message.label ? `（${message.label}）` : ''}，在小程序「门店」里可以找到离您最近的门店。`,
+    content: say('bot.location', { label: message.label ? say('bot.locationLabel', { label: message.label }) : '' }),
   }));
 
   bot.on('subscribe', async ({ message, customerId, notes }) => {
@@ -134,7 +132,7 @@ export function createBot(services: BotServices = {}): MessageRouter {
     return withLine(
       {
         type: 'text',
-        content: message.scene.startsWith('store:') ? '欢迎光临门店！出示小程序会员码即可累计积分。' : '欢迎回来！回复「帮助」看看我能做什么。',
+        content: message.scene.startsWith('store:') ? say('bot.storeScan') : say('bot.welcomeBack'),
       },
       gift,
     );

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_LANGUAGE, translate } from '@shared/i18n';
 import type { Types } from 'mongoose';
 import type { PassiveReply } from '@shared/officialAccount';
 import { appendTimeline, appendTimelineEntries, resolveCustomer, type TimelineInput } from '../customers/service';
@@ -214,7 +215,7 @@ export function toCustomMessage(touser: string, reply: PassiveReply): CustomMess
     case 'image':
       return { touser, msgtype: 'image', image: { media_id: reply.mediaId } };
     case 'transfer_customer_service':
-      return { touser, msgtype: 'text', text: { content: '正在为您转接人工客服，请稍候。' } };
+      return { touser, msgtype: 'text', text: { content: translate(DEFAULT_LANGUAGE, 'bot.transfer') } };
     default:
       return undefined;
   }

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { DEFAULT_LANGUAGE, translate, type MessageKey, type MessageParams } from '@shared/i18n';
 import type { PassiveReply } from '@shared/officialAccount';
 import { escalateFromMessage, ticketStatusSummary } from '../aftersale/escalation';
 import { issueFromChannel, listUsableCoupons } from '../coupons/channelIssue';
@@ -39,17 +40,22 @@ export async function myTicketsReply(customerId: Types.ObjectId): Promise<Passiv
 const yuan = (fen: number) => `¥${(fen / 100).toFixed(fen % 100 === 0 ? 0 : 2)}`;
 const shanghaiDay = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 
-/** "¥20（满¥100可用）", "8.5折", "赠 帆布袋". */
+/** Followers read the default language; the words come from the dictionaries (shared/i18n). */
+const say = (key: MessageKey, params?: MessageParams) => translate(DEFAULT_LANGUAGE, key, params);
+
+/** "¥20（满¥100可用）", "8.5折（最高减¥30）", "赠 帆布袋". */
 export function couponValueText(c: Pick<CouponDoc, 'type' | 'valueFen' | 'thresholdFen' | 'percentOff' | 'maxDiscountFen' | 'giftName'>): string {
-  const threshold = c.thresholdFen ? `满${yuan(c.thresholdFen)}可用` : '';
-  if (c.type === 'cash') return `${yuan(c.valueFen ?? 0)}${threshold ? `（${threshold}）` : ''}`;
-  if (c.type === 'discount') {
-    const zhe = (100 - (c.percentOff ?? 0)) / 10;
-    const cap = c.maxDiscountFen ? `最多减${yuan(c.maxDiscountFen)}` : '';
-    const extra = [threshold, cap].filter(Boolean).join('，');
-    return `${zhe}折${extra ? `（${extra}）` : ''}`;
-  }
-  return `赠 ${c.giftName ?? '礼品'}${threshold ? `（${threshold}）` : ''}`;
+  const terms = [
+    c.thresholdFen ? say('coupon.threshold', { amount: yuan(c.thresholdFen) }) : '',
+    c.type === 'discount' && c.maxDiscountFen ? say('coupon.cap', { amount: yuan(c.maxDiscountFen) }) : '',
+  ].filter(Boolean);
+  const value =
+    c.type === 'cash'
+      ? yuan(c.valueFen ?? 0)
+      : c.type === 'discount'
+        ? say('coupon.discount', { value: (100 - (c.percentOff ?? 0)) / 10, percent: c.percentOff ?? 0 })
+        : say('bot.coupon.gift', { gift: c.giftName ?? say('coupon.gift') });
+  return terms.length ? say('bot.coupon.withTerms', { value, terms: terms.join(say('bot.coupon.termsJoin')) }) : value;
 }
 
 const LIST_MAX = 10;
@@ -57,15 +63,15 @@ const LIST_MAX = 10;
 export async function myCouponsReply(customerId: Types.ObjectId, now = new Date()): Promise<PassiveReply> {
   const coupons = await listUsableCoupons(customerId, now);
   if (!coupons.length) {
-    return { type: 'text', content: '您目前没有可用的优惠券。打开小程序「领券中心」看看有哪些券可以领。' };
+    return { type: 'text', content: say('bot.coupons.none') };
   }
   const lines = coupons
     .slice(0, LIST_MAX)
-    .map((c) => `· ${c.name}：${couponValueText(c)}，${shanghaiDay.format(c.expiresAt)} 到期`);
-  const more = coupons.length > LIST_MAX ? [`……还有 ${coupons.length - LIST_MAX} 张，在小程序「我的优惠券」查看全部。`] : [];
+    .map((c) => say('bot.coupons.line', { name: c.name, value: couponValueText(c), date: shanghaiDay.format(c.expiresAt) }));
+  const more = coupons.length > LIST_MAX ? [say('bot.coupons.more', { count: coupons.length - LIST_MAX })] : [];
   return {
     type: 'text',
-    content: [`您有 ${coupons.length} 张可用的优惠券：`, ...lines, ...more, '到店出示小程序里的券码即可使用。'].join('\n'),
+    content: [say('bot.coupons.count', { count: coupons.length }), ...lines, ...more, say('bot.coupons.howTo')].join('\n'),
   };
 }
 
@@ -106,5 +112,5 @@ export async function followGift(
   notes.followGift = { couponId: String(issued.coupon._id), campaignId: String(issued.coupon.campaignId), created: issued.created };
   if (!thisEvent) return undefined;
   const c = issued.coupon;
-  return `送您一张关注礼券「${c.name}」：${couponValueText(c)}，${shanghaiDay.format(c.expiresAt)} 前到店出示券码即可使用。回复「我的优惠券」随时查看。`;
+  return say('bot.followGift', { name: c.name, value: couponValueText(c), date: shanghaiDay.format(c.expiresAt) });
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ticket } from '../../src/aftersale/model';
 import type { TestApp } from '../helpers';
 import { login } from '../session';
-import { SHOTS, startH5Harness, type H5Harness } from './h5';
+import { openStaff, openTab, SHOTS, shown as onScreen, signInAs as signIn, startH5Harness, type H5Harness } from './h5';
 
 let h5: H5Harness;
 let app: TestApp;
@@ -28,11 +28,7 @@ async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 }
 
-async function signInAs(page: Page, who: 'customer' | 'clerk'): Promise<void> {
-  await page.goto(`${app.url}/`);
-  await page.locator(`.demo-login-${who}`).click();
-  await page.locator('.home-page .sign-out').waitFor();
-}
+const signInAs = (page: Page, who: 'customer' | 'clerk') => signIn(page, app.url, who);
 
 /** Waits until every photo <img> inside the selector has really decoded; returns their natural widths. */
 async function decodedWidths(page: Page, selector: string): Promise<number[]> {
@@ -55,14 +51,13 @@ describe('after-sale in Chromium', () => {
     });
     expect(grant.status, JSON.stringify(grant.body)).toBe(201);
 
-    // Customer: home → after-sale → new request.
+    // Customer: the 售后 tab → its empty state leads to a new request.
     const customer = await newPhone();
     await signInAs(customer.page, 'customer');
-    expect(await customer.page.locator('.menu-inbox').isVisible()).toBe(false);
-    await customer.page.locator('.menu-aftersale').click();
-    await customer.page.locator('.tickets-page .ticket-list .empty').waitFor();
+    await openTab(customer.page, 'aftersale');
+    await onScreen(customer.page, '.tickets-page .empty-tickets').waitFor();
     await shot(customer.page, 'as-01-my-tickets-empty');
-    await customer.page.locator('.ticket-new').click();
+    await onScreen(customer.page, '.tickets-page .empty-action').click();
     await customer.page.locator('.new-ticket-page .choice-store').waitFor();
     // The only store is chosen already.
     expect(await customer.page.locator('.choice-store.choice-on').innerText()).toBe('静安嘉里店');
@@ -129,7 +124,7 @@ describe('after-sale in Chromium', () => {
     // Clerk: inbox → the ticket → accept, reply, start, resolve.
     const clerk = await newPhone();
     await signInAs(clerk.page, 'clerk');
-    await clerk.page.locator('.menu-inbox').click();
+    await openStaff(clerk.page, 'menu-inbox');
     const row = clerk.page.locator(`.inbox-list .ticket-${number}`);
     await row.waitFor();
     expect(await row.locator('.state-badge').innerText()).toBe('已提交');

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers';
-import { SHOTS, startH5Harness, type H5Harness } from './h5';
+import { decodePng } from './decode';
+import { backToTabs, errorWords, openAdmin, openTab, SHOTS, shown, signInAs as signIn, startH5Harness, type H5Harness } from './h5';
 
 let h5: H5Harness;
 let app: TestApp;
@@ -26,14 +27,13 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
 
-async function signInAs(page: Page, who: 'customer' | 'clerk' | 'manager' | 'admin'): Promise<void> {
-  await page.goto(`${app.url}/`);
-  await page.locator(`.demo-login-${who}`).click();
-  await page.locator('.home-page .sign-out').waitFor();
-}
+const signInAs = (page: Page, who: 'customer' | 'clerk' | 'manager' | 'admin') => signIn(page, app.url, who);
 
-async function visible(page: Page, selector: string): Promise<boolean> {
-  return page.locator(selector).first().isVisible();
+/** Whether 我的 offers the store workbench or the admin. */
+async function workEntries(page: Page): Promise<{ staff: number; admin: number }> {
+  await openTab(page, 'me');
+  await shown(page, '.me-page .sign-out').waitFor();
+  return { staff: await page.locator('.menu-staff-home:visible').count(), admin: await page.locator('.menu-admin-home:visible').count() };
 }
 
 describe('server serves the H5 build', () => {
@@ -88,9 +88,9 @@ describe('mini-program H5 in Chromium', () => {
     await shot(customer.page, '01-sign-in');
     await customer.page.locator('.demo-login-customer').click();
     await customer.page.locator('.home-page .join-invite').waitFor();
-    expect(await visible(customer.page, '.menu-identify')).toBe(false);
-    expect(await visible(customer.page, '.menu-stores')).toBe(false);
     await shot(customer.page, '02-home-not-member');
+    expect(await workEntries(customer.page)).toEqual({ staff: 0, admin: 0 });
+    await openTab(customer.page, 'member');
 
     await customer.page.locator('.join-button').click();
     await customer.page.locator('.join-page').waitFor();
@@ -100,11 +100,11 @@ describe('mini-program H5 in Chromium', () => {
     await customer.page.locator('.join-submit').click();
     await customer.page.locator('.home-page .member-card').waitFor();
     const tier = await customer.page.locator('.member-card .card-tier').innerText();
-    expect(tier).toBe('普通');
+    expect(tier).toBe('普通会员');
     expect(await customer.page.locator('.member-card .card-points').innerText()).toBe('0');
     await shot(customer.page, '04-member-card');
 
-    await customer.page.locator('.menu-code').click();
+    await customer.page.locator('.show-code').click();
     await customer.page.locator('.code-page .member-code-digits').waitFor();
     await customer.page.locator('.code-page .member-qr img').waitFor();
     const qrSrc = await customer.page.locator('.code-page .member-qr img').getAttribute('src');
@@ -116,19 +116,27 @@ describe('mini-program H5 in Chromium', () => {
     expect(qrWidth).toBeGreaterThan(0);
     const shownDigits = await customer.page.locator('.member-code-digits').innerText();
     expect(shownDigits.replace(/\s/g, '')).toMatch(/^\d{24}$/);
+    // Grouped in fours for typing at the till.
+    expect(shownDigits).toMatch(/^\d{4}( \d{4}){5}$/);
+    // The till's scanners read the same member code from the Code 128 barcode and from the QR.
+    await customer.page.locator('.code-page .member-barcode img').waitFor();
+    const barcodeText = decodePng(await customer.page.locator('.code-page .member-barcode').screenshot(), 'CODE_128');
+    const qrText = decodePng(await customer.page.locator('.code-page .member-qr').screenshot(), 'QR_CODE');
+    expect(barcodeText).toBe(shownDigits.replace(/\s/g, ''));
+    expect(qrText).toBe(barcodeText);
     await shot(customer.page, '05-member-code');
 
     // Clerk-to-be signs in once (the admin can only grant to someone the server knows) and sees no staff pages.
     const clerk = await newPhone();
     await signInAs(clerk.page, 'clerk');
-    expect(await visible(clerk.page, '.menu-identify')).toBe(false);
+    expect(await workEntries(clerk.page)).toEqual({ staff: 0, admin: 0 });
 
     // Admin: create a store and make demo-clerk its clerk.
     const admin = await newPhone();
     await signInAs(admin.page, 'admin');
-    expect(await visible(admin.page, '.menu-stores')).toBe(true);
-    await shot(admin.page, '06-admin-home');
-    await admin.page.locator('.menu-stores').click();
+    expect(await workEntries(admin.page)).toEqual({ staff: 1, admin: 1 });
+    await shot(admin.page, '06-admin-me');
+    await openAdmin(admin.page, 'menu-stores');
     await admin.page.locator('.stores-page .field-store-name input').waitFor();
     await admin.page.locator('.field-store-name input').fill('静安嘉里店');
     await admin.page.locator('.field-store-code input').fill('SH-001');
@@ -137,8 +145,7 @@ describe('mini-program H5 in Chromium', () => {
     await admin.page.locator('.store-row .store-name', { hasText: '静安嘉里店' }).waitFor();
     await shot(admin.page, '07-admin-stores');
 
-    await admin.page.goBack();
-    await admin.page.locator('.home-page .menu-staff').click();
+    await openAdmin(admin.page, 'menu-staff');
     await admin.page.locator('.staff-page .staff-store').waitFor();
     expect(await admin.page.locator('.staff-store').innerText()).toContain('静安嘉里店');
     await admin.page.locator('.field-staff-openid input').fill('demo-clerk');
@@ -148,10 +155,12 @@ describe('mini-program H5 in Chromium', () => {
 
     // Clerk: the staff page now shows; identify the customer by the code on the customer's screen.
     await clerk.page.reload();
-    await clerk.page.locator('.home-page .menu-identify').waitFor();
-    expect(await visible(clerk.page, '.menu-stores')).toBe(false);
-    expect(await visible(clerk.page, '.menu-staff')).toBe(false);
-    await clerk.page.locator('.menu-identify').click();
+    expect(await workEntries(clerk.page)).toEqual({ staff: 1, admin: 0 });
+    await shown(clerk.page, '.me-page .menu-staff-home').click();
+    // A clerk (not a manager) grants no roles.
+    await shown(clerk.page, '.staff-home-page .menu-identify').waitFor();
+    expect(await clerk.page.locator('.staff-home-page .menu-staff').count()).toBe(0);
+    await shown(clerk.page, '.staff-home-page .menu-identify').click();
     await clerk.page.locator('.identify-page .field-member-code input').waitFor();
     const digitsNow = await customer.page.locator('.member-code-digits').innerText();
     await clerk.page.locator('.field-member-code input').fill(digitsNow);
@@ -161,20 +170,21 @@ describe('mini-program H5 in Chromium', () => {
     expect(await clerk.page.locator('.summary-points').innerText()).toBe('0');
     await shot(clerk.page, '09-clerk-identified');
 
-    // A forged code is refused with the contract's message.
+    // A forged code is refused in words a clerk understands (the dictionary's, for the contract's code).
     await clerk.page.locator('.field-member-code input').fill('0'.repeat(24));
     await clerk.page.locator('.identify-submit').click();
     await clerk.page.locator('.identify-error').waitFor();
-    // The message is the server's, from the error contract.
+    // The words are the dictionary's for the error code the server answers.
     const forged = await app.request('POST', '/api/v1/auth/login', { body: { code: 'test:demo-clerk' } });
     const contract = await app.request('POST', '/api/v1/staff/members/identify', { token: forged.body.token, body: { code: '0'.repeat(24) } });
     expect(contract.status).toBeGreaterThanOrEqual(400);
-    expect(await clerk.page.locator('.identify-error').innerText()).toBe(contract.body.error.message);
+    expect(await clerk.page.locator('.identify-error').innerText()).toBe(errorWords(contract.body.error.code));
     await shot(clerk.page, '10-clerk-forged-code');
 
     // Customer: export their data, then delete the account through the confirmation step.
-    await customer.page.goBack();
-    await customer.page.locator('.home-page .menu-privacy').click();
+    await backToTabs(customer.page);
+    await openTab(customer.page, 'me');
+    await shown(customer.page, '.me-page .menu-privacy').click();
     await customer.page.locator('.privacy-page .privacy-export').click();
     await customer.page.locator('.privacy-page .export-box').waitFor();
     expect(await customer.page.locator('.export-box').innerText()).toContain('"exportedAt"');
@@ -192,5 +202,5 @@ describe('mini-program H5 in Chromium', () => {
       expect(who.failures.filter((f) => f.startsWith('pageerror'))).toEqual([]);
       await who.context.close();
     }
-  }, 120_000);
+  }, 240_000);
 });

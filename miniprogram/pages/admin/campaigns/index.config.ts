@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '优惠券活动' });
+export default definePageConfig({ navigationBarTitleText: '优惠券活动', enablePullDownRefresh: true });

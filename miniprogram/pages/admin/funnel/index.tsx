@@ -2,16 +2,17 @@ import { Text, View } from '@tarojs/components';
 import { useRouter } from '@tarojs/taro';
 import { useEffect, useState } from 'react';
 import { StatusView } from '../../../components/StatusView';
+import { t, usePageTitle, type MessageKey } from '../../../i18n';
 import { errorMessage } from '../../../services/api';
 import { api, couponApi, type Campaign, type FunnelReport, type Store } from '../../../services/loopline';
-import { useMe } from '../../../services/useMe';
+import { go, useMe } from '../../../services/useMe';
+import { EmptyState } from '../../../components/EmptyState';
+import { isMessageKey } from '@shared/i18n';
 
-const CHANNEL_LABEL: Record<string, string> = {
-  mini_program: '小程序',
-  oa_follow: '关注公众号',
-  oa_keyword: '公众号关键词',
-  service_recovery: '售后补偿',
-};
+function channelLabel(channel: string): string {
+  const key = `funnel.channel.${channel}`;
+  return t(isMessageKey(key) ? (key as MessageKey) : 'funnel.channel.other');
+}
 
 const percent = (rate: number) => `${Math.round(rate * 1000) / 10}%`;
 
@@ -21,6 +22,10 @@ interface Bar {
   value: number;
   note: string;
   flagged?: boolean;
+  /** The label is data (a store's name), not a dictionary word. */
+  dyn?: boolean;
+  /** The label changes from run to run (a staff id). */
+  mask?: boolean;
 }
 
 /** Plain horizontal bars: width is the share of the biggest value in the group. */
@@ -29,14 +34,11 @@ function Bars({ title, bars, className }: { title: string; bars: Bar[]; classNam
   return (
     <View className={`section bars ${className}`}>
       <Text className='section-title'>{title}</Text>
-      {bars.length === 0 && <Text className='muted'>暂无数据</Text>}
+      {bars.length === 0 && <Text className='muted'>{t('common.noData')}</Text>}
       {bars.map((bar) => (
         <View key={bar.key} className={`bar-row ${bar.flagged ? 'bar-flagged' : ''}`}>
           <View className='bar-head'>
-            <Text className='bar-label'>
-              {bar.flagged ? '⚠ ' : ''}
-              {bar.label}
-            </Text>
+            <Text className={`bar-label ${bar.dyn ? 'dyn' : ''} ${bar.mask ? 'mask' : ''}`}>{`${bar.flagged ? '⚠ ' : ''}${bar.label}`}</Text>
             <Text className='bar-note'>{bar.note}</Text>
           </View>
           <View className='bar-track'>
@@ -49,6 +51,7 @@ function Bars({ title, bars, className }: { title: string; bars: Bar[]; classNam
 }
 
 export default function FunnelPage() {
+  usePageTitle('funnel.title');
   const { params } = useRouter();
   const { me, loading, error } = useMe(['admin']);
   const [campaigns, setCampaigns] = useState<Campaign[]>();
@@ -85,66 +88,74 @@ export default function FunnelPage() {
       .catch((err) => setLoadError(errorMessage(err)));
   }, [me, error, campaignId]);
 
-  const storeName = (id: string) => stores.find((s) => s.id === id)?.name ?? (id === '-' ? '未指定' : `门店 ${id.slice(-6)}`);
+  const storeName = (id: string) => stores.find((s) => s.id === id)?.name ?? (id === '-' ? t('funnel.noStore') : t('funnel.storeId', { id: id.slice(-6) }));
 
   return (
     <View className='page funnel-page'>
-      <Text className='title'>活动漏斗</Text>
+      <Text className='title'>{t('funnel.title')}</Text>
       <StatusView loading={(loading && !me) || (!!campaignId && !report && !loadError && !error)} error={error ?? loadError} />
       {campaigns && campaigns.length > 1 && (
         <View className='section'>
           {campaigns.map((c) => (
-            <Text key={c.id} className={`tag funnel-campaign ${c.id === campaignId ? 'tag-on' : ''}`} onClick={() => setCampaignId(c.id)}>
+            <Text key={c.id} className={`tag funnel-campaign dyn ${c.id === campaignId ? 'tag-on' : ''}`} onClick={() => setCampaignId(c.id)}>
               {c.name}
             </Text>
           ))}
         </View>
       )}
       {campaigns?.length === 0 && (
-        <View className='section'>
-          <Text className='muted'>还没有活动</Text>
-        </View>
+        <EmptyState
+          className='empty-funnel'
+          title={t('funnel.empty')}
+          action={t('funnel.emptyAction')}
+          onAction={() => go('/pages/admin/campaigns/index')}
+        />
       )}
       {report && (
         <>
           <View className='section funnel-totals'>
-            <Text className='section-title'>{campaigns?.find((c) => c.id === report.campaignId)?.name ?? '活动'}</Text>
+            <Text className='section-title dyn'>{campaigns?.find((c) => c.id === report.campaignId)?.name ?? ''}</Text>
             <View className='stat-grid'>
-              <Stat className='stat-issued' label='已发放 Issued' value={`${report.issued}/${report.stock}`} />
-              <Stat className='stat-claimed' label='已领取 Claimed' value={report.claimed} />
-              <Stat className='stat-gifted' label='转赠 Gifted' value={report.gifted} />
-              <Stat className='stat-redeemed' label='已核销 Redeemed' value={report.redeemed} />
+              <Stat className='stat-issued' label={t('funnel.issued')} value={`${report.issued}/${report.stock}`} />
+              <Stat className='stat-claimed' label={t('funnel.claimed')} value={report.claimed} />
+              <Stat className='stat-gifted' label={t('funnel.gifted')} value={report.gifted} />
+              <Stat className='stat-redeemed' label={t('funnel.redeemed')} value={report.redeemed} />
             </View>
-            <Text className='muted funnel-rate'>核销率 Redemption rate {percent(report.redemptionRate)}</Text>
+            <Text className='muted funnel-rate'>{t('funnel.rate', { rate: percent(report.redemptionRate) })}</Text>
           </View>
           <Bars
             className='by-channel'
-            title='按渠道 By channel（核销率）'
+            title={t('funnel.byChannel')}
             bars={report.byChannel.map((row) => ({
               key: row.key,
-              label: CHANNEL_LABEL[row.key] ?? row.key,
+              label: channelLabel(row.key),
               value: row.redemptionRate,
-              note: `领 ${row.claimed} · 核 ${row.redeemed} · ${percent(row.redemptionRate)}`,
+              note: t('funnel.channelNote', { claimed: row.claimed, redeemed: row.redeemed, rate: percent(row.redemptionRate) }),
             }))}
           />
           <Bars
             className='by-store'
-            title='按门店 By store（核销占比）'
+            title={t('funnel.byStore')}
             bars={report.byStore.map((row) => ({
               key: row.key,
               label: storeName(row.key),
+              dyn: true,
               value: row.redeemed,
-              note: `核 ${row.redeemed} · ${percent(row.redemptionRate)}`,
+              note: t('funnel.storeNote', { redeemed: row.redeemed, rate: percent(row.redemptionRate) }),
             }))}
           />
           <Bars
             className='by-clerk'
-            title='按店员 By clerk（核销数）'
+            title={t('funnel.byClerk')}
             bars={report.byClerk.map((row) => ({
               key: `${row.storeId}-${row.staffId}`,
-              label: `店员 ${row.staffId.slice(-6)} · ${storeName(row.storeId)}`,
+              label: t('funnel.clerkLabel', { staff: row.staffId.slice(-6), store: storeName(row.storeId) }),
+              dyn: true,
+              mask: true,
               value: row.redeemed,
-              note: `核 ${row.redeemed}${row.flagged ? ` · 远超门店均值 ${row.storeAverage.toFixed(1)}` : ''}`,
+              note: row.flagged
+                ? t('funnel.clerkFlagged', { redeemed: row.redeemed, average: row.storeAverage.toFixed(1) })
+                : t('funnel.clerkNote', { redeemed: row.redeemed }),
               flagged: row.flagged,
             }))}
           />

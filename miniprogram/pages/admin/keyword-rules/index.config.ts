@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '关键词回复' });
+export default definePageConfig({ navigationBarTitleText: '关键词回复', enablePullDownRefresh: true });

@@ -1,99 +1,93 @@
-import { Button, Input, Picker, Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
+import { Button, Picker, Text, View } from '@tarojs/components';
 import { useEffect, useState } from 'react';
+import { EmptyState } from '../../../components/EmptyState';
+import { FormField, useCreateForm } from '../../../components/FormField';
 import { StatusView } from '../../../components/StatusView';
+import { t, usePageTitle } from '../../../i18n';
 import { errorMessage } from '../../../services/api';
 import { api, hasRole, type Store } from '../../../services/loopline';
-import { useMe } from '../../../services/useMe';
+import { go, toast, useMe } from '../../../services/useMe';
 
-const ROLES = [
-  { value: 'clerk', label: '店员 Clerk' },
-  { value: 'manager', label: '店长 Manager' },
-] as const;
+const ROLES = ['clerk', 'manager'] as const;
 
 export default function StaffPage() {
+  usePageTitle('staffRoles.title');
   // Admins grant any role anywhere; a manager makes clerks for the stores they manage.
-  const { me, loading, error } = useMe(['admin', 'manager']);
-  const roles = hasRole(me, 'admin') ? ROLES : ROLES.filter((r) => r.value === 'clerk');
-  const [stores, setStores] = useState<Store[]>([]);
+  const { me, loading, error, reload } = useMe(['admin', 'manager']);
+  const isAdmin = hasRole(me, 'admin');
+  const roles = isAdmin ? ROLES : ROLES.filter((r) => r === 'clerk');
+  const [stores, setStores] = useState<Store[]>();
   const [storeIndex, setStoreIndex] = useState(0);
   const [roleIndex, setRoleIndex] = useState(0);
-  const [openid, setOpenid] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [formError, setFormError] = useState<string>();
+  const form = useCreateForm({ openid: '' });
   const [granted, setGranted] = useState<string>();
 
   useEffect(() => {
     if (!me || error) return;
     api.stores().then(
       (page) => setStores(page.items),
-      (err) => setFormError(errorMessage(err)),
+      (err) => form.setError(errorMessage(err)),
     );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [me, error]);
 
-  const store = stores[storeIndex];
+  const store = stores?.[storeIndex];
   const role = roles[roleIndex] ?? ROLES[0];
 
   const grant = async () => {
     if (!store) return;
-    setBusy(true);
-    setFormError(undefined);
+    const openid = form.values.openid.trim();
     setGranted(undefined);
-    try {
-      await api.grantStaff({ openid: openid.trim(), role: role.value, storeId: store.id });
-      setGranted(`已授权 ${openid.trim()} 为 ${store.name} 的${role.label}`);
-      void Taro.showToast({ title: '已授权', icon: 'success' });
-    } catch (err) {
-      setFormError(errorMessage(err));
-    } finally {
-      setBusy(false);
+    if (await form.submit(() => api.grantStaff({ openid, role, storeId: store.id }))) {
+      setGranted(t('staffRoles.grantedLine', { openid, store: store.name, role: t(`staffRoles.role.${role}`) }));
+      toast(t('staffRoles.granted'));
     }
   };
 
   return (
     <View className='page staff-page'>
-      <Text className='title'>店员授权 Staff</Text>
-      <StatusView loading={loading && !me} error={error} />
-      {me && !error && (
+      <Text className='title'>{t('staffRoles.title')}</Text>
+      <StatusView loading={(loading && !me) || (!!me && !error && !stores && !form.error)} error={error} onRetry={reload} rows={2} />
+      {stores?.length === 0 && (
+        <EmptyState
+          className='empty-staff-stores'
+          title={t('staffRoles.needStore')}
+          action={isAdmin ? t('staffRoles.needStoreAction') : undefined}
+          onAction={() => go('/pages/admin/stores/index')}
+        />
+      )}
+      {me && !error && stores && stores.length > 0 && (
         <View className='section'>
-          {stores.length === 0 ? (
-            <Text className='muted'>请先创建门店</Text>
-          ) : (
-            <>
-              <View className='field field-store'>
-                <Text className='field-label'>门店 Store</Text>
-                <Picker mode='selector' range={stores.map((s) => s.name)} value={storeIndex} onChange={(e) => setStoreIndex(Number(e.detail.value))}>
-                  <View className='field-input picker-value staff-store'>{store?.name}</View>
-                </Picker>
-              </View>
-              <View className='field field-role'>
-                <Text className='field-label'>角色 Role</Text>
-                <View style={{ display: 'flex', gap: '8px' }}>
-                  {roles.map((r, i) => (
-                    <Button
-                      key={r.value}
-                      className={`btn ${i === roleIndex ? 'btn-primary' : 'btn-secondary'} staff-role-${r.value}`}
-                      style={{ margin: 0 }}
-                      onClick={() => setRoleIndex(i)}
-                    >
-                      {r.label}
-                    </Button>
-                  ))}
-                </View>
-              </View>
-              <View className='field field-staff-openid'>
-                <Text className='field-label'>员工 openid</Text>
-                <Input className='field-input' value={openid} placeholder='员工登录小程序后的 openid' onInput={(e) => setOpenid(e.detail.value)} />
-              </View>
-              <Button className='btn btn-primary staff-grant' disabled={busy || !openid.trim()} onClick={grant}>
-                授权 Grant
-              </Button>
-            </>
-          )}
-          {granted && <Text className='muted staff-granted'>{granted}</Text>}
-          {formError && <Text className='error-text staff-error'>{formError}</Text>}
+          <View className='field field-store'>
+            <Text className='field-label'>{t('staffRoles.store')}</Text>
+            <Picker mode='selector' range={stores.map((s) => s.name)} value={storeIndex} onChange={(e) => setStoreIndex(Number(e.detail.value))}>
+              <View className='field-input picker-value staff-store dyn'>{store?.name}</View>
+            </Picker>
+          </View>
+          <View className='field field-role'>
+            <Text className='field-label'>{t('staffRoles.role')}</Text>
+            <View className='segmented'>
+              {roles.map((r, i) => (
+                <Text key={r} className={`segment staff-role-${r} ${i === roleIndex ? 'segment-on' : ''}`} onClick={() => setRoleIndex(i)}>
+                  {t(`staffRoles.role.${r}`)}
+                </Text>
+              ))}
+            </View>
+          </View>
+          <FormField
+            name='staff-openid'
+            label={t('staffRoles.openid')}
+            placeholder={t('staffRoles.openidPlaceholder')}
+            value={form.values.openid}
+            onInput={form.set('openid')}
+          />
+          <Button className='btn btn-primary staff-grant' disabled={form.busy || !form.values.openid.trim()} onClick={grant}>
+            {t('staffRoles.grant')}
+          </Button>
+          {granted && <Text className='muted staff-granted dyn'>{granted}</Text>}
         </View>
       )}
+      {form.error && <Text className='error-text staff-error'>{form.error}</Text>}
     </View>
   );
 }

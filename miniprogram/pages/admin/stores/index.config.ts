@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '门店管理' });
+export default definePageConfig({ navigationBarTitleText: '门店', enablePullDownRefresh: true });

@@ -1,17 +1,19 @@
-import { Button, Image, Input, Text, Textarea, View } from '@tarojs/components';
+import { Button, Image, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useEffect, useState } from 'react';
-import { CONTACT_PREFERENCES, TICKET_TYPES, TYPE_LABELS, type ContactPreference, type TicketType } from '@shared/tickets';
+import { CONTACT_PREFERENCES, TICKET_TYPES, type ContactPreference, type TicketType } from '@shared/tickets';
+import { FormField } from '../../../components/FormField';
 import { StatusView } from '../../../components/StatusView';
 import '../../../components/tickets.scss';
+import { t, usePageTitle } from '../../../i18n';
 import { errorMessage } from '../../../services/api';
 import { tickets, uploadTicketPhoto, type AftersaleStore } from '../../../services/tickets';
-import { useMe } from '../../../services/useMe';
+import { toast, useMe } from '../../../services/useMe';
 
 const MAX_PHOTOS = 6;
-const CONTACT_LABELS: Record<ContactPreference, string> = { wechat: '微信消息', phone: '电话', none: '无需联系' };
 
 export default function NewTicketPage() {
+  usePageTitle('newTicket.title');
   const { me, loading, error } = useMe();
   const [stores, setStores] = useState<AftersaleStore[]>();
   const [type, setType] = useState<TicketType>('repair');
@@ -45,9 +47,9 @@ export default function NewTicketPage() {
 
   const submit = async () => {
     setFormError(undefined);
-    if (!storeId) return setFormError('请选择门店 Choose a store');
-    if (!description.trim()) return setFormError('请描述问题 Describe the problem');
-    if (contact === 'phone' && !phone.trim()) return setFormError('请填写手机号 Phone number needed');
+    if (!storeId) return setFormError(t('newTicket.needStore'));
+    if (!description.trim()) return setFormError(t('newTicket.needDescription'));
+    if (contact === 'phone' && !phone.trim()) return setFormError(t('newTicket.needPhone'));
     setBusy(true);
     try {
       const ticket = await tickets.create({
@@ -63,10 +65,10 @@ export default function NewTicketPage() {
           await uploadTicketPhoto(ticket.id, path);
         } catch (err) {
           failed += 1;
-          void Taro.showToast({ title: errorMessage(err), icon: 'none', duration: 3000 });
+          console.warn(`[aftersale] photo not uploaded: ${errorMessage(err)}`);
         }
       }
-      if (failed) console.warn(`[aftersale] ${failed} photo(s) not uploaded`);
+      toast(failed ? t('newTicket.photoFailed', { count: failed }) : t('newTicket.submitted'), failed ? 'none' : 'success');
       void Taro.redirectTo({ url: `/pages/aftersale/detail/index?id=${ticket.id}` });
     } catch (err) {
       setFormError(errorMessage(err));
@@ -77,67 +79,64 @@ export default function NewTicketPage() {
 
   return (
     <View className='page new-ticket-page'>
-      <Text className='title'>申请售后</Text>
+      <Text className='title'>{t('newTicket.title')}</Text>
       <StatusView loading={loading && !me} error={error} />
       {me && (
         <>
           <View className='section'>
             <View className='field field-type'>
-              <Text className='field-label'>类型 Type</Text>
+              <Text className='field-label'>{t('newTicket.type')}</Text>
               <View className='choice-list'>
-                {TICKET_TYPES.map((t) => (
-                  <Text key={t} className={`choice choice-type-${t} ${t === type ? 'choice-on' : ''}`} onClick={() => setType(t)}>
-                    {TYPE_LABELS[t].zh}
+                {TICKET_TYPES.map((kind) => (
+                  <Text key={kind} className={`choice choice-type-${kind} ${kind === type ? 'choice-on' : ''}`} onClick={() => setType(kind)}>
+                    {t(`ticket.type.${kind}`)}
                   </Text>
                 ))}
               </View>
             </View>
             <View className='field field-store'>
-              <Text className='field-label'>门店 Store</Text>
-              {!stores && <Text className='muted'>加载中…</Text>}
-              {stores?.length === 0 && <Text className='muted'>暂无可选门店</Text>}
+              <Text className='field-label'>{t('newTicket.store')}</Text>
+              {!stores && <Text className='muted'>{t('common.loading')}</Text>}
+              {stores?.length === 0 && <Text className='muted'>{t('newTicket.noStores')}</Text>}
               <View className='choice-list'>
                 {stores?.map((s) => (
-                  <Text key={s.id} className={`choice choice-store ${s.id === storeId ? 'choice-on' : ''}`} onClick={() => setStoreId(s.id)}>
+                  <Text key={s.id} className={`choice choice-store dyn ${s.id === storeId ? 'choice-on' : ''}`} onClick={() => setStoreId(s.id)}>
                     {s.name}
                   </Text>
                 ))}
               </View>
             </View>
-            <View className='field field-order'>
-              <Text className='field-label'>订单号（选填）Order number</Text>
-              <Input className='field-input' value={orderRef} maxlength={64} placeholder='如 SO-1001' onInput={(e) => setOrderRef(e.detail.value)} />
-            </View>
-            <View className='field field-description'>
-              <Text className='field-label'>问题描述 Description</Text>
-              <Textarea
-                className='field-textarea'
-                value={description}
-                maxlength={2000}
-                placeholder='请描述遇到的问题'
-                onInput={(e) => setDescription(e.detail.value)}
-              />
-            </View>
+            <FormField
+              name='order'
+              label={t('newTicket.orderRef')}
+              value={orderRef}
+              maxlength={64}
+              placeholder={t('newTicket.orderRefPlaceholder')}
+              onInput={setOrderRef}
+            />
+            <FormField
+              name='description'
+              label={t('newTicket.description')}
+              value={description}
+              multiline
+              placeholder={t('newTicket.descriptionPlaceholder')}
+              onInput={setDescription}
+            />
             <View className='field field-contact'>
-              <Text className='field-label'>联系方式 Contact</Text>
+              <Text className='field-label'>{t('newTicket.contact')}</Text>
               <View className='choice-list'>
                 {CONTACT_PREFERENCES.map((c) => (
                   <Text key={c} className={`choice choice-contact-${c} ${c === contact ? 'choice-on' : ''}`} onClick={() => setContact(c)}>
-                    {CONTACT_LABELS[c]}
+                    {t(`ticket.contact.${c}`)}
                   </Text>
                 ))}
               </View>
             </View>
             {contact === 'phone' && (
-              <View className='field field-phone'>
-                <Text className='field-label'>手机号 Phone</Text>
-                <Input className='field-input' type='number' value={phone} onInput={(e) => setPhone(e.detail.value)} />
-              </View>
+              <FormField name='phone' label={t('newTicket.phone')} type='number' value={phone} onInput={setPhone} />
             )}
             <View className='field field-photos'>
-              <Text className='field-label'>
-                照片（最多 {MAX_PHOTOS} 张，每张 ≤ 2 MB）Photos
-              </Text>
+              <Text className='field-label'>{t('newTicket.photos', { max: MAX_PHOTOS })}</Text>
               <View className='photo-grid'>
                 {photos.map((p) => (
                   <View key={p} className='photo-cell chosen-photo' onClick={() => setPhotos((all) => all.filter((x) => x !== p))}>
@@ -147,7 +146,7 @@ export default function NewTicketPage() {
                 {photos.length < MAX_PHOTOS && (
                   <View className='photo-add' onClick={addPhotos}>
                     <Text className='photo-add-plus'>+</Text>
-                    <Text>添加照片</Text>
+                    <Text>{t('newTicket.addPhoto')}</Text>
                   </View>
                 )}
               </View>
@@ -155,7 +154,7 @@ export default function NewTicketPage() {
           </View>
           {formError && <Text className='error-text ticket-form-error'>{formError}</Text>}
           <Button className='btn btn-primary ticket-submit' disabled={busy} loading={busy} onClick={submit}>
-            提交 Submit
+            {t('newTicket.submit')}
           </Button>
         </>
       )}

@@ -1,6 +1,7 @@
 import { Button, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
+import { t, usePageTitle } from '../../../i18n';
 import { errorMessage } from '../../../services/api';
 import { api } from '../../../services/loopline';
 import { saveSession } from '../../../services/session';
@@ -9,13 +10,14 @@ const HOME_PAGE = '/pages/member/home/index';
 
 /** Demo people of the built-in WeChat simulator: the code `test:<openid>` signs in as that openid. */
 export const DEMO_ACCOUNTS = [
-  { key: 'customer', name: '顾客 Customer', openid: 'demo-customer' },
-  { key: 'clerk', name: '店员 Clerk', openid: 'demo-clerk' },
-  { key: 'manager', name: '店长 Manager', openid: 'demo-manager' },
-  { key: 'admin', name: '管理员 Admin', openid: 'demo-admin' },
+  { key: 'customer', openid: 'demo-customer' },
+  { key: 'clerk', openid: 'demo-clerk' },
+  { key: 'manager', openid: 'demo-manager' },
+  { key: 'admin', openid: 'demo-admin' },
 ] as const;
 
 export default function SignInPage() {
+  usePageTitle('app.name');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [openid, setOpenid] = useState('');
@@ -43,44 +45,43 @@ export default function SignInPage() {
 
   return (
     <View className='page sign-in-page'>
-      <Text className='title'>Loopline 会员</Text>
-      <Text className='subtitle'>登录后查看会员卡、积分和会员码</Text>
+      <Text className='title'>{t('app.name')}</Text>
+      <Text className='subtitle'>{t('signIn.subtitle')}</Text>
 
       {process.env.TARO_ENV === 'weapp' ? (
         <Button className='btn btn-primary wechat-login' disabled={busy} onClick={wechatLogin}>
-          微信一键登录
+          {t('signIn.wechat')}
         </Button>
       ) : (
         <>
           <View className='section demo-accounts'>
-            <Text className='section-title'>演示账号 Demo accounts</Text>
-            <Text className='muted'>选择一个身份登录（模拟微信登录）</Text>
+            <Text className='section-title'>{t('signIn.demoTitle')}</Text>
+            <Text className='muted'>{t('signIn.demoHint')}</Text>
             {DEMO_ACCOUNTS.map((account) => (
               <View key={account.key} className={`demo-account demo-${account.key}`}>
                 <View>
-                  <Text className='demo-name'>{account.name}</Text>
+                  <Text className='demo-name'>{t(`signIn.demo.${account.key}`)}</Text>
                   <View>
-                    <Text className='demo-openid'>{account.openid}</Text>
+                    <Text className='demo-openid dyn'>{account.openid}</Text>
                   </View>
                 </View>
                 <Button
-                  className={`btn btn-primary demo-login demo-login-${account.key}`}
-                  style={{ width: 'auto', padding: '0 20px', margin: 0 }}
+                  className={`btn btn-primary btn-inline demo-login demo-login-${account.key}`}
                   disabled={busy}
                   onClick={() => signIn(async () => `test:${account.openid}`)}
                 >
-                  登录
+                  {t('signIn.login')}
                 </Button>
               </View>
             ))}
           </View>
           <View className='section'>
             <View className='field field-openid'>
-              <Text className='field-label'>其他 openid Other openid</Text>
+              <Text className='field-label'>{t('signIn.otherOpenid')}</Text>
               <Input
                 className='field-input'
                 value={openid}
-                placeholder='例如 alice'
+                placeholder={t('signIn.otherOpenidPlaceholder')}
                 onInput={(e) => setOpenid(e.detail.value.trim())}
               />
             </View>
@@ -89,7 +90,7 @@ export default function SignInPage() {
               disabled={busy || !openid}
               onClick={() => signIn(async () => `test:${openid}`)}
             >
-              以此 openid 登录
+              {t('signIn.withOpenid')}
             </Button>
           </View>
         </>

@@ -1,9 +1,12 @@
 // @vitest-environment jsdom
 // The sign-in page in plain React DOM (H5 components), with Taro's platform calls stubbed: the
-// demo picker sends `test:<openid>`, keeps the session, and shows the contract's message on failure.
+// demo picker sends `test:<openid>`, keeps the session, and shows the dictionary's words for a failure.
 import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// The H5 build follows the browser's language; this browser speaks Chinese.
+vi.hoisted(() => Object.defineProperty(navigator, 'language', { value: 'zh-CN', configurable: true }));
 
 const taro = vi.hoisted(() => {
   const storage = new Map<string, unknown>();
@@ -13,12 +16,14 @@ const taro = vi.hoisted(() => {
     reLaunch: vi.fn(async () => undefined),
     login: vi.fn(),
     showToast: vi.fn(),
+    setNavigationBarTitle: vi.fn(async () => undefined),
     getStorageSync: (key: string) => storage.get(key) ?? '',
     setStorageSync: (key: string, value: unknown) => void storage.set(key, value),
     removeStorageSync: (key: string) => void storage.delete(key),
   };
 });
 vi.mock('@tarojs/taro', () => ({ default: taro, useDidShow: () => undefined, useDidHide: () => undefined }));
+import { translate } from '@shared/i18n';
 
 import SignInPage from './index';
 
@@ -66,7 +71,8 @@ describe('sign-in page (H5 demo picker)', () => {
       data: { token: 'session-token', expiresAt, customer: { id: 'a'.repeat(24), name: null, status: 'active' } },
     });
     render(<SignInPage />);
-    expect(document.body.textContent).toContain('管理员 Admin');
+    expect(document.body.textContent).toContain('管理员');
+    expect(document.body.textContent).not.toContain('Admin');
 
     await click(demoLoginButton('customer'));
     await vi.waitFor(() => expect(taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/member/home/index' }));
@@ -77,14 +83,14 @@ describe('sign-in page (H5 demo picker)', () => {
     expect(taro.storage.get('loopline.session')).toEqual({ token: 'session-token', expiresAt });
   });
 
-  it("shows the server's error message and stays on the page", async () => {
+  it('shows the error in the dictionary\'s words for its code and stays on the page', async () => {
     taro.request.mockResolvedValue({
       statusCode: 429,
       data: { error: { code: 'RATE_LIMITED', message: 'Too many sign-in attempts. Try again in a minute.' } },
     });
     render(<SignInPage />);
     await click(demoLoginButton('admin'));
-    await vi.waitFor(() => expect(document.querySelector('.sign-in-error')?.textContent).toBe('Too many sign-in attempts. Try again in a minute.'));
+    await vi.waitFor(() => expect(document.querySelector('.sign-in-error')?.textContent).toBe(translate('zh', 'error.RATE_LIMITED')));
     expect(taro.request.mock.calls[0]![0].data).toEqual({ code: 'test:demo-admin' });
     expect(taro.reLaunch).not.toHaveBeenCalled();
     expect(taro.storage.has('loopline.session')).toBe(false);

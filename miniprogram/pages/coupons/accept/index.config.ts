@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '领取好友赠券' });
+export default definePageConfig({ navigationBarTitleText: '好友送你一张券' });

@@ -3,13 +3,15 @@ import { useRouter } from '@tarojs/taro';
 import { useState } from 'react';
 import { CouponTicket } from '../../../components/CouponTicket';
 import { StatusView } from '../../../components/StatusView';
+import { t, usePageTitle } from '../../../i18n';
 import { errorMessage } from '../../../services/api';
 import { formatTime } from '../../../services/format';
 import { couponApi, type Coupon } from '../../../services/loopline';
-import { go, useMe } from '../../../services/useMe';
+import { go, toast, useMe } from '../../../services/useMe';
 
 /** Opens from a friend's share (weapp) or link (H5) carrying the gift token. */
 export default function AcceptGiftPage() {
+  usePageTitle('accept.title');
   const { params } = useRouter();
   const token = decodeURIComponent(params.token ?? '');
   const { me, loading, error } = useMe();
@@ -22,6 +24,7 @@ export default function AcceptGiftPage() {
     setAcceptError(undefined);
     try {
       setCoupon((await couponApi.acceptGift(token)).coupon);
+      toast(t('accept.accepted'));
     } catch (err) {
       setAcceptError(errorMessage(err));
     } finally {
@@ -31,23 +34,23 @@ export default function AcceptGiftPage() {
 
   return (
     <View className='page accept-gift-page'>
-      <Text className='title'>好友送你一张券</Text>
-      <Text className='subtitle'>A friend sent you a coupon</Text>
+      <Text className='title'>{t('accept.title')}</Text>
+      <Text className='subtitle'>{t('accept.subtitle')}</Text>
       <StatusView loading={loading && !me} error={error} />
       {me && !coupon && (
         <View className='section'>
-          {!token && <Text className='error-text'>链接不完整 (the link has no gift token)</Text>}
+          {!token && <Text className='error-text'>{t('accept.noToken')}</Text>}
           <Button className='btn btn-primary gift-accept' disabled={busy || !token} onClick={accept}>
-            收下 Accept
+            {t('accept.accept')}
           </Button>
           {acceptError && <Text className='error-text accept-error'>{acceptError}</Text>}
         </View>
       )}
       {coupon && (
         <>
-          <CouponTicket className='accepted-coupon' coupon={coupon} sub={`${formatTime(coupon.expiresAt)} 到期`} />
+          <CouponTicket className='accepted-coupon' coupon={coupon} subMasked sub={t('coupon.expires', { time: formatTime(coupon.expiresAt) })} />
           <Button className='btn btn-primary' onClick={() => go(`/pages/coupons/detail/index?id=${coupon.id}`)}>
-            查看并使用 Use it
+            {t('accept.use')}
           </Button>
         </>
       )}

@@ -1,18 +1,19 @@
 import { Button, Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
 import { useEffect, useRef, useState } from 'react';
 import { CouponTicket } from '../../../components/CouponTicket';
+import { EmptyState } from '../../../components/EmptyState';
 import { StatusView } from '../../../components/StatusView';
+import { t, usePageTitle } from '../../../i18n';
 import { ApiError, errorMessage } from '../../../services/api';
 import { campaignValidity, newIdempotencyKey } from '../../../services/couponFormat';
 import { couponApi, type Campaign } from '../../../services/loopline';
-import type { LockedCampaignView as LockedCampaign } from '@shared/coupons';
-import { go, useMe } from '../../../services/useMe';
+import { go, toast, usePullRefresh, useMe } from '../../../services/useMe';
 
+/** 领券 tab: the campaigns a customer may claim from now. */
 export default function CouponCenterPage() {
-  const { me, loading, error } = useMe();
+  usePageTitle('center.title', { tab: true });
+  const { me, loading, error, reload } = useMe();
   const [campaigns, setCampaigns] = useState<Campaign[]>();
-  const [locked, setLocked] = useState<LockedCampaign[]>([]);
   const [listError, setListError] = useState<string>();
   const [claiming, setClaiming] = useState<string>();
   const [claimed, setClaimed] = useState<Record<string, string>>({});
@@ -21,9 +22,7 @@ export default function CouponCenterPage() {
 
   const refresh = async () => {
     try {
-      const list = await couponApi.claimable();
-      setCampaigns(list.items);
-      setLocked(list.locked ?? []);
+      setCampaigns((await couponApi.claimable()).items);
       setListError(undefined);
     } catch (err) {
       setListError(errorMessage(err));
@@ -33,6 +32,10 @@ export default function CouponCenterPage() {
   useEffect(() => {
     if (me) void refresh();
   }, [me]);
+  usePullRefresh(async () => {
+    await reload();
+    await refresh();
+  });
 
   const claim = async (campaign: Campaign) => {
     if (claiming) return;
@@ -42,7 +45,7 @@ export default function CouponCenterPage() {
       const { coupon } = await couponApi.claim(campaign.id, key);
       delete keys.current[campaign.id];
       setClaimed((all) => ({ ...all, [campaign.id]: coupon.id }));
-      void Taro.showToast({ title: '领取成功', icon: 'success' });
+      toast(t('center.claimed'));
       await refresh();
     } catch (err) {
       // A network failure keeps the key so the retry is the same claim; a refusal is final.
@@ -52,7 +55,7 @@ export default function CouponCenterPage() {
         delete next[campaign.id];
         return next;
       });
-      void Taro.showToast({ title: errorMessage(err), icon: 'none', duration: 3000 });
+      toast(errorMessage(err), 'none');
       setListError(errorMessage(err));
     } finally {
       setClaiming(undefined);
@@ -61,49 +64,49 @@ export default function CouponCenterPage() {
 
   return (
     <View className='page coupon-center-page'>
-      <Text className='title'>领券中心</Text>
-      <Text className='subtitle'>Coupon centre · 领取后在「我的优惠券」出示使用</Text>
-      <StatusView loading={(loading && !me) || (!!me && !campaigns && !listError)} error={error} />
-      {listError && <Text className='error-text claim-error'>{listError}</Text>}
+      <Text className='title'>{t('center.title')}</Text>
+      <Text className='subtitle'>{t('center.subtitle')}</Text>
+      <StatusView
+        loading={(loading && !me) || (!!me && !campaigns && !listError)}
+        error={error ?? (campaigns ? undefined : listError)}
+        onRetry={() => void (me ? refresh() : reload())}
+      />
+      {campaigns && listError && <Text className='error-text claim-error'>{listError}</Text>}
       {campaigns?.length === 0 && (
-        <View className='section'>
-          <Text className='muted'>暂时没有可领取的优惠券</Text>
-        </View>
+        <EmptyState
+          className='empty-center'
+          title={t('center.empty')}
+          hint={t('center.emptyHint')}
+          action={t('center.emptyAction')}
+          onAction={() => go('/pages/coupons/mine/index')}
+        />
       )}
       {campaigns?.map((campaign) => (
         <CouponTicket
           key={campaign.id}
           className='campaign-item'
           coupon={campaign}
-          sub={`${campaignValidity(campaign)} · 剩余 ${campaign.remaining}`}
+          sub={`${campaignValidity(campaign)} · ${t('center.remaining', { count: campaign.remaining })}`}
         >
           {claimed[campaign.id] ? (
             <Text className='ticket-btn ticket-btn-done claimed-link' onClick={() => go(`/pages/coupons/detail/index?id=${claimed[campaign.id]}`)}>
-              去使用
+              {t('center.use')}
             </Text>
           ) : (
             <Text
               className={`ticket-btn claim-button ${claiming === campaign.id || campaign.remaining <= 0 ? 'ticket-btn-busy' : ''}`}
               onClick={() => campaign.remaining > 0 && void claim(campaign)}
             >
-              {campaign.remaining <= 0 ? '已抢光' : claiming === campaign.id ? '领取中' : '领取'}
+              {campaign.remaining <= 0 ? t('center.soldOut') : claiming === campaign.id ? t('center.claiming') : t('center.claim')}
             </Text>
           )}
         </CouponTicket>
       ))}
-      {locked.length > 0 && (
-        <View className='section locked-campaigns'>
-          <Text className='section-title'>升级会员可领</Text>
-          {locked.map((campaign) => (
-            <CouponTicket key={campaign.id} className='locked-item' coupon={campaign} dim sub={campaignValidity(campaign)}>
-              <Text className='ticket-btn ticket-btn-busy'>{campaign.requiredTier.name}专享</Text>
-            </CouponTicket>
-          ))}
-        </View>
+      {campaigns && campaigns.length > 0 && (
+        <Button className='btn btn-secondary to-my-coupons' onClick={() => go('/pages/coupons/mine/index')}>
+          {t('center.myCoupons')}
+        </Button>
       )}
-      <Button className='btn btn-secondary to-my-coupons' onClick={() => go('/pages/coupons/mine/index')}>
-        我的优惠券 My coupons
-      </Button>
     </View>
   );
 }

@@ -4,11 +4,13 @@ import { useEffect, useRef, useState } from 'react';
 import { CouponTicket } from '../../../components/CouponTicket';
 import { QrCode } from '../../../components/QrCode';
 import { StatusView } from '../../../components/StatusView';
+import { t, usePageTitle } from '../../../i18n';
 import { errorMessage, showError } from '../../../services/api';
-import { STATE_LABEL, walletTab } from '../../../services/couponFormat';
+import { walletTab } from '../../../services/couponFormat';
 import { formatTime } from '../../../services/format';
 import { couponApi, type Coupon } from '../../../services/loopline';
 import { readSession } from '../../../services/session';
+import { toast } from '../../../services/useMe';
 
 /** Fetch the next QR token this long before the shown one expires, so what is on screen always scans. */
 const REFRESH_AHEAD_MS = 10_000;
@@ -26,6 +28,7 @@ function giftLink(token: string): string {
 }
 
 export default function CouponDetailPage() {
+  usePageTitle('detail.title');
   const { params } = useRouter();
   const id = params.id ?? '';
   const [coupon, setCoupon] = useState<Coupon>();
@@ -88,7 +91,7 @@ export default function CouponDetailPage() {
   );
 
   useShareAppMessage(() => ({
-    title: coupon ? `送你一张「${coupon.name}」` : '送你一张优惠券',
+    title: coupon ? t('detail.shareTitle', { name: coupon.name }) : t('detail.shareTitleAny'),
     path: gift ? `${ACCEPT_PAGE}?token=${encodeURIComponent(gift.token)}` : '/pages/coupons/center/index',
   }));
 
@@ -112,6 +115,7 @@ export default function CouponDetailPage() {
     try {
       setCoupon((await couponApi.cancelGift(id)).coupon);
       setGift(undefined);
+      toast(t('detail.giftCancelled'));
       void loadQr();
     } catch (err) {
       showError(err);
@@ -121,7 +125,7 @@ export default function CouponDetailPage() {
   };
 
   const copyLink = () => {
-    if (gift) void Taro.setClipboardData({ data: giftLink(gift.token) });
+    if (gift) void Taro.setClipboardData({ data: giftLink(gift.token) }).then(() => toast(t('detail.linkCopied')));
   };
 
   const secondsLeft = qr ? Math.max(0, Math.round((Date.parse(qr.expiresAt) - now) / 1000)) : 0;
@@ -129,62 +133,62 @@ export default function CouponDetailPage() {
 
   return (
     <View className='page coupon-detail-page'>
-      <StatusView loading={!coupon && !error} error={error} />
+      <StatusView loading={!coupon && !error} error={error} onRetry={load} rows={2} />
       {coupon && (
         <>
-          <CouponTicket coupon={coupon} dim={!usable && coupon.state !== 'gifting'} sub={`${formatTime(coupon.expiresAt)} 到期`}>
-            <Text className={`ticket-state ticket-state-${coupon.state} coupon-state`}>{STATE_LABEL[coupon.state]}</Text>
+          <CouponTicket coupon={coupon} dim={!usable && coupon.state !== 'gifting'} subMasked sub={t('coupon.expires', { time: formatTime(coupon.expiresAt) })}>
+            <Text className={`ticket-state ticket-state-${coupon.state} coupon-state`}>{t(`coupon.state.${coupon.state}`)}</Text>
           </CouponTicket>
 
           {usable && (
             <View className='section qr-box'>
-              <Text className='section-title'>到店出示 Show at the till</Text>
-              {qr ? <QrCode className='qr-image coupon-qr' value={qr.token} /> : <View className='qr-image' />}
-              <Text className='qr-digits coupon-code'>{coupon.code}</Text>
-              <Text className='muted qr-countdown'>
-                {qr ? `二维码 ${secondsLeft} 秒后自动刷新 · 也可报券码核销` : '正在生成二维码…'}
+              <Text className='section-title'>{t('detail.show')}</Text>
+              {qr ? <QrCode className='qr-image coupon-qr mask' value={qr.token} /> : <View className='qr-image' />}
+              <Text className='qr-digits coupon-code dyn mask'>{coupon.code}</Text>
+              <Text className='muted qr-countdown mask'>
+                {qr ? t('detail.qrRefresh', { seconds: secondsLeft }) : t('detail.qrMaking')}
               </Text>
             </View>
           )}
 
           {coupon.state === 'redeemed' && coupon.redeemedAt && (
             <View className='section'>
-              <Text className='muted redeemed-at'>已于 {formatTime(coupon.redeemedAt)} 使用</Text>
+              <Text className='muted redeemed-at mask'>{t('detail.redeemedAt', { time: formatTime(coupon.redeemedAt) })}</Text>
             </View>
           )}
 
           {usable && (
             <Button className='btn btn-secondary gift-start' disabled={busy} onClick={startGift}>
-              送给好友 Give to a friend
+              {t('detail.give')}
             </Button>
           )}
 
           {coupon.state === 'gifting' && (
             <View className='section gift-box'>
-              <Text className='section-title'>赠送中 Waiting for your friend</Text>
+              <Text className='section-title'>{t('detail.giftTitle')}</Text>
               {gift ? (
                 <>
-                  <Text className='muted'>好友领取前，券仍属于你；{formatTime(gift.expiresAt)} 前未领取自动退回。</Text>
+                  <Text className='muted mask'>{t('detail.giftText', { time: formatTime(gift.expiresAt) })}</Text>
                   {process.env.TARO_ENV === 'weapp' ? (
                     <Button className='btn btn-primary gift-share' openType='share'>
-                      发给微信好友 Share
+                      {t('detail.share')}
                     </Button>
                   ) : (
                     <>
-                      <Text className='gift-link' userSelect>
+                      <Text className='gift-link dyn mask' userSelect>
                         {giftLink(gift.token)}
                       </Text>
                       <Button className='btn btn-primary gift-copy' onClick={copyLink}>
-                        复制链接 Copy link
+                        {t('detail.copyLink')}
                       </Button>
                     </>
                   )}
                 </>
               ) : (
-                <Text className='muted'>已生成赠送链接。可取消赠送后重新生成。</Text>
+                <Text className='muted'>{t('detail.giftReady')}</Text>
               )}
               <Button className='btn btn-secondary gift-cancel' disabled={busy} onClick={cancelGift}>
-                取消赠送 Cancel
+                {t('detail.cancelGift')}
               </Button>
             </View>
           )}

@@ -1,27 +1,25 @@
 import { Text, View } from '@tarojs/components';
 import { useEffect, useState } from 'react';
 import { CouponTicket } from '../../../components/CouponTicket';
+import { EmptyState } from '../../../components/EmptyState';
 import { StatusView } from '../../../components/StatusView';
+import { t, usePageTitle } from '../../../i18n';
 import { errorMessage } from '../../../services/api';
-import { STATE_LABEL, walletTab, type WalletTab } from '../../../services/couponFormat';
+import { walletTab, type WalletTab } from '../../../services/couponFormat';
 import { formatTime } from '../../../services/format';
 import { couponApi, type Coupon } from '../../../services/loopline';
-import { go, useMe } from '../../../services/useMe';
+import { go, usePullRefresh, useMe } from '../../../services/useMe';
 
-const TABS: Array<{ key: WalletTab; label: string }> = [
-  { key: 'available', label: '可使用' },
-  { key: 'used', label: '已使用' },
-  { key: 'expired', label: '已过期' },
-];
+const TABS: WalletTab[] = ['available', 'used', 'expired'];
 
 export default function MyCouponsPage() {
-  const { me, loading, error } = useMe();
+  usePageTitle('mine.title');
+  const { me, loading, error, reload } = useMe();
   const [coupons, setCoupons] = useState<Coupon[]>();
   const [listError, setListError] = useState<string>();
   const [tab, setTab] = useState<WalletTab>('available');
 
-  useEffect(() => {
-    if (!me) return;
+  const load = () =>
     couponApi
       .mine()
       .then((page) => {
@@ -29,7 +27,10 @@ export default function MyCouponsPage() {
         setListError(undefined);
       })
       .catch((err) => setListError(errorMessage(err)));
+  useEffect(() => {
+    if (me) void load();
   }, [me]);
+  usePullRefresh(load);
 
   const now = Date.now();
   const shown = (coupons ?? []).filter((c) => walletTab(c, now) === tab);
@@ -38,22 +39,24 @@ export default function MyCouponsPage() {
   return (
     <View className='page my-coupons-page'>
       <View className='tabs'>
-        {TABS.map((t) => (
-          <Text key={t.key} className={`tab tab-${t.key} ${tab === t.key ? 'tab-on' : ''}`} onClick={() => setTab(t.key)}>
-            {t.label} {coupons ? count(t.key) : ''}
+        {TABS.map((key) => (
+          <Text key={key} className={`tab tab-${key} ${tab === key ? 'tab-on' : ''}`} onClick={() => setTab(key)}>
+            {t(`mine.tab.${key}`, { count: coupons ? count(key) : '' })}
           </Text>
         ))}
       </View>
-      <StatusView loading={(loading && !me) || (!!me && !coupons && !listError)} error={error ?? listError} />
+      <StatusView
+        loading={(loading && !me) || (!!me && !coupons && !listError)}
+        error={error ?? listError}
+        onRetry={() => void (me ? load() : reload())}
+      />
       {coupons && shown.length === 0 && (
-        <View className='section empty-coupons'>
-          <Text className='muted'>这里还没有优惠券</Text>
-          {tab === 'available' && (
-            <Text className='link' onClick={() => go('/pages/coupons/center/index')}>
-              去领券中心 ›
-            </Text>
-          )}
-        </View>
+        <EmptyState
+          className='empty-coupons'
+          title={t(`mine.empty.${tab}`)}
+          action={t('mine.emptyAction')}
+          onAction={() => go('/pages/coupons/center/index')}
+        />
       )}
       {shown.map((coupon) => (
         <CouponTicket
@@ -61,14 +64,15 @@ export default function MyCouponsPage() {
           className={`my-coupon my-coupon-${coupon.state}`}
           coupon={coupon}
           dim={tab !== 'available'}
+          subMasked
           sub={
             coupon.redeemedAt
-              ? `${formatTime(coupon.redeemedAt)} 已使用`
-              : `${formatTime(coupon.expiresAt)} 到期`
+              ? t('coupon.usedAt', { time: formatTime(coupon.redeemedAt) })
+              : t('coupon.expires', { time: formatTime(coupon.expiresAt) })
           }
           onClick={() => go(`/pages/coupons/detail/index?id=${coupon.id}`)}
         >
-          <Text className={`ticket-state ticket-state-${coupon.state}`}>{STATE_LABEL[coupon.state]}</Text>
+          <Text className={`ticket-state ticket-state-${coupon.state}`}>{t(`coupon.state.${coupon.state}`)}</Text>
         </CouponTicket>
       ))}
     </View>

@@ -1,11 +1,14 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
+import { t, usePageTitle } from '../../../i18n';
 import { errorMessage, SIGN_IN_PAGE } from '../../../services/api';
+import { toast } from '../../../services/useMe';
 import { api } from '../../../services/loopline';
 import { clearSession } from '../../../services/session';
 
 export default function PrivacyPage() {
+  usePageTitle('privacy.title');
   const [exported, setExported] = useState<string>();
   const [deletionToken, setDeletionToken] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -19,6 +22,7 @@ export default function PrivacyPage() {
       const json = JSON.stringify(data, null, 2);
       setExported(json);
       if (process.env.TARO_ENV === 'h5') downloadInBrowser(json);
+      toast(t('privacy.exported'));
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -47,7 +51,7 @@ export default function PrivacyPage() {
     try {
       await api.confirmDeletion(deletionToken);
       clearSession();
-      void Taro.showToast({ title: '账户已删除', icon: 'success' });
+      toast(t('privacy.deleted'));
       await Taro.reLaunch({ url: SIGN_IN_PAGE });
     } catch (err) {
       setError(errorMessage(err));
@@ -58,17 +62,17 @@ export default function PrivacyPage() {
 
   return (
     <View className='page privacy-page'>
-      <Text className='title'>隐私与数据</Text>
-      <Text className='subtitle'>你可以随时导出或删除你的个人数据</Text>
+      <Text className='title'>{t('privacy.title')}</Text>
+      <Text className='subtitle'>{t('privacy.subtitle')}</Text>
 
       <View className='section'>
-        <Text className='section-title'>导出我的数据 Export</Text>
+        <Text className='section-title'>{t('privacy.exportTitle')}</Text>
         <Button className='btn btn-secondary privacy-export' disabled={busy} onClick={exportData}>
-          导出 Export
+          {t('privacy.export')}
         </Button>
         {exported && (
           <View className='export-box' style={{ marginTop: '16px', maxHeight: '400px', overflow: 'auto' }}>
-            <Text className='muted' style={{ whiteSpace: 'pre-wrap', fontFamily: 'monospace', fontSize: '11px' }} userSelect>
+            <Text className='muted dyn mask' style={{ whiteSpace: 'pre-wrap', fontFamily: 'monospace', fontSize: '11px' }} userSelect>
               {exported}
             </Text>
           </View>
@@ -76,20 +80,20 @@ export default function PrivacyPage() {
       </View>
 
       <View className='section'>
-        <Text className='section-title'>删除账户 Delete account</Text>
-        <Text className='muted'>删除后会员等级、积分和优惠券将无法恢复。</Text>
+        <Text className='section-title'>{t('privacy.deleteTitle')}</Text>
+        <Text className='muted'>{t('privacy.deleteText')}</Text>
         {!deletionToken ? (
           <Button className='btn btn-danger privacy-delete' disabled={busy} onClick={startDeletion}>
-            删除我的账户
+            {t('privacy.delete')}
           </Button>
         ) : (
           <View className='delete-confirm'>
-            <Text className='error-text'>确定要永久删除吗？This cannot be undone.</Text>
+            <Text className='error-text'>{t('privacy.deleteConfirm')}</Text>
             <Button className='btn btn-danger privacy-delete-confirm' disabled={busy} onClick={confirmDeletion}>
-              确认删除 Delete
+              {t('privacy.deleteConfirmButton')}
             </Button>
             <Button className='btn btn-secondary privacy-delete-cancel' disabled={busy} onClick={() => setDeletionToken(undefined)}>
-              取消 Cancel
+              {t('common.cancel')}
             </Button>
           </View>
         )}

@@ -1,22 +1,21 @@
-import { Button, Input, Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
+import { Text, View } from '@tarojs/components';
 import { useState } from 'react';
+import { ScanSubmit } from '../../../components/ScanSubmit';
 import { StatusView } from '../../../components/StatusView';
-import { StorePicker } from '../../../components/StorePicker';
+import { StorePicker, useStoreChoice } from '../../../components/StorePicker';
+import { t, usePageTitle } from '../../../i18n';
 import { errorMessage } from '../../../services/api';
 import { api, type MemberSummary } from '../../../services/loopline';
 import { useMe } from '../../../services/useMe';
 
 export default function IdentifyPage() {
-  const { me, loading, error } = useMe(['clerk', 'manager', 'admin']);
+  usePageTitle('identify.title');
+  const { me, loading, error, reload } = useMe(['clerk', 'manager', 'admin']);
+  const store = useStoreChoice(me);
   const [code, setCode] = useState('');
   const [summary, setSummary] = useState<MemberSummary>();
   const [busy, setBusy] = useState(false);
   const [identifyError, setIdentifyError] = useState<string>();
-  const [storeChoice, setStoreChoice] = useState(0);
-  // Staff act for one store at a time; admins need none.
-  const storeGrants = (me?.roles ?? []).filter((grant) => grant.storeId);
-  const storeId = storeGrants[storeChoice]?.storeId ?? undefined;
 
   const identify = async (value: string) => {
     const trimmed = value.replace(/\s+/g, '');
@@ -25,7 +24,7 @@ export default function IdentifyPage() {
     setIdentifyError(undefined);
     setSummary(undefined);
     try {
-      setSummary(await api.identify(trimmed, storeId));
+      setSummary(await api.identify(trimmed, store.storeId));
     } catch (err) {
       setIdentifyError(errorMessage(err));
     } finally {
@@ -33,61 +32,60 @@ export default function IdentifyPage() {
     }
   };
 
-  const scan = async () => {
-    try {
-      const result = await Taro.scanCode({ onlyFromCamera: true, scanType: ['qrCode'] });
-      setCode(result.result);
-      await identify(result.result);
-    } catch {
-      // the clerk closed the scanner
-    }
-  };
-
   return (
     <View className='page identify-page'>
-      <Text className='title'>识别会员</Text>
-      <StatusView loading={loading && !me} error={error} />
+      <Text className='title'>{t('identify.title')}</Text>
+      <StatusView loading={loading && !me} error={error} onRetry={reload} rows={1} />
       {me && !error && (
         <View className='section'>
-          {storeGrants.length > 1 && (
+          {store.grants.length > 1 && (
             <View className='field'>
-              <StorePicker grants={storeGrants} choice={storeChoice} onChoose={setStoreChoice} />
+              <StorePicker grants={store.grants} choice={store.choice} onChoose={store.setChoice} />
             </View>
           )}
-          {process.env.TARO_ENV === 'weapp' && (
-            <Button className='btn btn-primary identify-scan' disabled={busy} onClick={scan}>
-              扫描会员码 Scan
-            </Button>
-          )}
-          <View className='field field-member-code' style={{ marginTop: '12px' }}>
-            <Text className='field-label'>会员码 Member code</Text>
-            <Input className='field-input' value={code} placeholder='输入顾客出示的会员码' onInput={(e) => setCode(e.detail.value)} />
-          </View>
-          <Button className='btn btn-secondary identify-submit' disabled={busy || !code.trim()} onClick={() => identify(code)}>
-            识别 Identify
-          </Button>
+          <ScanSubmit
+            name='member-code'
+            label={t('identify.code')}
+            placeholder={t('identify.codePlaceholder')}
+            value={code}
+            onInput={setCode}
+            onScanned={async (result) => {
+              setCode(result);
+              await identify(result);
+            }}
+            onSubmit={() => void identify(code)}
+            submitLabel={t('identify.submit')}
+            busy={busy}
+            canSubmit={Boolean(code.trim())}
+            scanClass='identify-scan'
+            submitClass='identify-submit'
+          />
           {identifyError && <Text className='error-text identify-error'>{identifyError}</Text>}
         </View>
       )}
       {summary && (
         <View className='section member-summary'>
-          <Text className='section-title'>{summary.name || '会员 Member'}</Text>
+          {summary.name ? (
+            <Text className='section-title dyn'>{summary.name}</Text>
+          ) : (
+            <Text className='section-title'>{t('identify.member')}</Text>
+          )}
           <View className='row'>
-            <Text className='muted'>等级 Tier</Text>
-            <Text className='tag summary-tier'>{summary.tier.name}</Text>
+            <Text className='muted'>{t('identify.tier')}</Text>
+            <Text className='tag summary-tier'>{t(`tier.${summary.tier.id}`)}</Text>
           </View>
           <View className='row'>
-            <Text className='muted'>积分 Points</Text>
+            <Text className='muted'>{t('identify.points')}</Text>
             <Text className='summary-points'>{summary.points}</Text>
           </View>
           <View className='row'>
-            <Text className='muted'>会员号 Member No.</Text>
-            <Text className='summary-member-no'>{summary.memberNo}</Text>
+            <Text className='muted'>{t('identify.memberNo')}</Text>
+            <Text className='summary-member-no mask'>{summary.memberNo}</Text>
           </View>
           {summary.phone && (
             <View className='row'>
-              <Text className='muted'>手机 Phone</Text>
-              <Text>{summary.phone}</Text>
+              <Text className='muted'>{t('identify.phone')}</Text>
+              <Text className='dyn'>{summary.phone}</Text>
             </View>
           )}
         </View>

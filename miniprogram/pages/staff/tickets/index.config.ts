@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '售后工单' });
+export default definePageConfig({ navigationBarTitleText: '售后工单', enablePullDownRefresh: true });
