@@ -102,7 +102,7 @@ describe('stage two: the learned model', () => {
   });
 
   it('a staff label changes the next model: its version, and the labelled message moves towards the label', () => {
-    const missed = '门店那个店员今天又对我翻白眼，当着我孩子的面';
+    const missed = '拿到手的杯子有个缺口，嘴唇被划了一下';
     const before = scoreWith(model, missed);
     const after = trainModel([{ text: missed, complaint: true }]);
     expect(after.version).not.toBe(model.version);
