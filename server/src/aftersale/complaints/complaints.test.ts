@@ -4,7 +4,8 @@ import { bucketOf, corpus, parseCorpus, TEST_BUCKETS } from './corpus';
 import { readMessage, stem } from './features';
 import { scoreWith } from './scorer';
 import { segment } from './segment';
-import { baseModel, trainingExamples, trainModel } from './training';
+import { baseModel, baseModelSource, trainingExamples, trainModel } from './training';
+import shipped from './corpus/base-model.json' with { type: 'json' };
 
 describe('the labelled corpus and its split', () => {
   const { train: trainSet, test } = corpus();
@@ -84,6 +85,12 @@ describe('stage two: the learned model', () => {
       expect(scoreWith(model, text).level, text).toBe('none');
     }
   });
+
+  it('ships the built-in model trained from the current corpus and features (npm run complaints:base)', () => {
+    expect(shipped.source, 'corpus/base-model.json is stale: run npm run complaints:base').toBe(baseModelSource());
+    expect(trainModel([]).version).toBe(shipped.version);
+    expect(model.version).toBe(shipped.version);
+  }, 120_000);
 
   it('records the model version on every score', () => {
     expect(scoreWith(model, '你好').modelVersion).toBe(model.version);

@@ -6,4 +6,4 @@ export { complaintRetrainJob, retrainComplaintModel, type RetrainResult } from '
 export { complaintRoutes } from './routes';
 export { activeModel, forgetModel, scoreMessage, scoreWith, type ComplaintScore } from './scorer';
 export { eraseComplaintData, recordScore } from './service';
-export { baseModel, baseModelInBackground } from './training';
+export { baseModel } from './training';
