@@ -39,9 +39,9 @@ function figures(times: number[]) {
   return { n: times.length, p50: at(0.5), p99: at(0.99), max: times[times.length - 1]!, mean };
 }
 
-const trainStarted = performance.now();
+const loadStarted = performance.now();
 const model = baseModel();
-const trainMs = performance.now() - trainStarted;
+const loadMs = performance.now() - loadStarted;
 
 const rows = [
   measure('segmentation only (jieba)', (t) => segment(normalize(t))),
@@ -49,7 +49,7 @@ const rows = [
   measure('full score (stage one + model)', (t) => scoreWith(model, t)),
 ];
 const fmt = (ms: number) => `${(ms * 1000).toFixed(0).padStart(6)} µs`;
-console.log(`complaint scoring, ${texts.length} corpus messages × ${ROUNDS} rounds; model ${model.version} (${model.data.vocab.length} features, trained in ${trainMs.toFixed(0)} ms)`);
+console.log(`complaint scoring, ${texts.length} corpus messages × ${ROUNDS} rounds; model ${model.version} (${model.data.vocab.length} features, loaded in ${loadMs.toFixed(0)} ms)`);
 console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores (wall-clock tails include time the process waited for a core)`);
 for (const kind of ['wall', 'cpu'] as const) {
   console.log(kind === 'wall' ? 'wall-clock per message:' : 'CPU time per message (this process only):');

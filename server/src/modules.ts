@@ -5,7 +5,7 @@ import type { AppDeps } from './platform/app';
 import { startPeriodicJob } from './platform/jobs/periodic';
 import { aftersalePhotoRoutes, aftersaleRoutes } from './aftersale/routes';
 import { slaJob } from './aftersale/slaJob';
-import { baseModelInBackground, complaintRetrainJob, complaintRoutes } from './aftersale/complaints';
+import { complaintRetrainJob, complaintRoutes } from './aftersale/complaints';
 import { authJobs } from './auth/jobs';
 import { authRoutes } from './auth/routes';
 import { couponJobs } from './coupons/jobs';
@@ -57,8 +57,6 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   ];
   const every = deps.config.jobIntervalMs;
   for (const job of jobs) stops.push(startPeriodicJob(every ? { ...job, intervalMs: every } : job, deps.log));
-  // Train the built-in complaint model now (off the main thread) rather than on the first message.
-  void baseModelInBackground();
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
     // Stock places this instance leased and did not issue go back to the campaign.

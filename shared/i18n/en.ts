@@ -128,6 +128,7 @@ export const en: Record<MessageKey, string> = {
   'points.type.expire': 'Points expired',
   'points.type.adjust': 'Points adjusted',
   'points.type.reverse': 'Points returned',
+  'points.type.refund': 'Points refunded',
 
   'code.title': 'Member code',
   'code.show': 'Show it at the till to scan or type',

@@ -134,6 +134,7 @@ export const zh = {
   'points.type.expire': '积分过期',
   'points.type.adjust': '积分调整',
   'points.type.reverse': '积分退回',
+  'points.type.refund': '积分退还',
 
   // Member code (pages/member/code).
   'code.title': '会员码',

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { DELETION_CONFIRM_MINUTES, type ExportResponse } from '@shared/api/privacy';
+import { eraseComplaintData } from '../aftersale/complaints';
 import { revokeAllSessions } from '../auth/service';
 import { eraseCustomer, fullTimeline, getCustomer, listIdentities } from '../customers/service';
 import { AppError } from '../platform/http/errors';
@@ -99,6 +100,7 @@ async function eraseAccount(customerId: Types.ObjectId, now: Date): Promise<void
     SubscribeAcceptance.deleteMany({ customerId }),
     SubscribeUse.deleteMany({ customerId }),
   ]);
+  await eraseComplaintData(customerId);
   await DeletionRequest.deleteMany({ customerId });
 }
 

@@ -5,18 +5,7 @@ import { act, useEffect } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-const taro = vi.hoisted(() => {
-  const storage = new Map<string, unknown>();
-  return {
-    storage,
-    request: vi.fn(),
-    reLaunch: vi.fn(async () => undefined),
-    showToast: vi.fn(),
-    getStorageSync: (key: string) => storage.get(key) ?? '',
-    setStorageSync: (key: string, value: unknown) => void storage.set(key, value),
-    removeStorageSync: (key: string) => void storage.delete(key),
-  };
-});
+const taro = await vi.hoisted(async () => (await import('../../../test/taroStub')).taroStub());
 vi.mock('@tarojs/taro', () => ({
   default: taro,
   // The page "shows" once, when it mounts.

@@ -52,7 +52,7 @@ export interface Prediction {
   probabilities: [number, number, number];
 }
 
-const DEFAULTS: Required<TrainingOptions> = { epochs: 250, learningRate: 0.5, l2: 0.005, targetPrecision: 0.92, folds: 5 };
+const DEFAULTS: Required<TrainingOptions> = { epochs: 250, learningRate: 0.5, l2: 0.005, targetPrecision: 0.9, folds: 5 };
 
 function softmax(logits: number[]): [number, number, number] {
   const max = Math.max(...logits);

@@ -4,7 +4,8 @@ import { bucketOf, corpus, parseCorpus, TEST_BUCKETS } from './corpus';
 import { readMessage, stem } from './features';
 import { scoreWith } from './scorer';
 import { segment } from './segment';
-import { baseModel, trainingExamples, trainModel } from './training';
+import { baseModel, baseModelSource, trainingExamples, trainModel } from './training';
+import shipped from './corpus/base-model.json' with { type: 'json' };
 
 describe('the labelled corpus and its split', () => {
   const { train: trainSet, test } = corpus();
@@ -85,6 +86,12 @@ describe('stage two: the learned model', () => {
     }
   });
 
+  it('ships the built-in model trained from the current corpus and features (npm run complaints:base)', () => {
+    expect(shipped.source, 'corpus/base-model.json is stale: run npm run complaints:base').toBe(baseModelSource());
+    expect(trainModel([]).version).toBe(shipped.version);
+    expect(model.version).toBe(shipped.version);
+  }, 120_000);
+
   it('records the model version on every score', () => {
     expect(scoreWith(model, '你好').modelVersion).toBe(model.version);
     expect(model.version).toMatch(/^cm-[0-9a-f]{12}$/);
@@ -102,7 +109,7 @@ describe('stage two: the learned model', () => {
   });
 
   it('a staff label changes the next model: its version, and the labelled message moves towards the label', () => {
-    const missed = '门店那个店员今天又对我翻白眼，当着我孩子的面';
+    const missed = '拿到手的杯子有个缺口，嘴唇被划了一下';
     const before = scoreWith(model, missed);
     const after = trainModel([{ text: missed, complaint: true }]);
     expect(after.version).not.toBe(model.version);

@@ -5,5 +5,5 @@ export { initComplaintModels } from './model';
 export { complaintRetrainJob, retrainComplaintModel, type RetrainResult } from './retrain';
 export { complaintRoutes } from './routes';
 export { activeModel, forgetModel, scoreMessage, scoreWith, type ComplaintScore } from './scorer';
-export { recordScore } from './service';
-export { baseModel, baseModelInBackground } from './training';
+export { eraseComplaintData, recordScore } from './service';
+export { baseModel } from './training';

@@ -7,6 +7,9 @@ import { ComplaintLabel, ComplaintModel } from './model';
 import { useModel } from './scorer';
 import { trainModelInBackground } from './training';
 
+/** Stored models kept (the newest ones); scores name their model's version either way. */
+export const MODELS_KEPT = 20;
+
 export interface RetrainResult {
   /** False when nothing new was labelled since the model in use was trained. */
   retrained: boolean;
@@ -52,6 +55,9 @@ export async function retrainComplaintModel(options: { force?: boolean; now?: Da
     await ComplaintModel.updateOne({ _id: version }, { $set: { activatedAt: now, labelsThrough } });
   }
   useModel(model);
+  // Older models are kept for the record, a few only: each holds its whole vocabulary and weights.
+  const old = await ComplaintModel.find({}).sort({ activatedAt: -1 }).skip(MODELS_KEPT).select({ _id: 1 }).lean();
+  if (old.length) await ComplaintModel.deleteMany({ _id: { $in: old.map((m) => m._id) } });
   return { retrained: true, version, staffLabels: labels.length, strongThreshold: model.data.strongThreshold, crossValidation: model.data.crossValidation };
 }
 

@@ -5,6 +5,7 @@ import { signInTwoStoreCast, type TwoStoreCast } from '../../../test/session';
 import { escalateFromMessage } from '../escalation';
 import { ComplaintLabel, ComplaintModel, ComplaintScoreRecord } from './model';
 import { complaintRetrainJob, retrainComplaintModel } from './retrain';
+import { eraseComplaintData } from './service';
 import { activeModel, forgetModel, scoreMessage } from './scorer';
 import { baseModel } from './training';
 
@@ -14,8 +15,8 @@ let cast: TwoStoreCast;
 const storeFollower = new Types.ObjectId();
 const unknownFollower = new Types.ObjectId();
 const STRONG = '骗子公司，收了钱不发货，我要去12315投诉！！';
-/** Anger the built-in model misses: the staff will say it was a complaint. */
-const MISSED = '门店那个店员今天又对我翻白眼，当着我孩子的面';
+/** A harm the built-in model takes for a mild grumble: the staff will say it was a complaint. */
+const MISSED = '拿到手的杯子有个缺口，嘴唇被划了一下';
 
 beforeAll(async () => {
   app = await startTestApp({ ADMIN_OPENIDS: 'cx-admin' });
@@ -132,5 +133,15 @@ describe('retraining from staff labels', () => {
     await complaintRetrainJob.run(new Date());
     expect(await ComplaintModel.countDocuments({})).toBe(models + 1);
     expect((await activeModel()).version).not.toBe(current);
+  }, 180_000);
+
+  it('erasing a person removes their scored messages and labels, and the next retraining drops the labels', async () => {
+    expect(await ComplaintLabel.countDocuments({ customerId: unknownFollower })).toBeGreaterThan(0);
+    await eraseComplaintData(unknownFollower);
+    expect(await ComplaintScoreRecord.countDocuments({ customerId: unknownFollower })).toBe(0);
+    expect(await ComplaintLabel.countDocuments({ customerId: unknownFollower })).toBe(0);
+    expect(await ComplaintScoreRecord.countDocuments({ customerId: storeFollower })).toBe(1);
+    const result = await retrainComplaintModel();
+    expect(result).toMatchObject({ retrained: true, staffLabels: 1 });
   }, 180_000);
 });

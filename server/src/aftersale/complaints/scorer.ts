@@ -1,7 +1,7 @@
 import { fromStored, type ComplaintClassifier, type ComplaintLevel } from './classifier';
 import { FEATURE_VERSION, readMessage } from './features';
 import { ComplaintModel } from './model';
-import { baseModelInBackground } from './training';
+import { baseModel } from './training';
 
 export interface ComplaintScore {
   level: ComplaintLevel;
@@ -44,10 +44,10 @@ let checking: Promise<ComplaintClassifier> | undefined;
 
 async function loadNewest(): Promise<ComplaintClassifier> {
   const newest = await ComplaintModel.findOne({ featureVersion: FEATURE_VERSION }).sort({ activatedAt: -1 }).select({ _id: 1 }).lean();
-  if (!newest) return baseModelInBackground();
+  if (!newest) return baseModel();
   if (cached && cached.model.version === newest._id) return cached.model;
   const doc = await ComplaintModel.findById(newest._id).lean();
-  if (!doc) return baseModelInBackground();
+  if (!doc) return baseModel();
   return fromStored({
     version: doc._id,
     featureVersion: doc.featureVersion,
@@ -66,7 +66,7 @@ export async function activeModel(now = Date.now()): Promise<ComplaintClassifier
       cached = { model, checkedAt: Date.now() };
       return model;
     })
-    .catch(() => cached?.model ?? baseModelInBackground()) // the database is down: keep scoring with what we have
+    .catch(() => cached?.model ?? baseModel()) // the database is down: keep scoring with what we have
     .finally(() => (checking = undefined));
   return checking;
 }

@@ -89,3 +89,12 @@ export async function labelScore(score: ComplaintScoreDoc, complaint: boolean, b
   await ComplaintLabel.replaceOne({ _id: score._id }, label, { upsert: true });
   return label as ComplaintLabelDoc;
 }
+
+/**
+ * Erases what complaint detection holds about a person: their scored messages and the staff labels
+ * on them. The next retraining (the job sees the label count change) drops the labels from the model.
+ */
+export async function eraseComplaintData(customerId: Types.ObjectId): Promise<void> {
+  await ComplaintLabel.deleteMany({ customerId });
+  await ComplaintScoreRecord.deleteMany({ customerId });
+}

@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { fromStored, train, type ComplaintClassifier, type StoredModel, type TrainingExample } from './classifier';
+import { fromStored, toStored, train, type ComplaintClassifier, type StoredModel, type TrainingExample } from './classifier';
 import { corpus } from './corpus';
+import { FEATURE_VERSION } from './features';
 
 /** One staff label counts as this many corpus messages. */
 export const STAFF_LABEL_WEIGHT = 3;
@@ -28,12 +31,44 @@ export function trainModel(labels: StaffLabel[]): ComplaintClassifier {
   return train(trainingExamples(labels));
 }
 
+/** The built-in model, trained from the corpus's training split, shipped beside it. */
+const BASE_MODEL_FILE = new URL('./corpus/base-model.json', import.meta.url);
+
+/** What the built-in model is trained from: the training split and the features' version. */
+export function baseModelSource(): string {
+  const hash = createHash('sha256').update(`features v${FEATURE_VERSION}\n`);
+  for (const m of corpus().train) hash.update(`${m.label}|${m.text}\n`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+interface BaseModelFile extends StoredModel {
+  source: string;
+}
+
 let base: ComplaintClassifier | undefined;
 
-/** The model of the shipped corpus alone (no staff labels): deterministic, so every instance has the same one. */
+/**
+ * The model of the shipped corpus alone (no staff labels). Loaded from corpus/base-model.json when
+ * that file was trained from the current corpus and features (`npm run complaints:base` writes it);
+ * trained here otherwise. Deterministic either way: every instance has the same one.
+ */
 export function baseModel(): ComplaintClassifier {
+  if (base) return base;
+  if (existsSync(BASE_MODEL_FILE)) {
+    const file = JSON.parse(readFileSync(BASE_MODEL_FILE, 'utf8')) as BaseModelFile;
+    if (file.source === baseModelSource()) base = fromStored(file);
+  }
   base ??= trainModel([]);
   return base;
+}
+
+/** Trains the built-in model afresh and writes it beside the corpus. */
+export function writeBaseModel(): ComplaintClassifier {
+  const model = trainModel([]);
+  const file: BaseModelFile = { source: baseModelSource(), ...toStored(model) };
+  writeFileSync(BASE_MODEL_FILE, `${JSON.stringify(file)}\n`);
+  base = model;
+  return model;
 }
 
 /**
@@ -57,15 +92,4 @@ export async function trainModelInBackground(labels: StaffLabel[]): Promise<Comp
     worker.once('exit', (code) => reject(new Error(`training worker exited with code ${code}`)));
   });
   return fromStored(stored);
-}
-
-let baseInBackground: Promise<ComplaintClassifier> | undefined;
-
-/** The base model, trained off the main thread the first time (what a running server uses). */
-export function baseModelInBackground(): Promise<ComplaintClassifier> {
-  if (base) return Promise.resolve(base);
-  baseInBackground ??= trainModelInBackground([])
-    .then((model) => (base ??= model))
-    .catch(() => baseModel());
-  return baseInBackground;
 }
