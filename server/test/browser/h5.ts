@@ -51,3 +51,16 @@ export async function startH5Harness(): Promise<H5Harness> {
     },
   };
 }
+
+/** A full-page screenshot in SHOTS, once the page transition has settled. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Signs in through the sign-in page's demo picker (`customer`, `clerk`, `manager`, `admin`) and waits for home. */
+export async function signInAs(page: Page, appUrl: string, who: string): Promise<void> {
+  await page.goto(`${appUrl}/`);
+  await page.locator(`.demo-login-${who}`).click();
+  await page.locator('.home-page .sign-out').waitFor();
+}
