@@ -117,3 +117,9 @@ export async function signInAs(page: Page, baseUrl: string, who: 'customer' | 'c
   await shown(page, '.home-page').waitFor();
   await page.locator('.home-page .member-card, .home-page .join-invite').first().waitFor();
 }
+
+/** A full-page screenshot in SHOTS, once the page transition has settled. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}

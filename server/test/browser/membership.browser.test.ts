@@ -1,11 +1,9 @@
 // Membership pages of the H5 build in Chromium against the real server: a member exchanges points for
 // a coupon and sees the balance fall; an admin edits the official account's menu, sees the platform
 // refuse an over-long name with its errcode, fixes it and publishes it.
-import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers';
-import { SHOTS, startH5Harness, type H5Harness } from './h5';
+import { shot, signInAs as signInOn, startH5Harness, type H5Harness } from './h5';
 
 let h5: H5Harness;
 let app: TestApp;
@@ -19,16 +17,7 @@ afterAll(async () => {
   await h5?.close();
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.waitForTimeout(400); // let the page transition finish
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function signInAs(page: Page, who: 'customer' | 'admin'): Promise<void> {
-  await page.goto(`${app.url}/`);
-  await page.locator(`.demo-login-${who}`).click();
-  await page.locator('.home-page .sign-out').waitFor();
-}
+const signInAs = (page: Parameters<typeof signInOn>[0], who: 'customer' | 'admin') => signInOn(page, app.url, who);
 
 async function apiLogin(openid: string): Promise<{ token: string; customerId: string }> {
   const login = await app.request('POST', '/api/v1/auth/login', { body: { code: `test:${openid}` } });
@@ -73,7 +62,7 @@ describe('membership pages in Chromium', () => {
     expect(coupons.body.items.filter((c: { channel: string }) => c.channel === 'points')).toHaveLength(1);
     expect((await app.request('GET', '/api/v1/me/points', { token: member.token })).body.balance).toBe(300);
     expect(failures).toEqual([]);
-  });
+  }, 120_000);
 
   it('an admin edits the menu, sees the platform refuse a long name, and publishes it', async () => {
     const { page, failures } = await h5.newPhone();
@@ -114,5 +103,5 @@ describe('membership pages in Chromium', () => {
     expect(live.body.menu.button.map((b: { name: string }) => b.name)).toEqual(['会员中心', '服务']);
     expect(live.body.menu.button[1].sub_button.map((b: { name: string }) => b.name)).toContain('品牌故事');
     expect(failures).toEqual([]);
-  });
+  }, 120_000);
 });
