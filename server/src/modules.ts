@@ -4,6 +4,7 @@ import { profileSyncJob } from './officialAccount/profileSync';
 import type { AppDeps } from './platform/app';
 import { startPeriodicJob } from './platform/jobs/periodic';
 import { aftersalePhotoRoutes, aftersaleRoutes } from './aftersale/routes';
+import { replyDeliveryJob } from './aftersale/replyDeliveryJob';
 import { slaJob } from './aftersale/slaJob';
 import { authJobs } from './auth/jobs';
 import { authRoutes } from './auth/routes';
@@ -46,6 +47,7 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     ...memberJobs(deps),
     ...couponJobs(deps),
     slaJob,
+    replyDeliveryJob(deps.wechat, deps.log),
   ];
   for (const job of jobs) stops.push(startPeriodicJob(job, deps.log));
   return async () => {

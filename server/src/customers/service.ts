@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import { isDuplicateKey } from '../platform/db/errors';
 import { Customer, CustomerIdentity, identityKey, TimelineEntry, type CustomerDoc, type IdentityKind, type TimelineDoc } from './model';
@@ -105,10 +106,28 @@ export interface TimelineInput {
   at?: Date;
   storeId?: Types.ObjectId;
   staffId?: Types.ObjectId;
+  /**
+   * The record this entry tells of (e.g. `ticket-message:<id>`). Keyed entries are written once:
+   * a retry after a crash between the record and its entry does not add a second one.
+   */
+  sourceKey?: string;
+}
+
+/** The _id of a keyed timeline entry: the same source always gives the same id. */
+export function timelineIdFor(sourceKey: string): Types.ObjectId {
+  return new Types.ObjectId(createHash('sha256').update(`timeline:${sourceKey}`).digest().subarray(0, 12));
 }
 
 export async function appendTimeline(customerId: Types.ObjectId, entry: TimelineInput): Promise<void> {
-  await TimelineEntry.create({ customerId, ...entry });
+  if (!entry.sourceKey) {
+    await TimelineEntry.create({ customerId, ...entry });
+    return;
+  }
+  try {
+    await TimelineEntry.create({ _id: timelineIdFor(entry.sourceKey), customerId, ...entry });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err; // written before: once is enough
+  }
 }
 
 /** Several entries of one customer in one write (e.g. a message and the reply to it). */
