@@ -2,13 +2,9 @@
 // against the shared zod schemas in development, 401 sends the user back to sign-in, and every failure
 // surfaces as an ApiError carrying the contract's code and message.
 import Taro from '@tarojs/taro';
-import { config as zodConfig, type ZodType } from 'zod';
+import type { ZodType } from 'zod';
 import { ErrorCode, type ErrorBody } from '@shared/errors';
 import { clearSession, readSession } from './session';
-
-// zod compiles object parsers with `new Function` unless told not to, and probes for it first: the
-// server's Content-Security-Policy has no 'unsafe-eval' (nor does the WeChat runtime allow eval).
-zodConfig({ jitless: true });
 
 declare const LOOPLINE_API_BASE: string;
 
