@@ -1,3 +1,4 @@
+import './services/zodNoEval';
 import type { PropsWithChildren } from 'react';
 import './app.scss';
 

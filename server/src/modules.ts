@@ -4,6 +4,7 @@ import { profileSyncJob } from './officialAccount/profileSync';
 import type { AppDeps } from './platform/app';
 import { startPeriodicJob } from './platform/jobs/periodic';
 import { aftersalePhotoRoutes, aftersaleRoutes } from './aftersale/routes';
+import { replyDeliveryJob } from './aftersale/replyDeliveryJob';
 import { slaJob } from './aftersale/slaJob';
 import { complaintRetrainJob, complaintRoutes } from './aftersale/complaints';
 import { authJobs } from './auth/jobs';
@@ -54,6 +55,7 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     slaJob,
     complaintRetrainJob,
     exchangeRecoveryJob,
+    replyDeliveryJob(deps.wechat, deps.log),
   ];
   const every = deps.config.jobIntervalMs;
   for (const job of jobs) stops.push(startPeriodicJob(every ? { ...job, intervalMs: every } : job, deps.log));

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose, { Schema } from 'mongoose';
 import { AppError } from '../platform/http/errors';
 import { isDuplicateKey } from '../platform/db/errors';
+import { INSTANCE_ID } from '../platform/jobs/lease';
 
 /**
  * Short-lived named locks held in the database, taken by inserting a document with a unique _id.
@@ -16,28 +17,35 @@ import { isDuplicateKey } from '../platform/db/errors';
 const lockSchema = new Schema(
   {
     _id: { type: String },
+    /** The owner: the instance (pid and id) and this one acquisition. */
     holder: { type: String, required: true },
-    /** After this the lock counts as abandoned (its holder died) and may be taken over. */
+    /** The lease: renewed while the work runs; once past, the holder is taken for dead and the lock is free. */
     until: { type: Date, required: true },
   },
   { versionKey: false },
 );
 export const AftersaleLock = mongoose.model('AftersaleLock', lockSchema, 'aftersale_locks');
 
+/**
+ * A holder renews its lease every third of it, so a live holder never loses the lock however long
+ * its work takes, and a crashed one (no more renewals) frees it within one lease.
+ */
+export const LOCK_LEASE_MS = 3_000;
+
 export interface LockOptions {
-  /** How long the lock may be held before others may take it over. */
-  ttlMs?: number;
+  /** The lease: how long a holder that stopped renewing (it crashed) keeps others out. */
+  leaseMs?: number;
   /** How long to wait for a busy lock before giving up with 503. */
   waitMs?: number;
 }
 
 export async function withLock<T>(name: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-  const ttlMs = options.ttlMs ?? 15_000;
+  const leaseMs = options.leaseMs ?? LOCK_LEASE_MS;
   const giveUpAt = Date.now() + (options.waitMs ?? 5_000);
-  const holder = randomUUID();
+  const holder = `${INSTANCE_ID}:${randomUUID()}`;
   for (let attempt = 0; ; attempt++) {
     try {
-      await AftersaleLock.create({ _id: name, holder, until: new Date(Date.now() + ttlMs) });
+      await AftersaleLock.create({ _id: name, holder, until: new Date(Date.now() + leaseMs) });
       break;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -47,12 +55,17 @@ export async function withLock<T>(name: string, work: () => Promise<T>, options:
       await AftersaleLock.deleteOne({ _id: name, holder: current.holder });
       continue;
     }
-    if (Date.now() > giveUpAt) throw new AppError(503, 'SERVICE_UNAVAILABLE', 'This ticket is busy; try again.');
+    if (Date.now() > giveUpAt) throw new AppError(503, 'SERVICE_UNAVAILABLE', 'This ticket is busy; try again.', undefined, 1);
     await sleep(Math.min(2 + attempt * 3, 40) + Math.random() * 5);
   }
+  const renewal = setInterval(() => {
+    void AftersaleLock.updateOne({ _id: name, holder }, { $set: { until: new Date(Date.now() + leaseMs) } }).catch(() => undefined);
+  }, Math.max(50, Math.floor(leaseMs / 3)));
+  renewal.unref();
   try {
     return await work();
   } finally {
+    clearInterval(renewal);
     await AftersaleLock.deleteOne({ _id: name, holder });
   }
 }

@@ -94,12 +94,16 @@ const ticketMessageSchema = new Schema({
   at: { type: Date, required: true },
   /** Set once the message is on the customer's timeline; a retry finishes the job if it is not. */
   onTimeline: { type: Boolean, default: false },
-  /** How a staff message reached the customer outside the mini-program. */
+  /**
+   * How a staff message reaches the customer outside the mini-program: `pending` from the moment it
+   * is stored, then sent | failed | no_channel. A pending one is finished by the next retry of the
+   * post or by the delivery job, whichever comes first.
+   */
   delivery: {
     type: new Schema(
       {
-        channel: { type: String, enum: ['official_account', 'subscribe', 'none'], required: true },
-        status: { type: String, enum: ['sent', 'failed', 'no_channel'], required: true },
+        channel: { type: String, enum: ['official_account', 'subscribe', 'none'] },
+        status: { type: String, enum: ['pending', 'sent', 'failed', 'no_channel'], required: true },
         errcode: Number,
         at: { type: Date, required: true },
       },
@@ -111,6 +115,7 @@ const ticketMessageSchema = new Schema({
 ticketMessageSchema.index({ ticketId: 1, idempotencyKey: 1 }, { unique: true });
 ticketMessageSchema.index({ ticketId: 1, at: 1 });
 ticketMessageSchema.index({ customerId: 1, at: -1 });
+ticketMessageSchema.index({ 'delivery.status': 1, 'delivery.at': 1 });
 
 /** What the staff inbox shows as alerts. dedupeKey makes each alert happen once. */
 const notificationSchema = new Schema({

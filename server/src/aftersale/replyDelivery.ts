@@ -6,6 +6,7 @@ import type { Types } from 'mongoose';
 import { appendTimeline, listTimeline, openidOf } from '../customers/service';
 import { isDuplicateKey } from '../platform/db/errors';
 import { WechatApiError, type WechatPlatform } from '../wechat/platform';
+import { withLock } from './lock';
 import { SubscribeUse, Ticket, TicketMessage, type TicketDoc, type TicketMessageDoc } from './model';
 
 export const CUSTOMER_SERVICE_WINDOW_MS = 48 * 60 * 60 * 1000;
@@ -16,6 +17,8 @@ export const OA_INBOUND_TYPES = ['oa.message', 'oa.event'];
 
 export type DeliveryChannel = 'official_account' | 'subscribe' | 'none';
 export type DeliveryStatus = 'sent' | 'failed' | 'no_channel';
+/** A staff message's delivery from the moment it is stored until it is finished. */
+export const PENDING_DELIVERY = (at: Date) => ({ status: 'pending' as const, at });
 export interface DeliveryResult {
   channel: DeliveryChannel;
   status: DeliveryStatus;
@@ -108,6 +111,7 @@ export async function deliverStaffReply(
   const result: DeliveryResult = { channel, status: outcome.status, ...(outcome.errcode !== undefined ? { errcode: outcome.errcode } : {}), at: new Date() };
   await TicketMessage.updateOne({ _id: message._id }, { $set: { delivery: result } });
   await appendTimeline(customerId, {
+    sourceKey: `ticket-reply-delivery:${String(message._id)}`,
     type: 'ticket.reply_delivery',
     channel: channel === 'subscribe' ? 'mini_program' : channel === 'official_account' ? 'official_account' : 'system',
     summary: `工单 #${number} 回复${result.status === 'sent' ? '已送达' : result.status === 'failed' ? '发送失败' : '无可用渠道'}`,
@@ -116,4 +120,23 @@ export async function deliverStaffReply(
     ...(ticket.storeId ? { storeId: ticket.storeId } : {}),
   });
   return result;
+}
+
+/**
+ * Finishes a staff message's pending delivery: exactly one caller (a retried post, the job) sends,
+ * under the message's lock; the others get the recorded result. A crash mid-send leaves it pending,
+ * so it is sent again later: at least once, never silently dropped.
+ */
+export async function finishPendingDelivery(
+  wechat: WechatPlatform,
+  ticket: TicketDoc,
+  messageId: Types.ObjectId,
+  number: string,
+  now: Date = new Date(),
+): Promise<TicketMessageDoc['delivery']> {
+  return withLock(`delivery:${String(messageId)}`, async () => {
+    const fresh = await TicketMessage.findById(messageId).lean<TicketMessageDoc>();
+    if (!fresh || fresh.delivery?.status !== 'pending') return fresh?.delivery;
+    return deliverStaffReply(wechat, ticket, fresh, number, now);
+  });
 }

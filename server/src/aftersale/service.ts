@@ -26,7 +26,7 @@ import { isDuplicateKey } from '../platform/db/errors';
 import type { WechatPlatform } from '../wechat/platform';
 import type { Logger } from '../platform/logger';
 import { withLock } from './lock';
-import { deliverStaffReply } from './replyDelivery';
+import { finishPendingDelivery, PENDING_DELIVERY } from './replyDelivery';
 import { followUpLowRating } from './ratingFollowUp';
 import { Ticket, TicketMessage, type TicketDoc, type TicketMessageDoc } from './model';
 import { nextDueAt, slaBadge, slaDeadlines } from './sla';
@@ -354,6 +354,8 @@ export async function postMessage(
           photos: input.photos ?? [],
           idempotencyKey: input.idempotencyKey,
           at: now,
+          // A staff reply owes the customer a delivery from the moment it is stored.
+          ...(ticket.role !== 'customer' ? { delivery: PENDING_DELIVERY(now) } : {}),
         })
       ).toObject() as TicketMessageDoc;
     } catch (err) {
@@ -374,12 +376,13 @@ export async function postMessage(
     });
     message.onTimeline = true;
   }
-  if (created && ticket.role !== 'customer' && options.wechat) {
-    // Only once stored; the staff's reply stands whatever happens on the way to the customer.
+  if (message.delivery?.status === 'pending' && options.wechat) {
+    // Only once stored, and on a retry too when the first attempt died before finishing it; the
+    // staff's reply stands whatever happens on the way to the customer (the job finishes it later).
     try {
-      message.delivery = await deliverStaffReply(options.wechat, ticket, message, ticketNumber(ticket._id), now);
+      message.delivery = await finishPendingDelivery(options.wechat, ticket, message._id, ticketNumber(ticket._id), now);
     } catch (err) {
-      options.log?.error({ err, messageId: String(message._id) }, 'ticket reply delivery failed');
+      options.log?.error({ err, messageId: String(message._id) }, 'ticket reply delivery failed; the delivery job will retry');
     }
   }
   if (created && ticket.role === 'customer' && ticket.state === 'awaiting_customer') {
@@ -410,6 +413,7 @@ async function finishMessage(ticket: TicketDoc, message: TicketMessageDoc, actor
     if (Object.keys(set).length) await Ticket.updateOne({ _id: ticket._id, version: current.version }, { $set: set });
   });
   await appendTimeline(ticket.customerId, {
+    sourceKey: `ticket-message:${String(message._id)}`,
     type: fromStaff ? 'ticket.reply' : 'ticket.message',
     channel: channelOf(actor),
     summary: message.text.slice(0, 140),

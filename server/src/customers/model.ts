@@ -57,6 +57,8 @@ const timelineSchema = new Schema({
   data: { type: Schema.Types.Mixed, default: {} },
   storeId: { type: Schema.Types.ObjectId },
   staffId: { type: Schema.Types.ObjectId },
+  /** For entries written once per source record; the _id is derived from it (see appendTimeline). */
+  sourceKey: { type: String },
 });
 timelineSchema.index({ customerId: 1, at: -1 });
 timelineSchema.index({ type: 1, at: -1 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import { createBatcher, insertEach, toStored } from '../platform/db/batch';
 import { isDuplicateKey } from '../platform/db/errors';
@@ -158,6 +159,16 @@ export interface TimelineInput {
   at?: Date;
   storeId?: Types.ObjectId;
   staffId?: Types.ObjectId;
+  /**
+   * The record this entry tells of (e.g. `ticket-message:<id>`). Keyed entries are written once:
+   * a retry after a crash between the record and its entry does not add a second one.
+   */
+  sourceKey?: string;
+}
+
+/** The _id of a keyed timeline entry: the same source always gives the same id. */
+export function timelineIdFor(sourceKey: string): Types.ObjectId {
+  return new Types.ObjectId(createHash('sha256').update(`timeline:${sourceKey}`).digest().subarray(0, 12));
 }
 
 // Timeline entries are insert-only, so entries written at the same moment by concurrent requests
@@ -171,7 +182,8 @@ const timelineBatch = createBatcher<Array<Record<string, unknown>>, void>({
     let at = 0;
     return groups.map((group) => {
       const mine = outcomes.slice(at, (at += group.length));
-      return mine.find((o): o is Error => o instanceof Error);
+      // A keyed entry written before (a retry after a crash) is already there: once is enough.
+      return mine.find((o): o is Error => o instanceof Error && !isDuplicateKey(o));
     }) as Array<void | Error>;
   },
 });
@@ -183,7 +195,11 @@ export async function appendTimeline(customerId: Types.ObjectId, entry: Timeline
 /** Several entries of one customer in one write (e.g. a message and the reply to it). */
 export async function appendTimelineEntries(customerId: Types.ObjectId, entries: TimelineInput[]): Promise<void> {
   if (!entries.length) return;
-  await timelineBatch(entries.map((entry) => toStored(TimelineEntry, { customerId, ...entry })));
+  await timelineBatch(
+    entries.map((entry) =>
+      toStored(TimelineEntry, { ...(entry.sourceKey ? { _id: timelineIdFor(entry.sourceKey) } : {}), customerId, ...entry }),
+    ),
+  );
 }
 
 export async function listTimeline(

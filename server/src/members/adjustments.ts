@@ -77,6 +77,7 @@ async function holdForApproval(
     return { kind: 'pending', request: earlier, created: false };
   }
   await appendTimeline(customerId, {
+    sourceKey: `points-adjustment-request:${input.refKey}`,
     type: 'points.adjustment_requested',
     channel: storeId ? 'store' : 'system',
     summary: `${input.points > 0 ? '+' : ''}${input.points} points requested: ${input.reason}`,
@@ -119,6 +120,7 @@ export async function rejectAdjustment(admin: Actor, id: string): Promise<Adjust
   if (request.state === 'pending') {
     await AdjustmentRequest.updateOne({ _id: request._id }, { $set: { state: 'rejected', decidedBy: admin.customerId, decidedAt: new Date() } });
     await appendTimeline(request.customerId, {
+      sourceKey: `points-adjustment-rejected:${request._id}`,
       type: 'points.adjustment_rejected',
       channel: 'system',
       summary: `${request.points > 0 ? '+' : ''}${request.points} points not approved: ${request.reason}`,

@@ -267,23 +267,25 @@ export async function adjustPoints(
 ): Promise<PostResult> {
   const { approvedBy, ...posting } = context;
   const result = await postEntry(customerId, { type: 'adjust', points, reason, refKey: `adjust:${refKey}`, ...posting });
-  if (result.created) {
-    // The audit trail: who adjusted, why, under which key, and who approved it when it needed that.
-    await appendTimeline(customerId, {
-      type: 'points.adjusted',
-      channel: context.storeId ? 'store' : 'system',
-      summary: `${points > 0 ? '+' : ''}${points} points: ${reason}`,
-      data: {
-        points,
-        reason,
-        refKey,
-        ...(context.staffId ? { actorId: String(context.staffId) } : {}),
-        ...(approvedBy ? { approvedBy: String(approvedBy) } : {}),
-      },
-      ...(context.storeId ? { storeId: context.storeId } : {}),
-      ...(context.staffId ? { staffId: context.staffId } : {}),
-    });
-  }
+  // The audit trail, told from the ledger entry: who adjusted, why, under which key, and who approved
+  // it when it needed that. Keyed by the entry, so a retry writes it if a crash cut it off, never twice.
+  const { entry } = result;
+  await appendTimeline(customerId, {
+    sourceKey: `ledger:${entry.refKey}`,
+    type: 'points.adjusted',
+    channel: entry.storeId ? 'store' : 'system',
+    summary: `${entry.points > 0 ? '+' : ''}${entry.points} points: ${entry.reason}`,
+    data: {
+      points: entry.points,
+      reason: entry.reason,
+      refKey,
+      ...(entry.staffId ? { actorId: String(entry.staffId) } : {}),
+      ...(approvedBy ? { approvedBy: String(approvedBy) } : {}),
+    },
+    at: entry.at,
+    ...(entry.storeId ? { storeId: entry.storeId } : {}),
+    ...(entry.staffId ? { staffId: entry.staffId } : {}),
+  });
   return result;
 }
 
