@@ -256,12 +256,15 @@ describe('a rolling restart under steady traffic', () => {
     const traffic = Promise.all(workers.map(run));
 
     await sleep(1_500);
-    const restarts: Array<{ name: string; exitCode: number | null }> = [];
+    const restarts: Array<{ name: string; exitCode: number | null; stopMs: number; startMs: number }> = [];
     for (const instance of instances) {
+      const stopAt = Date.now();
       const exitCode = await instance.stop();
-      restarts.push({ name: instance.name, exitCode });
+      const stopMs = Date.now() - stopAt;
       await sleep(500); // the other two carry the traffic
+      const startAt = Date.now();
       await instance.start();
+      restarts.push({ name: instance.name, exitCode, stopMs, startMs: Date.now() - startAt });
       await sleep(1_000);
     }
     await sleep(1_000);
@@ -289,7 +292,8 @@ describe('a rolling restart under steady traffic', () => {
     for (const instance of instances) expect((await httpRequest(instance.url, 'GET', '/readyz')).status).toBe(200);
     console.info(
       `rolling restart: ${acknowledged.size} claims acknowledged; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
-        `proxy failovers ${proxy.stats.failovers}; responses by backend ${JSON.stringify(Object.fromEntries(proxy.stats.byBackend))}`,
+        `proxy failovers ${proxy.stats.failovers}; responses by backend ${JSON.stringify(Object.fromEntries(proxy.stats.byBackend))}; ` +
+        `restarts ${JSON.stringify(restarts)}`,
     );
   }, 180_000);
 });
