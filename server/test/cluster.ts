@@ -15,8 +15,8 @@ export interface Instance {
   readonly url: string;
   /** Everything the process printed, for diagnosis. */
   readonly output: string[];
-  /** Starts the process and resolves once /readyz answers 200. */
-  start(): Promise<void>;
+  /** Starts the process (with `env` changed by `overrides`, if given) and resolves once /readyz answers 200. */
+  start(overrides?: Record<string, string | undefined>): Promise<void>;
   /** SIGTERM, then the exit code (SIGKILL after the limit). */
   stop(limitMs?: number): Promise<number | null>;
   readonly running: boolean;
@@ -42,10 +42,10 @@ export function serverProcess(name: string, port: number, main: string, env: Rec
     get running() {
       return proc !== undefined && proc.exitCode === null && proc.signalCode === null;
     },
-    async start() {
+    async start(overrides = {}) {
       const child = spawn(process.execPath, ['--enable-source-maps', main], {
         cwd: process.cwd(),
-        env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+        env: { ...process.env, ...env, ...overrides, PORT: String(port), HOST: '127.0.0.1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       proc = child;
