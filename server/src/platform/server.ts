@@ -94,8 +94,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   ownUrl = url;
-  const metricsServer: MetricsServer | undefined =
-    config.metrics.port === undefined ? undefined : await startMetricsServer({ ...config.metrics, port: config.metrics.port });
+  let metricsServer: MetricsServer | undefined;
+  if (config.metrics.port !== undefined) {
+    metricsServer = await startMetricsServer({ ...config.metrics, port: config.metrics.port }).catch(async (err) => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await disconnectDatabase();
+      await engine?.stop();
+      throw err;
+    });
+  }
   const stopJobs = startModuleJobs({ config, log, isDatabaseReady, wechat });
   log.info(
     { url, metricsUrl: metricsServer?.url, database: engine ? `embedded ${engine.kind}` : 'MONGODB_URI', ms: Date.now() - started },
