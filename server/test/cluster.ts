@@ -52,14 +52,16 @@ export function serverProcess(name: string, port: number, main: string, env: Rec
       const keep = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
       child.stdout!.on('data', keep);
       child.stderr!.on('data', keep);
-      const deadline = Date.now() + 60_000;
+      const from = output.length;
+      // Generous: on a busy two-core machine a cold start can take tens of seconds.
+      const deadline = Date.now() + 120_000;
       while (Date.now() < deadline) {
-        if (child.exitCode !== null) throw new Error(`${name} exited during start:\n${output.slice(-20).join('\n')}`);
+        if (child.exitCode !== null) throw new Error(`${name} exited during start:\n${output.slice(from).slice(-20).join('\n')}`);
         const ready = await httpRequest(url, 'GET', '/readyz').then((r) => r.status === 200, () => false);
         if (ready) return;
         await sleep(100);
       }
-      throw new Error(`${name} was not ready within 60 s:\n${output.slice(-20).join('\n')}`);
+      throw new Error(`${name} was not ready within 120 s:\n${output.slice(from).slice(-20).join('\n')}`);
     },
     async stop(limitMs = 15_000) {
       const child = proc;

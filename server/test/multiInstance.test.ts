@@ -235,7 +235,9 @@ describe('a rolling restart under steady traffic', () => {
         const key = `steady-${randomBytes(8).toString('hex')}`;
         const campaign = worker.campaigns[n % worker.campaigns.length]!;
         for (let attempt = 0; attempt < 20; attempt++) {
-          const res = await viaLb('POST', `/api/v1/campaigns/${campaign}/claim`, { token: worker.who.token, headers: { 'idempotency-key': key } });
+          const res = await viaLb('POST', `/api/v1/campaigns/${campaign}/claim`, { token: worker.who.token, headers: { 'idempotency-key': key } }).catch(
+            (err: Error) => ({ status: 0, text: `no answer: ${err.message}`, body: undefined }) as Awaited<ReturnType<typeof viaLb>>,
+          );
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           if (res.status === 201) {
             const previous = acknowledged.get(key);
@@ -257,22 +259,25 @@ describe('a rolling restart under steady traffic', () => {
     const trafficDeadline = Date.now() + 300_000;
     const traffic = Promise.all(workers.map(run));
 
-    await sleep(1_500);
     const restarts: Array<{ name: string; exitCode: number | null; stopMs: number; startMs: number }> = [];
-    for (const instance of instances) {
-      const stopAt = Date.now();
-      const exitCode = await instance.stop();
-      const stopMs = Date.now() - stopAt;
-      await sleep(500); // the other two carry the traffic
-      const startAt = Date.now();
-      // Back with the jobs' own intervals, as in production.
-      await instance.start({ JOB_INTERVAL_MS: undefined });
-      restarts.push({ name: instance.name, exitCode, stopMs, startMs: Date.now() - startAt });
+    try {
+      await sleep(1_500);
+      for (const instance of instances) {
+        const stopAt = Date.now();
+        const exitCode = await instance.stop();
+        const stopMs = Date.now() - stopAt;
+        await sleep(500); // the other two carry the traffic
+        const startAt = Date.now();
+        // Back with the jobs' own intervals, as in production.
+        await instance.start({ JOB_INTERVAL_MS: undefined });
+        restarts.push({ name: instance.name, exitCode, stopMs, startMs: Date.now() - startAt });
+        await sleep(1_000);
+      }
       await sleep(1_000);
+    } finally {
+      stopping = true;
+      await traffic;
     }
-    await sleep(1_000);
-    stopping = true;
-    await traffic;
 
     expect(restarts.map((r) => r.exitCode)).toEqual([0, 0, 0]);
     expect(unexpected).toEqual([]);
