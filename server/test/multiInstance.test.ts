@@ -76,7 +76,7 @@ beforeAll(async () => {
   proxy = await roundRobinProxy(ports);
   lb = { request: viaLb, url: proxy.url } as unknown as TestApp;
   cast = await signInTwoStoreCast(lb, 'mi');
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await proxy?.close();
