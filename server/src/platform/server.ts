@@ -66,15 +66,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   options.extendApp?.(app);
   let closing: Promise<void> | undefined;
   const handle = app.callback();
+  /** Connections that have carried a request: a later request on one is a keep-alive reuse. */
+  const reused = new WeakSet<object>();
   const server = http.createServer((req, res) => {
-    if (closing) {
-      // A request that reaches a stopping instance (on a connection opened or kept alive just before
-      // it stopped listening) gets a clean 503 that a client or load balancer retries elsewhere;
-      // the requests already running finish.
+    if (closing && reused.has(req.socket)) {
+      // A request on a kept-alive connection that reaches a stopping instance gets a clean 503 that
+      // a client or load balancer retries elsewhere. Requests already running, and the first
+      // request of a connection accepted before the stop, are served.
       res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', connection: 'close' });
       res.end(JSON.stringify({ error: { code: ErrorCode.SERVICE_UNAVAILABLE, message: 'This instance is stopping; please retry.' } }));
       return;
     }
+    reused.add(req.socket);
+    if (closing) res.setHeader('Connection', 'close');
     void handle(req, res);
   });
   // Slow or idle clients must not hold sockets forever.
