@@ -7,10 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../src/platform/db/embeddedEngine';
-import { buildCompiledServer, serverProcess, roundRobinProxy, type Instance, type RoundRobinProxy } from './cluster';
-import { httpRequest, testDatabaseUri, type RequestOptions, type TestApp } from './helpers';
-import { scrape, total, type Sample } from './metrics';
-import { eventXml, newOpenid, OA_ENV, pushToOa, textXml } from './oaPush';
+import { buildCompiledServer, freshRequest, serverProcess, roundRobinProxy, type Instance, type RoundRobinProxy } from './cluster';
+import { testDatabaseUri, type RequestOptions, type TestApp } from './helpers';
+import { parseMetrics, total, type Sample } from './metrics';
+import { eventXml, newOpenid, OA_ENV, SAFE_SIDE, textXml } from './oaPush';
+import { signPush } from '../src/wechat/protocol/platformSide';
 import { signInTwoStoreCast, type SignedIn, type TwoStoreCast } from './session';
 
 const METRICS_TOKEN = 'cluster-metrics-token-0123456789';
@@ -24,8 +25,20 @@ let proxy: RoundRobinProxy;
 let lb: TestApp;
 let cast: TwoStoreCast;
 
-const direct = (instance: Instance) => ({ url: instance.url }) as TestApp;
-const viaLb = (method: string, path: string, options?: RequestOptions) => httpRequest(proxy.url, method, path, options);
+// Every request on a connection of its own: see freshRequest.
+const httpRequest = freshRequest;
+const viaLb = (method: string, path: string, options?: RequestOptions) => freshRequest(proxy.url, method, path, options);
+
+/** A signed safe-mode push straight to one instance, as the platform sends it. */
+async function pushTo(instance: Instance, xml: string, from: string) {
+  const req = signPush(SAFE_SIDE, xml, from);
+  return freshRequest(instance.url, 'POST', `/wechat/official-account${req.query}`, { raw: req.body, headers: { 'content-type': 'text/xml' } });
+}
+const scrape = async (url: string, token: string) => {
+  const res = await freshRequest(url, 'GET', '/metrics', { token });
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  return parseMetrics(res.text);
+};
 
 async function login(openid: string): Promise<SignedIn> {
   const res = await viaLb('POST', '/api/v1/auth/login', { body: { code: `test:${openid}` } });
@@ -79,6 +92,11 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  // What the instances logged at error level, to tell a failure's cause.
+  for (const instance of instances) {
+    const errors = instance.output.filter((line) => /"level":(50|60)/.test(line));
+    if (errors.length) console.error(`${instance.name} logged errors:\n${errors.slice(-10).join('\n')}`);
+  }
   await proxy?.close();
   await Promise.all(instances.map((i) => i.stop()));
   await build?.remove();
@@ -99,11 +117,11 @@ describe('three instances on one database', () => {
         const first = instances[n % 3]!;
         const retry = instances[(n + 1) % 3]!;
         if (n % 3 === 0) {
-          const answers = await Promise.all([pushToOa(direct(first), xml, openid), pushToOa(direct(retry), xml, openid)]);
+          const answers = await Promise.all([pushTo(first, xml, openid), pushTo(retry, xml, openid)]);
           for (const a of answers) expect(a.status).toBe(200);
         } else {
-          expect((await pushToOa(direct(first), xml, openid)).status).toBe(200);
-          expect((await pushToOa(direct(retry), xml, openid)).status).toBe(200);
+          expect((await pushTo(first, xml, openid)).status).toBe(200);
+          expect((await pushTo(retry, xml, openid)).status).toBe(200);
         }
       }),
     );
@@ -122,7 +140,7 @@ describe('three instances on one database', () => {
 
     // The platform invalidates the token: the three instances, all needing it at once, fetch one new one.
     await viaLb('POST', '/__wechat/_sim/invalidate-token', { body: { appid: oaAppId } });
-    await Promise.all(followers.map((openid, n) => pushToOa(direct(instances[n % 3]!), textXml(openid, '还在吗'), openid)));
+    await Promise.all(followers.map((openid, n) => pushTo(instances[n % 3]!, textXml(openid, '还在吗'), openid)));
     await eventually(customMessages, (counts) => counts.every((c) => c >= 4), 'the replies after the invalidation');
     expect(await customMessages()).toEqual(followers.map(() => 4));
     expect(await tokenCalls(oaAppId)).toBe(2);
