@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { httpRequest, type RequestOptions, type TestResponse } from './helpers';
+import { decodeBody, encodeRequest, httpRequest, type RequestOptions, type TestResponse } from './helpers';
 
 export interface Instance {
   readonly name: string;
@@ -147,14 +147,7 @@ export async function roundRobinProxy(backends: number[]): Promise<RoundRobinPro
  * closes when idle, or when it stops, cannot be picked up for the next request.
  */
 export function freshRequest(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<TestResponse> {
-  const headers: Record<string, string> = { ...options.headers };
-  let body: string | Buffer | undefined;
-  if (options.raw !== undefined) body = options.raw;
-  else if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['content-type'] ??= 'application/json';
-  }
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const { headers, body } = encodeRequest(options);
   return new Promise((resolve, reject) => {
     const req = http.request(new URL(path, baseUrl), { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -162,15 +155,9 @@ export function freshRequest(baseUrl: string, method: string, path: string, opti
       res.on('error', reject);
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          // not JSON: keep the text
-        }
         const responseHeaders = new Headers();
         for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') responseHeaders.set(k, v);
-        resolve({ status: res.statusCode ?? 0, headers: responseHeaders, body: parsed, text });
+        resolve({ status: res.statusCode ?? 0, headers: responseHeaders, body: decodeBody(text), text });
       });
     });
     req.on('error', reject);
