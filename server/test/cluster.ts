@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { httpRequest } from './helpers';
+import { decodeBody, encodeRequest, httpRequest, type RequestOptions, type TestResponse } from './helpers';
 
 export interface Instance {
   readonly name: string;
@@ -15,8 +15,8 @@ export interface Instance {
   readonly url: string;
   /** Everything the process printed, for diagnosis. */
   readonly output: string[];
-  /** Starts the process and resolves once /readyz answers 200. */
-  start(): Promise<void>;
+  /** Starts the process (with `env` changed by `overrides`, if given) and resolves once /readyz answers 200. */
+  start(overrides?: Record<string, string | undefined>): Promise<void>;
   /** SIGTERM, then the exit code (SIGKILL after the limit). */
   stop(limitMs?: number): Promise<number | null>;
   readonly running: boolean;
@@ -42,24 +42,26 @@ export function serverProcess(name: string, port: number, main: string, env: Rec
     get running() {
       return proc !== undefined && proc.exitCode === null && proc.signalCode === null;
     },
-    async start() {
+    async start(overrides = {}) {
       const child = spawn(process.execPath, ['--enable-source-maps', main], {
         cwd: process.cwd(),
-        env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+        env: { ...process.env, ...env, ...overrides, PORT: String(port), HOST: '127.0.0.1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       proc = child;
       const keep = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
       child.stdout!.on('data', keep);
       child.stderr!.on('data', keep);
-      const deadline = Date.now() + 60_000;
+      const from = output.length;
+      // Generous: on a busy two-core machine a cold start can take tens of seconds.
+      const deadline = Date.now() + 120_000;
       while (Date.now() < deadline) {
-        if (child.exitCode !== null) throw new Error(`${name} exited during start:\n${output.slice(-20).join('\n')}`);
+        if (child.exitCode !== null) throw new Error(`${name} exited during start:\n${output.slice(from).slice(-20).join('\n')}`);
         const ready = await httpRequest(url, 'GET', '/readyz').then((r) => r.status === 200, () => false);
         if (ready) return;
         await sleep(100);
       }
-      throw new Error(`${name} was not ready within 60 s:\n${output.slice(-20).join('\n')}`);
+      throw new Error(`${name} was not ready within 120 s:\n${output.slice(from).slice(-20).join('\n')}`);
     },
     async stop(limitMs = 15_000) {
       const child = proc;
@@ -138,4 +140,27 @@ export async function roundRobinProxy(backends: number[]): Promise<RoundRobinPro
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * A request on a connection of its own (no keep-alive pool): a pooled connection that an instance
+ * closes when idle, or when it stops, cannot be picked up for the next request.
+ */
+export function freshRequest(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<TestResponse> {
+  const { headers, body } = encodeRequest(options);
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(path, baseUrl), { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const responseHeaders = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') responseHeaders.set(k, v);
+        resolve({ status: res.statusCode ?? 0, headers: responseHeaders, body: decodeBody(text), text });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

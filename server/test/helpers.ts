@@ -57,6 +57,14 @@ export async function httpRequest(
   path: string,
   options: RequestOptions = {},
 ): Promise<TestResponse> {
+  const { headers, body } = encodeRequest(options);
+  const res = await fetch(baseUrl + path, { method, headers, body: body as BodyInit | undefined });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: decodeBody(text), text };
+}
+
+/** Headers and body of a test request: JSON unless raw, with the bearer token. */
+export function encodeRequest(options: RequestOptions): { headers: Record<string, string>; body: string | Buffer | undefined } {
   const headers: Record<string, string> = { ...options.headers };
   let body: string | Buffer | undefined;
   if (options.raw !== undefined) body = options.raw;
@@ -65,13 +73,14 @@ export async function httpRequest(
     headers['content-type'] ??= 'application/json';
   }
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const res = await fetch(baseUrl + path, { method, headers, body: body as BodyInit | undefined });
-  const text = await res.text();
-  let parsed: unknown = text;
+  return { headers, body };
+}
+
+/** A response body as JSON when it is JSON, else the text. */
+export function decodeBody(text: string): unknown {
   try {
-    parsed = text ? JSON.parse(text) : undefined;
+    return text ? JSON.parse(text) : undefined;
   } catch {
-    // not JSON: keep the text
+    return text;
   }
-  return { status: res.status, headers: res.headers, body: parsed, text };
 }

@@ -68,15 +68,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   options.extendApp?.(app);
   let closing: Promise<void> | undefined;
   const handle = app.callback();
+  /** Connections that have carried a request: a later request on one is a keep-alive reuse. */
+  const reused = new WeakSet<object>();
   const server = http.createServer((req, res) => {
-    if (closing) {
-      // A request that reaches a stopping instance (on a connection opened or kept alive just before
-      // it stopped listening) gets a clean 503 that a client or load balancer retries elsewhere;
-      // the requests already running finish.
+    if (closing && reused.has(req.socket)) {
+      // A request on a kept-alive connection that reaches a stopping instance gets a clean 503 that
+      // a client or load balancer retries elsewhere. Requests already running, and the first
+      // request of a connection accepted before the stop, are served.
       res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', connection: 'close' });
       res.end(JSON.stringify({ error: { code: ErrorCode.SERVICE_UNAVAILABLE, message: 'This instance is stopping; please retry.' } }));
       return;
     }
+    reused.add(req.socket);
+    if (closing) res.setHeader('Connection', 'close');
     void handle(req, res);
   });
   // Slow or idle clients must not hold sockets forever.
@@ -96,8 +100,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   ownUrl = url;
-  const metricsServer: MetricsServer | undefined =
-    config.metrics.port === undefined ? undefined : await startMetricsServer({ ...config.metrics, port: config.metrics.port });
+  let metricsServer: MetricsServer | undefined;
+  if (config.metrics.port !== undefined) {
+    metricsServer = await startMetricsServer({ ...config.metrics, port: config.metrics.port }).catch(async (err) => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await disconnectDatabase();
+      await engine?.stop();
+      throw err;
+    });
+  }
   const stopJobs = startModuleJobs({ config, log, isDatabaseReady, wechat });
   log.info(
     { url, metricsUrl: metricsServer?.url, database: engine ? `embedded ${engine.kind}` : 'MONGODB_URI', ms: Date.now() - started },
