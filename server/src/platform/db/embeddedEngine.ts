@@ -11,9 +11,11 @@ import {
   POSTGRES_ROLE,
   postgresBinaries,
   postgresOsUser,
+  pgClient,
   readPassword,
   startPostgres,
 } from './embeddedPostgres';
+import { ensureGinIndexes, type GinIndexPlan } from './ginIndexes';
 import { EngineUnavailableError, ensureFerretdb } from './ferretdbBinary';
 import { isAlive, startProcess, type Supervised } from './processes';
 
@@ -41,6 +43,8 @@ export interface EmbeddedEngine {
   restarts(): number;
   /** Process ids (tests freeze and kill them). */
   pids(): { ferretdb: number; postgres: number };
+  /** Creates the GIN indexes still missing now (the engine also does it every few seconds by itself). */
+  ensureIndexes(): Promise<GinIndexPlan[]>;
   /** Kills both engine processes as a crash would, resolving once they are gone (tests of supervision). */
   crashForTest(): Promise<void>;
   stop(): Promise<void>;
@@ -63,6 +67,8 @@ const STOP_GRACE_MS = 1_500;
 const MAX_RESTART_DELAY_MS = 5_000;
 const PROBE_INTERVAL_MS = 1_000;
 const PROBE_DEADLINE_MS = 2_000;
+/** How often the GIN indexes of collections created since are added. */
+const GIN_INTERVAL_MS = 2_000;
 /** The watchdog's own database: one document it reads by `_id`. */
 const PROBE_DATABASE = 'loopline_engine';
 
@@ -233,6 +239,33 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     }
   })();
 
+  // GIN indexes beside FerretDB's, for every collection of every database, now and every few seconds.
+  let indexing: Promise<GinIndexPlan[]> | undefined;
+  const ensureIndexes = (): Promise<GinIndexPlan[]> =>
+    (indexing ??= (async () => {
+      const client = pgClient({ port: pgPort, password });
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        await client.query("SET lock_timeout = '1s'");
+        const created = await ensureGinIndexes(client);
+        if (created.length) log.debug({ created: created.map((c) => `${c.schema}.${c.collection}.${c.field}`) }, 'GIN indexes created');
+        return created;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    })().finally(() => {
+      indexing = undefined;
+    }));
+  await ensureIndexes().catch((err) => log.warn({ err }, 'could not create the GIN indexes yet'));
+  const indexer = (async () => {
+    while (!stopping) {
+      await sleep(GIN_INTERVAL_MS);
+      if (stopping || restarting || !probeOk) continue;
+      await ensureIndexes().catch((err) => log.warn({ err }, 'GIN index maintenance failed; retrying'));
+    }
+  })();
+
   log.info({ engine: 'ferretdb-postgresql', port, postgresPort: pgPort, dataDir }, 'embedded database started');
 
   return {
@@ -242,6 +275,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     postgres: { port: pgPort, password, database: FERRETDB_PG_DATABASE, user: POSTGRES_ROLE },
     isRunning: () => !restarting && probeOk && Boolean(ferretdb?.isAlive() && postgres?.isAlive()),
     restarts: () => restartCount,
+    ensureIndexes,
     pids: () => ({ ferretdb: ferretdb?.pid ?? -1, postgres: postgres?.pid ?? -1 }),
     crashForTest: async () => {
       await Promise.all([ferretdb?.kill(), postgres?.kill()]);
@@ -253,7 +287,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
       await Promise.race([probe.close(true).catch(() => undefined), sleep(300)]);
       // Side by side: PostgreSQL's fast shutdown ends FerretDB's sessions; what was acknowledged is committed.
       await Promise.all([ferretdb?.stop('SIGTERM', STOP_GRACE_MS), postgres?.stop('SIGINT', STOP_GRACE_MS)]);
-      await Promise.race([watchdog, sleep(200)]);
+      await Promise.race([Promise.all([watchdog, indexer]), sleep(200)]);
       await rm(path.join(dataDir, 'engine.pid'), { force: true });
     },
   };
