@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -91,6 +91,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   const paths = clusterPaths(dataDir);
   await ensureCluster(paths, bins, owner, log);
   const password = await readPassword(paths);
+  await warnAboutSqliteData(dataDir, log);
   const stateDir = path.join(dataDir, 'ferretdb-state');
   await mkdir(stateDir, { recursive: true });
   const pgPort = await freeLoopbackPort();
@@ -291,6 +292,21 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
       await rm(path.join(dataDir, 'engine.pid'), { force: true });
     },
   };
+}
+
+/**
+ * Earlier versions kept the embedded data in FerretDB's SQLite files (DATA_DIR/ferretdb). They are
+ * left untouched; their data is not copied into PostgreSQL by this version.
+ */
+async function warnAboutSqliteData(dataDir: string, log: Logger): Promise<void> {
+  const files = await readdir(path.join(dataDir, 'ferretdb')).catch(() => [] as string[]);
+  const databases = files.filter((f) => f.endsWith('.sqlite'));
+  if (databases.length) {
+    log.warn(
+      { folder: path.join(dataDir, 'ferretdb'), databases },
+      'found data of the earlier SQLite-based embedded engine; it is kept as it is but not used (not migrated)',
+    );
+  }
 }
 
 /** An engine left running by a server that was killed: stop it before starting a new one. */
