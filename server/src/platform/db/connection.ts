@@ -33,8 +33,6 @@ export async function connectDatabase(uri: string, options: ConnectOptions = { e
     serverSelectionTimeoutMS: 5_000,
     heartbeatFrequencyMS: 2_000,
     maxPoolSize: options.embedded ? EMBEDDED_DRIVER_POOL_SIZE : MONGODB_DRIVER_POOL_SIZE,
-    // A request waits this long for a free driver connection, then fails (503) instead of queueing forever.
-    waitQueueTimeoutMS: 10_000,
   });
 }
 

@@ -26,7 +26,7 @@ export interface EmbeddedEngineOptions {
   log: Logger;
   /** false for scratch data (tests on tmpfs): PostgreSQL skips fsync. Default true. */
   durable?: boolean;
-  /** How long reads may go unanswered before the engine is restarted. Default 6 s. */
+  /** How long reads may go unanswered before the engine is restarted. Default 10 s. */
   stallRestartMs?: number;
 }
 
@@ -37,7 +37,7 @@ export interface EmbeddedEngine {
   readonly port: number;
   /** PostgreSQL behind FerretDB (for index maintenance). */
   readonly postgres: { port: number; password: string; database: string; user: string };
-  /** True while both processes are up and the last read probe answered in time. */
+  /** True while both processes are up and the watchdog's reads have been answered lately. */
   isRunning(): boolean;
   /** How many times the supervisor restarted the engine. */
   restarts(): number;
@@ -66,7 +66,8 @@ export const FERRETDB_BACKEND_POOL = 60;
 const STOP_GRACE_MS = 1_500;
 const MAX_RESTART_DELAY_MS = 5_000;
 const PROBE_INTERVAL_MS = 1_000;
-const PROBE_DEADLINE_MS = 2_000;
+/** A probe slower than this counts as unanswered (a busy engine on a loaded machine is slow, not stuck). */
+const PROBE_DEADLINE_MS = 3_000;
 /** How often the GIN indexes of collections created since are added. */
 const GIN_INTERVAL_MS = 2_000;
 /** The watchdog's own database: one document it reads by `_id`. */
@@ -81,7 +82,7 @@ const PROBE_DATABASE = 'loopline_engine';
 export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promise<EmbeddedEngine> {
   const { log } = options;
   const dataDir = path.resolve(options.dataDir);
-  const stallRestartMs = options.stallRestartMs ?? 6_000;
+  const stallRestartMs = options.stallRestartMs ?? 10_000;
   await mkdir(dataDir, { recursive: true });
   await reapOrphan(dataDir, log);
 
@@ -107,7 +108,9 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   let restarting: Promise<void> | undefined;
   let restartCount = 0;
   let lastGoodRead = Date.now();
-  let probeOk = false;
+  /** Requests fail fast once reads have gone unanswered this long (before the restart itself). */
+  const downAfterMs = stallRestartMs / 2;
+  const answering = () => Date.now() - lastGoodRead < downAfterMs;
 
   const writePidFile = () =>
     writeFile(
@@ -162,7 +165,6 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   /** Stops whatever is left of the engine and starts both processes again (serialised). */
   const restart = (): Promise<void> =>
     (restarting ??= (async () => {
-      probeOk = false;
       let attempt = 0;
       while (!stopping) {
         await killBoth();
@@ -223,14 +225,13 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     })().catch(() => false);
     return Promise.race([read, sleep(PROBE_DEADLINE_MS).then(() => false)]);
   };
-  probeOk = await readOnce();
+  if (await readOnce()) lastGoodRead = Date.now();
   const watchdog = (async () => {
     while (!stopping) {
       await sleep(PROBE_INTERVAL_MS);
       if (stopping || restarting) continue;
       const ok = await readOnce();
       if (stopping || restarting) continue;
-      probeOk = ok;
       if (ok) {
         lastGoodRead = Date.now();
       } else if (Date.now() - lastGoodRead >= stallRestartMs) {
@@ -262,7 +263,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   const indexer = (async () => {
     while (!stopping) {
       await sleep(GIN_INTERVAL_MS);
-      if (stopping || restarting || !probeOk) continue;
+      if (stopping || restarting || !answering()) continue;
       await ensureIndexes().catch((err) => log.warn({ err }, 'GIN index maintenance failed; retrying'));
     }
   })();
@@ -274,7 +275,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     port,
     uri,
     postgres: { port: pgPort, password, database: FERRETDB_PG_DATABASE, user: POSTGRES_ROLE },
-    isRunning: () => !restarting && probeOk && Boolean(ferretdb?.isAlive() && postgres?.isAlive()),
+    isRunning: () => !restarting && answering() && Boolean(ferretdb?.isAlive() && postgres?.isAlive()),
     restarts: () => restartCount,
     ensureIndexes,
     pids: () => ({ ferretdb: ferretdb?.pid ?? -1, postgres: postgres?.pid ?? -1 }),
