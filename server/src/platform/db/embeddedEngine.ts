@@ -17,7 +17,7 @@ import {
 } from './embeddedPostgres';
 import { ensureGinIndexes, type GinIndexPlan } from './ginIndexes';
 import { EngineUnavailableError, ensureFerretdb } from './ferretdbBinary';
-import { isAlive, startProcess, type Supervised } from './processes';
+import { isAlive, killLeftover, startProcess, type Supervised } from './processes';
 
 export interface EmbeddedEngineOptions {
   /** Directory that holds the engine's data, state and pid file. */
@@ -327,12 +327,7 @@ async function reapOrphan(dataDir: string, log: Logger): Promise<void> {
   for (const pid of [previous.ferretdbPid, previous.postgresPid]) {
     if (!pid || !isAlive(pid)) continue;
     log.warn({ pid }, 'stopping a database engine process left behind by an earlier run');
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      process.kill(pid, 'SIGKILL');
-    }
-    for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
+    await killLeftover(pid);
   }
   await rm(path.join(dataDir, 'engine.pid'), { force: true });
 }
