@@ -61,7 +61,7 @@ function installFirstBatch(): void {
  * True when the database answers a real read (not just a ping) within the time given: a wedged engine
  * can still answer ping while every query hangs.
  */
-export async function databaseAnswersReads(timeoutMs = 1_500): Promise<boolean> {
+export async function databaseAnswersReads(timeoutMs = 3_000): Promise<boolean> {
   const db = mongoose.connection.db;
   if (!db || mongoose.connection.readyState !== 1) return false;
   const model = Object.values(mongoose.connection.models)[0];
