@@ -13,6 +13,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     mongoUri: string;
     ferretdbBin: string;
+    /** PostgreSQL behind the embedded engine; null when the tests run on TEST_MONGODB_URI. */
+    enginePostgres: { port: number; password: string; database: string } | null;
   }
 }
 
@@ -29,6 +31,7 @@ export async function setup(project: TestProject): Promise<void> {
   }
   project.provide('mongoUri', uri ?? engine!.uri);
   project.provide('ferretdbBin', ferretdbBin);
+  project.provide('enginePostgres', engine ? { port: engine.postgres.port, password: engine.postgres.password, database: engine.postgres.database } : null);
 }
 
 export async function teardown(): Promise<void> {

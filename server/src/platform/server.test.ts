@@ -49,7 +49,7 @@ describe('embedded database', () => {
   it('starts its own engine, turns unready when it dies and ready again once restarted', async () => {
     const { server } = await startEmbedded();
     expect(server.engine?.kind).toBe('ferretdb-postgresql');
-    expect((await httpRequest(server.url, 'GET', '/readyz')).status).toBe(200);
+    await waitFor(async () => (await httpRequest(server.url, 'GET', '/readyz')).status === 200, 'the first answered read');
 
     await server.engine!.crashForTest();
     const down = await httpRequest(server.url, 'GET', '/readyz');

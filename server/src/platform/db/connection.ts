@@ -33,8 +33,6 @@ export async function connectDatabase(uri: string, options: ConnectOptions = { e
     serverSelectionTimeoutMS: 5_000,
     heartbeatFrequencyMS: 2_000,
     maxPoolSize: options.embedded ? EMBEDDED_DRIVER_POOL_SIZE : MONGODB_DRIVER_POOL_SIZE,
-    // A request waits this long for a free driver connection, then fails (503) instead of queueing forever.
-    waitQueueTimeoutMS: 10_000,
   });
 }
 
@@ -63,7 +61,7 @@ function installFirstBatch(): void {
  * True when the database answers a real read (not just a ping) within the time given: a wedged engine
  * can still answer ping while every query hangs.
  */
-export async function databaseAnswersReads(timeoutMs = 1_500): Promise<boolean> {
+export async function databaseAnswersReads(timeoutMs = 3_000): Promise<boolean> {
   const db = mongoose.connection.db;
   if (!db || mongoose.connection.readyState !== 1) return false;
   const model = Object.values(mongoose.connection.models)[0];

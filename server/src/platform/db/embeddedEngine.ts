@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,11 +12,13 @@ import {
   POSTGRES_ROLE,
   postgresBinaries,
   postgresOsUser,
+  pgClient,
   readPassword,
   startPostgres,
 } from './embeddedPostgres';
+import { ensureGinIndexes, type GinIndexPlan } from './ginIndexes';
 import { EngineUnavailableError, ensureFerretdb } from './ferretdbBinary';
-import { isAlive, startProcess, type Supervised } from './processes';
+import { isAlive, killLeftover, startProcess, type Supervised } from './processes';
 
 export interface EmbeddedEngineOptions {
   /** Directory that holds the engine's data, state and pid file. */
@@ -25,7 +27,7 @@ export interface EmbeddedEngineOptions {
   log: Logger;
   /** false for scratch data (tests on tmpfs): PostgreSQL skips fsync. Default true. */
   durable?: boolean;
-  /** How long reads may go unanswered before the engine is restarted. Default 6 s. */
+  /** How long reads may go unanswered before the engine is restarted. Default 10 s. */
   stallRestartMs?: number;
 }
 
@@ -36,12 +38,14 @@ export interface EmbeddedEngine {
   readonly port: number;
   /** PostgreSQL behind FerretDB (for index maintenance). */
   readonly postgres: { port: number; password: string; database: string; user: string };
-  /** True while both processes are up and the last read probe answered in time. */
+  /** True while both processes are up and the watchdog's reads have been answered lately. */
   isRunning(): boolean;
   /** How many times the supervisor restarted the engine. */
   restarts(): number;
   /** Process ids (tests freeze and kill them). */
   pids(): { ferretdb: number; postgres: number };
+  /** Creates the GIN indexes still missing now (the engine also does it every few seconds by itself). */
+  ensureIndexes(): Promise<GinIndexPlan[]>;
   /** Kills both engine processes as a crash would, resolving once they are gone (tests of supervision). */
   crashForTest(): Promise<void>;
   stop(): Promise<void>;
@@ -63,7 +67,10 @@ export const FERRETDB_BACKEND_POOL = 60;
 const STOP_GRACE_MS = 1_500;
 const MAX_RESTART_DELAY_MS = 5_000;
 const PROBE_INTERVAL_MS = 1_000;
-const PROBE_DEADLINE_MS = 2_000;
+/** A probe slower than this counts as unanswered (a busy engine on a loaded machine is slow, not stuck). */
+const PROBE_DEADLINE_MS = 3_000;
+/** How often the GIN indexes of collections created since are added. */
+const GIN_INTERVAL_MS = 2_000;
 /** The watchdog's own database: one document it reads by `_id`. */
 const PROBE_DATABASE = 'loopline_engine';
 
@@ -76,7 +83,7 @@ const PROBE_DATABASE = 'loopline_engine';
 export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promise<EmbeddedEngine> {
   const { log } = options;
   const dataDir = path.resolve(options.dataDir);
-  const stallRestartMs = options.stallRestartMs ?? 6_000;
+  const stallRestartMs = options.stallRestartMs ?? 10_000;
   await mkdir(dataDir, { recursive: true });
   await reapOrphan(dataDir, log);
 
@@ -86,6 +93,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   const paths = clusterPaths(dataDir);
   await ensureCluster(paths, bins, owner, log);
   const password = await readPassword(paths);
+  await warnAboutSqliteData(dataDir, log);
   const stateDir = path.join(dataDir, 'ferretdb-state');
   await mkdir(stateDir, { recursive: true });
   const pgPort = await freeLoopbackPort();
@@ -101,7 +109,9 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   let restarting: Promise<void> | undefined;
   let restartCount = 0;
   let lastGoodRead = Date.now();
-  let probeOk = false;
+  /** Requests fail fast once reads have gone unanswered this long (before the restart itself). */
+  const downAfterMs = stallRestartMs / 2;
+  const answering = () => Date.now() - lastGoodRead < downAfterMs;
 
   const writePidFile = () =>
     writeFile(
@@ -156,7 +166,6 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   /** Stops whatever is left of the engine and starts both processes again (serialised). */
   const restart = (): Promise<void> =>
     (restarting ??= (async () => {
-      probeOk = false;
       let attempt = 0;
       while (!stopping) {
         await killBoth();
@@ -218,20 +227,46 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     })().catch(() => false);
     return Promise.race([read, sleep(PROBE_DEADLINE_MS).then(() => false)]);
   };
-  probeOk = await readOnce();
+  if (await readOnce()) lastGoodRead = Date.now();
   const watchdog = (async () => {
     while (!stopping) {
       await sleep(PROBE_INTERVAL_MS);
       if (stopping || restarting) continue;
       const ok = await readOnce();
       if (stopping || restarting) continue;
-      probeOk = ok;
       if (ok) {
         lastGoodRead = Date.now();
       } else if (Date.now() - lastGoodRead >= stallRestartMs) {
         log.error({ silentMs: Date.now() - lastGoodRead }, 'database engine stopped answering reads; restarting it');
         void restart();
       }
+    }
+  })();
+
+  // GIN indexes beside FerretDB's, for every collection of every database, now and every few seconds.
+  let indexing: Promise<GinIndexPlan[]> | undefined;
+  const ensureIndexes = (): Promise<GinIndexPlan[]> =>
+    (indexing ??= (async () => {
+      const client = pgClient({ port: pgPort, password });
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        await client.query("SET lock_timeout = '1s'");
+        const created = await ensureGinIndexes(client);
+        if (created.length) log.debug({ created: created.map((c) => `${c.schema}.${c.collection}.${c.field}`) }, 'GIN indexes created');
+        return created;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    })().finally(() => {
+      indexing = undefined;
+    }));
+  await ensureIndexes().catch((err) => log.warn({ err }, 'could not create the GIN indexes yet'));
+  const indexer = (async () => {
+    while (!stopping) {
+      await sleep(GIN_INTERVAL_MS);
+      if (stopping || restarting || !answering()) continue;
+      await ensureIndexes().catch((err) => log.warn({ err }, 'GIN index maintenance failed; retrying'));
     }
   })();
 
@@ -242,8 +277,9 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     port,
     uri,
     postgres: { port: pgPort, password, database: FERRETDB_PG_DATABASE, user: POSTGRES_ROLE },
-    isRunning: () => !restarting && probeOk && Boolean(ferretdb?.isAlive() && postgres?.isAlive()),
+    isRunning: () => !restarting && answering() && Boolean(ferretdb?.isAlive() && postgres?.isAlive()),
     restarts: () => restartCount,
+    ensureIndexes,
     pids: () => ({ ferretdb: ferretdb?.pid ?? -1, postgres: postgres?.pid ?? -1 }),
     crashForTest: async () => {
       await Promise.all([ferretdb?.kill(), postgres?.kill()]);
@@ -255,10 +291,25 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
       await Promise.race([probe.close(true).catch(() => undefined), sleep(300)]);
       // Side by side: PostgreSQL's fast shutdown ends FerretDB's sessions; what was acknowledged is committed.
       await Promise.all([ferretdb?.stop('SIGTERM', STOP_GRACE_MS), postgres?.stop('SIGINT', STOP_GRACE_MS)]);
-      await Promise.race([watchdog, sleep(200)]);
+      await Promise.race([Promise.all([watchdog, indexer]), sleep(200)]);
       await rm(path.join(dataDir, 'engine.pid'), { force: true });
     },
   };
+}
+
+/**
+ * Earlier versions kept the embedded data in FerretDB's SQLite files (DATA_DIR/ferretdb). They are
+ * left untouched; their data is not copied into PostgreSQL by this version.
+ */
+async function warnAboutSqliteData(dataDir: string, log: Logger): Promise<void> {
+  const files = await readdir(path.join(dataDir, 'ferretdb')).catch(() => [] as string[]);
+  const databases = files.filter((f) => f.endsWith('.sqlite'));
+  if (databases.length) {
+    log.warn(
+      { folder: path.join(dataDir, 'ferretdb'), databases },
+      'found data of the earlier SQLite-based embedded engine; it is kept as it is but not used (not migrated)',
+    );
+  }
 }
 
 /** An engine left running by a server that was killed: stop it before starting a new one. */
@@ -278,12 +329,7 @@ async function reapOrphan(dataDir: string, log: Logger): Promise<void> {
   for (const pid of [previous.ferretdbPid, previous.postgresPid]) {
     if (!pid || !isAlive(pid)) continue;
     log.warn({ pid }, 'stopping a database engine process left behind by an earlier run');
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      process.kill(pid, 'SIGKILL');
-    }
-    for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
+    await killLeftover(pid);
   }
   await rm(path.join(dataDir, 'engine.pid'), { force: true });
 }

@@ -11,7 +11,7 @@ import pg from 'pg';
 import type { Logger } from '../logger';
 import { EngineUnavailableError } from './ferretdbBinary';
 import { postgresBinaries, type PostgresBinaries } from './postgresBinaries';
-import { isAlive, startProcess, type Supervised } from './processes';
+import { isAlive, killLeftover, startProcess, type Supervised } from './processes';
 
 const run = promisify(execFile);
 
@@ -230,12 +230,7 @@ async function reapStalePostmaster(dir: string, log: Logger): Promise<void> {
   }
   if (!isAlive(pid) || !(await isPostgresProcess(pid))) return;
   log.warn({ pid }, 'stopping an embedded PostgreSQL left behind by an earlier run');
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    process.kill(pid, 'SIGKILL');
-  }
-  for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
+  await killLeftover(pid);
 }
 
 async function isPostgresProcess(pid: number): Promise<boolean> {

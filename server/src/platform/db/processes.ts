@@ -92,3 +92,13 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** SIGKILLs a process left behind by an earlier run, with its group, and waits (up to 5 s) until it is gone. */
+export async function killLeftover(pid: number): Promise<void> {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    process.kill(pid, 'SIGKILL');
+  }
+  for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
+}

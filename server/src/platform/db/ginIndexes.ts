@@ -1,0 +1,100 @@
+// Index-backed lookups on the embedded engine. FerretDB (PostgreSQL handler) turns a top-level
+// equality filter `{f: v}` into `_jsonb->'f' @> v`, but its own indexes are btree on `(_jsonb->'f')`,
+// which `@>` cannot use: every lookup scans the table. A GIN `jsonb_path_ops` index on the same
+// expression serves `@>`. This keeps one beside every index key FerretDB knows (and `_id`), in every
+// database, for collections that exist now and those created later.
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+
+/** Marks our indexes among FerretDB's (which end in `_idx`). */
+export const GIN_INDEX_PREFIX = 'lgin_';
+const METADATA_TABLE = '_ferretdb_database_metadata';
+
+export interface GinIndexPlan {
+  schema: string;
+  table: string;
+  collection: string;
+  field: string;
+  name: string;
+}
+
+interface CollectionMetadata {
+  _id: string;
+  table: string;
+  indexes?: Array<{ key?: Record<string, unknown> }>;
+}
+
+/** The top-level fields worth a GIN index: `_id` and the fields of every declared index. */
+export function indexedFields(metadata: CollectionMetadata): { fields: string[]; dotted: string[] } {
+  const fields = new Set<string>(['_id']);
+  const dotted = new Set<string>();
+  for (const index of metadata.indexes ?? []) {
+    for (const key of Object.keys(index.key ?? {})) {
+      // FerretDB pushes down only top-level fields: a dotted path is filtered in Go after a scan.
+      if (key.includes('.')) dotted.add(key);
+      else if (!key.startsWith('$')) fields.add(key);
+    }
+  }
+  return { fields: [...fields], dotted: [...dotted] };
+}
+
+export function ginIndexName(table: string, field: string): string {
+  // PostgreSQL names are at most 63 bytes: a hash keeps them short and stable.
+  return `${GIN_INDEX_PREFIX}${createHash('sha256').update(`${table}\0${field}`).digest('hex').slice(0, 24)}`;
+}
+
+/** Every GIN index the databases' metadata calls for, and whether each exists yet. */
+export async function planGinIndexes(client: pg.Client): Promise<{ missing: GinIndexPlan[]; present: GinIndexPlan[] }> {
+  const schemas = await client.query<{ schema: string }>(
+    'SELECT table_schema AS schema FROM information_schema.tables WHERE table_name = $1',
+    [METADATA_TABLE],
+  );
+  const existing = new Set(
+    (
+      await client.query<{ key: string }>(
+        "SELECT schemaname || '.' || indexname AS key FROM pg_indexes WHERE indexname LIKE $1",
+        [`${GIN_INDEX_PREFIX}%`],
+      )
+    ).rows.map((r) => r.key),
+  );
+  const missing: GinIndexPlan[] = [];
+  const present: GinIndexPlan[] = [];
+  for (const { schema } of schemas.rows) {
+    const rows = await client.query<{ doc: CollectionMetadata }>(
+      `SELECT _jsonb AS doc FROM ${client.escapeIdentifier(schema)}.${client.escapeIdentifier(METADATA_TABLE)}`,
+    );
+    for (const { doc } of rows.rows) {
+      if (!doc?.table) continue;
+      for (const field of indexedFields(doc).fields) {
+        const plan = { schema, table: doc.table, collection: doc._id, field, name: ginIndexName(doc.table, field) };
+        (existing.has(`${schema}.${plan.name}`) ? present : missing).push(plan);
+      }
+    }
+  }
+  return { missing, present };
+}
+
+/**
+ * Creates the missing GIN indexes (idempotent; a collection dropped meanwhile is skipped).
+ * Returns the names created.
+ */
+export async function ensureGinIndexes(client: pg.Client): Promise<GinIndexPlan[]> {
+  const { missing } = await planGinIndexes(client);
+  const created: GinIndexPlan[] = [];
+  for (const plan of missing) {
+    const sql =
+      `CREATE INDEX IF NOT EXISTS ${client.escapeIdentifier(plan.name)} ` +
+      `ON ${client.escapeIdentifier(plan.schema)}.${client.escapeIdentifier(plan.table)} ` +
+      `USING gin ((_jsonb -> ${client.escapeLiteral(plan.field)}) jsonb_path_ops)`;
+    try {
+      await client.query(sql);
+      created.push(plan);
+    } catch (err) {
+      // 42P01: the table went away (collection dropped) between the plan and now; 55P03: the
+      // table is busy (lock_timeout): the next pass tries again.
+      const code = (err as { code?: string }).code;
+      if (code !== '42P01' && code !== '55P03') throw err;
+    }
+  }
+  return created;
+}
