@@ -109,7 +109,10 @@ const percentile = (values: number[], p: number) => {
 };
 
 const checks: Array<{ name: string; ok: boolean; detail: string }> = [];
-const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
+const check = (name: string, ok: boolean, detail: string) => {
+  checks.push({ name, ok, detail });
+  console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${name} (${detail})`);
+};
 
 async function storm(base: string, admin: string, index: number, customers: number, stock: number) {
   const label = `storm ${index + 1}`;
