@@ -233,7 +233,7 @@ async function main() {
     await mongoose.disconnect().catch(() => undefined);
     await server?.stop();
     await engine?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 
   console.log('Summary:');

@@ -194,7 +194,7 @@ async function main(): Promise<void> {
     await mongoose.disconnect().catch(() => undefined);
     await Promise.all(targets.map((t) => t.stop()));
     await engine?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 
