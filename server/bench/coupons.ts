@@ -33,9 +33,20 @@ const REDEEMERS = 50;
 /** Client addresses the customers are spread over (127.0.x.y). */
 const ADDRESSES = 1_000;
 
-// Requests go out all at once; the client keeps at most this many connections and queues the rest.
+// Requests are all made at once; at most this many are in flight and the rest wait their turn. Each
+// client address keeps its own connection alive.
 const MAX_SOCKETS = Number(process.env.BENCH_SOCKETS ?? 128);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 4, maxTotalSockets: MAX_SOCKETS });
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+let inFlight = 0;
+const queued: Array<() => void> = [];
+async function turn(): Promise<() => void> {
+  if (inFlight >= MAX_SOCKETS) await new Promise<void>((resolve) => queued.push(resolve));
+  inFlight++;
+  return () => {
+    inFlight--;
+    queued.shift()?.();
+  };
+}
 const addressOf = (i: number) => {
   const a = 2 + (i % ADDRESSES);
   return `127.0.${a >> 8}.${a & 255}`;
@@ -44,15 +55,24 @@ const addressOf = (i: number) => {
 interface Timed {
   status: number;
   body: any;
-  /** From the request being written on a connection to the answer. */
+  /** From the request being sent (its turn among the client's in-flight requests) to the answer. */
   wireMs: number;
   /** From the call, including the wait for a free connection. */
   totalMs: number;
 }
 
-function call(base: string, method: string, url: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; from?: string } = {}): Promise<Timed> {
+async function call(base: string, method: string, url: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; from?: string } = {}): Promise<Timed> {
   const started = performance.now();
-  let onWire = started;
+  const done = await turn();
+  try {
+    return await send(base, method, url, opts, started);
+  } finally {
+    done();
+  }
+}
+
+function send(base: string, method: string, url: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; from?: string }, started: number): Promise<Timed> {
+  let onWire = performance.now();
   const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -78,9 +98,6 @@ function call(base: string, method: string, url: string, opts: { token?: string;
         res.on('error', reject);
       },
     );
-    req.on('socket', () => {
-      onWire = performance.now();
-    });
     req.on('error', reject);
     req.end(payload);
   });
@@ -92,7 +109,10 @@ const percentile = (values: number[], p: number) => {
 };
 
 const checks: Array<{ name: string; ok: boolean; detail: string }> = [];
-const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
+const check = (name: string, ok: boolean, detail: string) => {
+  checks.push({ name, ok, detail });
+  console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${name} (${detail})`);
+};
 
 async function storm(base: string, admin: string, index: number, customers: number, stock: number) {
   const label = `storm ${index + 1}`;
@@ -213,7 +233,7 @@ async function main() {
     await mongoose.disconnect().catch(() => undefined);
     await server?.stop();
     await engine?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 
   console.log('Summary:');
