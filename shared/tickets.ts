@@ -275,15 +275,8 @@ export const DEFAULT_PRIORITY: Record<TicketType, TicketPriority> = {
   inquiry: 'low',
 };
 
-/** Codes of the 409s the ticket endpoints answer (beside the common ones in errors.ts). */
-export const TicketErrorCode = {
-  INVALID_TRANSITION: 'INVALID_TRANSITION',
-  TICKET_CHANGED: 'TICKET_CHANGED',
-  REOPEN_WINDOW_PASSED: 'REOPEN_WINDOW_PASSED',
-  TICKET_CLOSED: 'TICKET_CLOSED',
-  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
-  ALREADY_RATED: 'ALREADY_RATED',
-} as const;
+/** Codes of the 409s the ticket endpoints answer: in errors.ts with every other code. */
+export { TicketErrorCode } from './errors';
 
 export const rateTicketSchema = z.object({
   stars: z.number().int().min(1).max(5),

@@ -1,19 +1,16 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
-import { profileSyncJob } from './officialAccount/profileSync';
+import { aftersaleData, aftersalePhotoRoutes, aftersaleRoutes, slaJob } from './aftersale';
+import { authData, authJobs, authRoutes } from './auth';
+import { couponJobs, couponRoutes, couponsData } from './coupons';
+import { customersData } from './customers';
+import { memberJobs, memberRoutes, membersData } from './members';
+import { keywordRuleAdminRoutes, officialAccountData, officialAccountRoutes, profileSyncJob, sweepDeliveriesJob } from './officialAccount';
 import type { AppDeps } from './platform/app';
+import { registerCustomerData, type CustomerDataPart } from './platform/customerData';
+import { reportEventFailuresTo, retryEventsJob } from './platform/events';
 import { startPeriodicJob } from './platform/jobs/periodic';
-import { aftersalePhotoRoutes, aftersaleRoutes } from './aftersale/routes';
-import { slaJob } from './aftersale/slaJob';
-import { authJobs } from './auth/jobs';
-import { authRoutes } from './auth/routes';
-import { couponJobs } from './coupons/jobs';
-import { couponRoutes } from './coupons/routes';
-import { memberJobs } from './members/jobs';
-import { memberRoutes } from './members/routes';
-import { staffRoutes } from './staff/routes';
-import { keywordRuleAdminRoutes } from './officialAccount/adminRoutes';
-import { officialAccountRoutes, sweepDeliveriesJob } from './officialAccount/routes';
+import { staffData, staffRoutes } from './staff';
 
 export interface ModuleMount {
   app: Koa;
@@ -22,8 +19,29 @@ export interface ModuleMount {
   deps: AppDeps;
 }
 
+/**
+ * Every module's part in a customer's erasure, merge and export. The customers module comes last:
+ * the others may still look up the person's identities while they erase.
+ */
+export const CUSTOMER_DATA: readonly CustomerDataPart[] = [
+  membersData,
+  couponsData,
+  aftersaleData,
+  authData,
+  staffData,
+  officialAccountData,
+  customersData,
+];
+
+/** Subscribes every module to the domain events it handles. Idempotent. */
+export function registerModules(deps: Pick<AppDeps, 'log'>): void {
+  reportEventFailuresTo(deps.log);
+  for (const part of CUSTOMER_DATA) registerCustomerData(part);
+}
+
 /** Every business module plugs its routes in here; one line per module. */
 export function mountModules({ app, api, deps }: ModuleMount): void {
+  registerModules(deps);
   app.use(officialAccountRoutes(deps).routes());
   app.use(aftersalePhotoRoutes().routes()); // uploads are not JSON: beside the JSON API
   api.use(authRoutes(deps).routes());
@@ -38,6 +56,7 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
 export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   const stops: Array<() => Promise<void>> = [];
   const jobs = [
+    retryEventsJob,
     sweepDeliveriesJob,
     profileSyncJob(deps.wechat, deps.log),
     ...authJobs(),

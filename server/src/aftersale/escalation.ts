@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { OPEN_STATES, STATE_LABELS, TYPE_LABELS, type TicketState, type TicketType } from '@shared/tickets';
-import { appendTimeline } from '../customers/service';
+import { appendTimeline } from '../customers';
 import { withLock } from './lock';
 import { Ticket, type TicketDoc } from './model';
 import { recordNotification } from './notifications';

@@ -2,7 +2,7 @@
 // the official account's 48-hour window is open, otherwise the one subscribe send the customer accepted
 // when filing. The result is recorded on the message; the platform failing never fails the reply.
 import type { Types } from 'mongoose';
-import { appendTimeline, listTimeline, openidOf } from '../customers/service';
+import { appendTimeline, listTimeline, openidOf } from '../customers';
 import { isDuplicateKey } from '../platform/db/errors';
 import { WechatApiError, type WechatPlatform } from '../wechat/platform';
 import { SubscribeUse, Ticket, TicketMessage, type TicketDoc, type TicketMessageDoc } from './model';

@@ -18,8 +18,8 @@ import {
   type TicketRuleView,
   type TicketState,
 } from '@shared/tickets';
-import { requireCustomer, requireStaff } from '../auth/middleware';
-import { getStore, listStores, rolesOf } from '../staff/service';
+import { requireCustomer, requireStaff } from '../auth';
+import { getStore, listStores, rolesOf } from '../staff';
 import { AppError, badRequest, conflict, notFound } from '../platform/http/errors';
 import { parseWith, readRawBody } from '../platform/http/middleware';
 import { addTicketPhoto, extractUploadedFile, getTicketPhoto, listTicketPhotos, MAX_UPLOAD_BODY_BYTES } from './photos';

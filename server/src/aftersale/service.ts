@@ -20,8 +20,8 @@ import {
   type TicketState,
   type TransitionData,
 } from '@shared/tickets';
-import { appendTimeline, type Channel } from '../customers/service';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/http/errors';
+import { appendTimeline, type Channel } from '../customers';
+import { badRequest, conflict, forbidden, isDomainError, notFound, type DomainError } from '../platform/errors';
 import { isDuplicateKey } from '../platform/db/errors';
 import type { WechatPlatform } from '../wechat/platform';
 import type { Logger } from '../platform/logger';
@@ -131,7 +131,7 @@ export function actionsFor(ticket: TicketDoc, actor: TicketActor, now = new Date
   return allowedActions(ruleView(ticket), actor, now);
 }
 
-function refusalError(check: Extract<ReturnType<typeof canTransition>, { ok: false }>): AppError {
+function refusalError(check: Extract<ReturnType<typeof canTransition>, { ok: false }>): DomainError {
   switch (check.refusal) {
     case 'NO_ROLE':
       return notFound('No such ticket.');
@@ -385,7 +385,8 @@ export async function postMessage(
   if (created && ticket.role === 'customer' && ticket.state === 'awaiting_customer') {
     // The customer's answer is what staff were waiting for: the ticket goes back to work.
     await transition(ticket._id, 'resume', actor, {}, now).catch((err: unknown) => {
-      if (!(err instanceof AppError && err.status === 409)) throw err;
+      // Someone else moved it on meanwhile: the message stands all the same.
+      if (!isDomainError(err, TicketErrorCode.INVALID_TRANSITION, TicketErrorCode.TICKET_CHANGED)) throw err;
     });
   }
   return { message, created };

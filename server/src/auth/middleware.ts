@@ -1,8 +1,8 @@
 import type { Context, Middleware } from 'koa';
 import type { Types } from 'mongoose';
-import { getCustomer } from '../customers/service';
+import { getCustomer } from '../customers';
 import { forbidden, unauthenticated } from '../platform/http/errors';
-import { rolesOf, type Actor } from '../staff/service';
+import { rolesOf, type Actor } from '../staff';
 import { authenticate } from './service';
 
 declare module 'koa' {

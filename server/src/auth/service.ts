@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { SESSION_TTL_DAYS } from '@shared/api/auth';
-import { resolveCustomer } from '../customers/service';
+import { resolveCustomer } from '../customers';
 import type { WechatPlatform } from '../wechat/platform';
-import { grantAdmin } from '../staff/service';
+import { grantAdmin } from '../staff';
 import { Session } from './model';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');

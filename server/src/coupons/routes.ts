@@ -10,11 +10,11 @@ import {
   redeemSchema,
   updateCampaignSchema,
 } from '@shared/coupons';
-import { requireCustomer, requireRole, requireStaff } from '../auth/middleware';
+import { requireCustomer, requireRole, requireStaff } from '../auth';
 import type { AppDeps } from '../platform/app';
 import { badRequest } from '../platform/http/errors';
 import { parseWith } from '../platform/http/middleware';
-import { isAdmin } from '../staff/service';
+import { isAdmin } from '../staff';
 import { createCampaign, getCampaign, listCampaigns, listClaimableCampaigns, updateCampaign, withCounts } from './campaigns';
 import { claimCoupon, getMyCoupon, listMyCoupons } from './claim';
 import { funnelReport } from './funnel';

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { isDuplicateKey } from '../platform/db/errors';
+import { emit } from '../platform/events';
 import { Customer, CustomerIdentity, identityKey, TimelineEntry, type CustomerDoc, type IdentityKind, type TimelineDoc } from './model';
 
 export type Channel = 'official_account' | 'mini_program' | 'store' | 'system';
@@ -65,16 +66,24 @@ async function linkUnionid(customerId: Types.ObjectId, unionid: string): Promise
 }
 
 async function mergeCustomer(from: Types.ObjectId, into: Types.ObjectId): Promise<void> {
-  // Each step is idempotent, so a crash half-way is finished by the next call that sees the openid.
+  // Each step is idempotent, so a crash half-way is finished by the next call that sees the openid;
+  // what the other modules hold moves on the customer.merged event (retried until it is done).
   await CustomerIdentity.updateMany({ customerId: from }, { $set: { customerId: into } });
   await TimelineEntry.updateMany({ customerId: from }, { $set: { customerId: into } });
   await Customer.updateOne({ _id: from }, { $set: { status: 'merged', mergedInto: into } });
+  await emit('customer.merged', { from: from.toString(), into: into.toString() }, { id: `customer.merged:${from}` });
   await appendTimeline(into, {
     type: 'customer.merged',
     channel: 'system',
     summary: 'Joined two records of the same person by unionid',
     data: { mergedCustomerId: from.toString() },
   });
+}
+
+/** The records merged into this customer (shells that once were the same person). */
+export async function mergedRecordsOf(customerId: Types.ObjectId): Promise<Types.ObjectId[]> {
+  const shells = await Customer.find({ mergedInto: customerId }, { _id: 1 }).lean();
+  return shells.map((s) => s._id);
 }
 
 export async function findCustomerByOpenid(app: SeenAs['app'], openid: string): Promise<Types.ObjectId | undefined> {

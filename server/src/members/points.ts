@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Types } from 'mongoose';
-import { MemberErrorCode } from '@shared/api/members';
+import { ErrorCode, MemberErrorCode } from '@shared/errors';
 import { addMonths, POINTS_VALIDITY_MONTHS, TIER_WINDOW_MONTHS, tierFor } from '@shared/tiers';
-import { appendTimeline } from '../customers/service';
+import { appendTimeline } from '../customers';
 import { isDuplicateKey } from '../platform/db/errors';
-import { AppError, conflict, notFound } from '../platform/http/errors';
+import { badRequest, busy, conflict, notFound } from '../platform/errors';
 import { LedgerEntry, Member, type LedgerDoc } from './model';
 
 /*
@@ -49,7 +49,7 @@ const MAX_ATTEMPTS = 200;
 async function earlierPost(customerId: Types.ObjectId, refKey: string): Promise<PostResult | undefined> {
   const earlier = await LedgerEntry.findOne({ refKey }).lean<LedgerDoc>();
   if (!earlier) return undefined;
-  if (!earlier.customerId.equals(customerId)) throw conflict('CONFLICT', 'This reference belongs to another member.');
+  if (!earlier.customerId.equals(customerId)) throw conflict(ErrorCode.CONFLICT, 'This reference belongs to another member.');
   return { entry: earlier, created: false };
 }
 
@@ -63,9 +63,11 @@ export async function pointsBalance(customerId: Types.ObjectId): Promise<number>
   return (await ledgerHead(customerId)).balance;
 }
 
-async function postEntry(customerId: Types.ObjectId, input: PostInput): Promise<PostResult> {
-  const member = await Member.exists({ customerId, closedAt: { $exists: false } });
-  if (!member) throw notAMember();
+async function postEntry(customerId: Types.ObjectId, input: PostInput, options: { memberOnly?: boolean } = {}): Promise<PostResult> {
+  if (options.memberOnly !== false) {
+    const member = await Member.exists({ customerId, closedAt: { $exists: false } });
+    if (!member) throw notAMember();
+  }
   const known = await earlierPost(customerId, input.refKey);
   if (known) return known;
   const at = input.at ?? new Date();
@@ -99,7 +101,15 @@ async function postEntry(customerId: Types.ObjectId, input: PostInput): Promise<
       await sleep(Math.random() * Math.min(20, 1 + attempt));
     }
   }
-  throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The points balance is busy; try again.');
+  throw busy('The points balance is busy; try again.');
+}
+
+/**
+ * Moves points between the chains of two records of one person (a merge): signed, idempotent on
+ * refKey, posted whether or not the record is still an open membership.
+ */
+export async function postTransfer(customerId: Types.ObjectId, points: number, refKey: string, at: Date): Promise<PostResult> {
+  return postEntry(customerId, { type: 'adjust', points, reason: 'Points of a merged record', refKey, at }, { memberOnly: false });
 }
 
 /** A debit of up to `points`, taking no more than the balance holds (reversal, expiry). */
@@ -155,7 +165,7 @@ export async function earnPoints(
   refKey: string,
   context: PointsContext = {},
 ): Promise<PostResult> {
-  if (!Number.isInteger(points) || points <= 0) throw new AppError(400, 'VALIDATION_FAILED', 'Earned points must be a positive whole number.');
+  if (!Number.isInteger(points) || points <= 0) throw badRequest('Earned points must be a positive whole number.');
   const result = await postEntry(customerId, { type: 'earn', points, reason, refKey, ...context });
   if (result.created) {
     const at = context.at ?? new Date();
@@ -181,7 +191,7 @@ export async function spendPoints(
   refKey: string,
   context: PointsContext = {},
 ): Promise<PostResult> {
-  if (!Number.isInteger(points) || points <= 0) throw new AppError(400, 'VALIDATION_FAILED', 'Spent points must be a positive whole number.');
+  if (!Number.isInteger(points) || points <= 0) throw badRequest('Spent points must be a positive whole number.');
   const result = await postEntry(customerId, { type: 'spend', points: -points, reason, refKey, ...context });
   if (result.created) {
     await appendTimeline(customerId, {
@@ -252,7 +262,7 @@ export async function listLedger(
 ): Promise<{ items: LedgerDoc[]; nextCursor: string | null }> {
   const filter: Record<string, unknown> = { customerId };
   if (options.cursor) {
-    if (!Types.ObjectId.isValid(options.cursor)) throw new AppError(400, 'VALIDATION_FAILED', 'Invalid cursor.', [{ path: 'query.cursor', message: 'is not a valid cursor' }]);
+    if (!Types.ObjectId.isValid(options.cursor)) throw badRequest('Invalid cursor.', [{ path: 'query.cursor', message: 'is not a valid cursor' }]);
     filter._id = { $lt: new Types.ObjectId(options.cursor) };
   }
   const items = await LedgerEntry.find(filter).sort({ _id: -1 }).limit(options.limit + 1).lean<LedgerDoc[]>();

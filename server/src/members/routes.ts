@@ -12,15 +12,15 @@ import {
 } from '@shared/api/members';
 import { pageQuery } from '@shared/api/common';
 import { deletionConfirmRequest, updateProfileRequest, type Profile } from '@shared/api/privacy';
-import { requireCustomer, requireStaff } from '../auth/middleware';
-import { customerSummaryOf } from '../auth/shape';
-import { appendTimeline, getCustomer, updateProfile } from '../customers/service';
+import { requireCustomer, requireStaff } from '../auth';
+import { customerSummaryOf } from '../auth';
+import { appendTimeline, getCustomer, updateProfile } from '../customers';
 import type { AppDeps } from '../platform/app';
-import { AppError, conflict, forbidden, notFound, unauthenticated } from '../platform/http/errors';
+import { badRequest, conflict, forbidden, notFound, unauthenticated } from '../platform/errors';
 import { parseWith } from '../platform/http/middleware';
 import { hitRateLimit, rateLimited } from '../platform/http/rateLimit';
 import { WechatApiError } from '../wechat/platform';
-import { getStore, isAdmin, managesStore, rolesOf } from '../staff/service';
+import { getStore, isAdmin, managesStore, rolesOf } from '../staff';
 import type { LedgerDoc } from './model';
 import { memberCodeSecret, signMemberCode, verifyMemberCode } from './memberCode';
 import { adjustPoints, listLedger, pointsBalance } from './points';
@@ -74,7 +74,7 @@ export function memberRoutes(deps: AppDeps): Router {
         phone = (await deps.wechat.miniProgram.getPhoneNumber(input.phoneCode)).purePhoneNumber;
       } catch (err) {
         if (err instanceof WechatApiError) {
-          throw new AppError(400, 'VALIDATION_FAILED', 'The phone number code is invalid or used.', [
+          throw badRequest('The phone number code is invalid or used.', [
             { path: 'body.phoneCode', message: 'is invalid or used' },
           ]);
         }

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { PassiveReply } from '@shared/officialAccount';
 import type { InboundMessage, InboundType } from '../wechat/protocol';
-import { recordFollow } from '../customers/service';
+import { recordFollow } from '../customers';
 import { matchKeywordRule, seedDefaultKeywordRules } from './keywordRules';
 import { commandOf, escalationReply, followGift, myCouponsReply, myTicketsReply, storeOfScene } from './integrations';
 import { MENU_CLICK_REPLIES } from './menu';

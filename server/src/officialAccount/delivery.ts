@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Types } from 'mongoose';
 import type { PassiveReply } from '@shared/officialAccount';
-import { appendTimeline, appendTimelineEntries, resolveCustomer, type TimelineInput } from '../customers/service';
+import { appendTimeline, appendTimelineEntries, resolveCustomer, type TimelineInput } from '../customers';
 import { isDuplicateKey } from '../platform/db/errors';
 import type { Logger } from '../platform/logger';
 import type { CustomMessage } from '../wechat/platform';

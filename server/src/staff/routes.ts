@@ -8,8 +8,8 @@ import {
   type StaffGrant,
   type Store,
 } from '@shared/api/stores';
-import { requireCustomer, requireRole } from '../auth/middleware';
-import { getCustomer } from '../customers/service';
+import { requireCustomer, requireRole } from '../auth';
+import { getCustomer } from '../customers';
 import { parseWith } from '../platform/http/middleware';
 import {
   createStore,

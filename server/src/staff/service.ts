@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { CreateStoreRequest, StaffRole, UpdateStoreRequest } from '@shared/api/stores';
 import { ErrorCode } from '@shared/errors';
-import { appendTimeline, findCustomerByOpenid, getCustomer } from '../customers/service';
+import { appendTimeline, findCustomerByOpenid, getCustomer } from '../customers';
 import { isDuplicateKey } from '../platform/db/errors';
 import { conflict, forbidden, notFound } from '../platform/http/errors';
 import { RoleGrant, Store, type RoleDoc, type StoreDoc } from './model';

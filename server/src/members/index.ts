@@ -1,0 +1,6 @@
+// The members module's public API: membership, points, member codes, privacy (export, deletion).
+export { adjustPoints, earnPoints, getMember, joinMembership, reversePoints, spendPoints } from './service';
+export type { MemberDoc } from './model';
+export { memberRoutes } from './routes';
+export { memberJobs } from './jobs';
+export { membersData } from './customerData';
