@@ -4,16 +4,29 @@ import { eraseCustomer } from './service';
 
 const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : d);
 
+/** Timeline data that names another customer (as a string id), e.g. the giver on a friend's entry. */
+export const TIMELINE_REFERENCES = ['data.fromCustomerId', 'data.toCustomerId', 'data.mergedCustomerId'] as const;
+
 /** The customer record, identities and timeline. Registered last: other parts may still need the openids. */
 export const customersData: CustomerDataPart = {
   module: 'customers',
   collections: ['customers', 'customer_identities', 'timeline'],
 
-  erase: (customerId, at) => eraseCustomer(customerId, at),
+  async erase(customerId, at) {
+    await eraseCustomer(customerId, at);
+    // Other people's entries keep what happened to them, but no longer who it came from.
+    for (const path of TIMELINE_REFERENCES) {
+      await TimelineEntry.updateMany({ [path]: customerId.toString() }, { $unset: { [path]: '' } });
+    }
+  },
 
   async merge(from, into) {
     await CustomerIdentity.updateMany({ customerId: from }, { $set: { customerId: into } });
     await TimelineEntry.updateMany({ customerId: from }, { $set: { customerId: into } });
+    for (const path of TIMELINE_REFERENCES) {
+      if (path === 'data.mergedCustomerId') continue; // the survivor's record of the merge itself
+      await TimelineEntry.updateMany({ [path]: from.toString() }, { $set: { [path]: into.toString() } });
+    }
     // Records once merged into `from` now belong to the survivor as well.
     await Customer.updateMany({ mergedInto: from }, { $set: { mergedInto: into } });
     const [source, target] = await Promise.all([

@@ -13,6 +13,13 @@ const hash = (token: string) => createHash('sha256').update(token).digest('hex')
 /** The customer and the records merged into them: one person. */
 const personOf = async (customerId: Types.ObjectId) => [customerId, ...(await mergedRecordsOf(customerId))];
 
+/** Two lists of records in one; a record with an id already listed (seen from both records) once. */
+function mergeLists(first: unknown[], second: unknown[]): unknown[] {
+  const idOf = (item: unknown) => (item && typeof item === 'object' && 'id' in item ? String((item as { id: unknown }).id) : undefined);
+  const seen = new Set(first.map(idOf).filter(Boolean));
+  return [...first, ...second.filter((item) => !seen.has(idOf(item)))];
+}
+
 /**
  * Everything held about a customer, for the customer: every module's part (see platform/customerData),
  * including what is still held under records merged into this one. No secrets: identities are shown
@@ -24,7 +31,7 @@ export async function exportPersonalData(customerId: Types.ObjectId, now = new D
   for (const other of merged) {
     for (const [key, value] of Object.entries(other)) {
       // Lists add up; a single record (the customer, the membership) is the survivor's unless it has none.
-      if (Array.isArray(value)) sections[key] = [...((sections[key] as unknown[]) ?? []), ...value];
+      if (Array.isArray(value)) sections[key] = mergeLists((sections[key] as unknown[]) ?? [], value);
       else if (sections[key] === null || sections[key] === undefined) sections[key] = value;
     }
   }
