@@ -14,7 +14,7 @@ import { LOGIN_LIMITS } from '../src/auth/routes';
 import { Coupon } from '../src/coupons/model';
 import { resolveCustomer } from '../src/customers/service';
 import { loadConfig } from '../src/platform/config';
-import { startServer } from '../src/platform/server';
+import { startServer } from '../src/server';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1000);
 const CLAIMS_PER_CUSTOMER = 2;

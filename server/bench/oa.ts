@@ -12,7 +12,7 @@ import Koa from 'koa';
 import getRawBody from 'raw-body';
 import { loadConfig } from '../src/platform/config';
 import { createLogger } from '../src/platform/logger';
-import { startServer } from '../src/platform/server';
+import { startServer } from '../src/server';
 import { inboundXml, readReply, signPush } from '../src/wechat/protocol/platformSide';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);

@@ -1,23 +1,14 @@
-import type Router from '@koa/router';
-import type Koa from 'koa';
 import { aftersaleData, aftersalePhotoRoutes, aftersaleRoutes, slaJob } from './aftersale';
 import { authData, authJobs, authRoutes } from './auth';
 import { couponJobs, couponRoutes, couponsData } from './coupons';
 import { customersData } from './customers';
 import { memberJobs, memberRoutes, membersData } from './members';
 import { keywordRuleAdminRoutes, officialAccountData, officialAccountRoutes, profileSyncJob, sweepDeliveriesJob } from './officialAccount';
-import type { AppDeps } from './platform/app';
+import type { AppDeps, ModuleMount, ModuleSet } from './platform/app';
 import { registerCustomerData, type CustomerDataPart } from './platform/customerData';
 import { reportEventFailuresTo, retryEventsJob } from './platform/events';
 import { startPeriodicJob } from './platform/jobs/periodic';
 import { staffData, staffRoutes } from './staff';
-
-export interface ModuleMount {
-  app: Koa;
-  /** Router mounted at /api/v1 with JSON bodies parsed. */
-  api: Router;
-  deps: AppDeps;
-}
 
 /**
  * Every module's part in a customer's erasure, merge and export. The customers module comes last:
@@ -69,3 +60,6 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     await Promise.all(stops.map((stop) => stop()));
   };
 }
+
+/** Every module, as the platform's app and server take them. */
+export const MODULES: ModuleSet = { mount: mountModules, startJobs: startModuleJobs };

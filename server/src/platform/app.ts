@@ -4,7 +4,6 @@ import type { Config } from './config';
 import { errorHandler, jsonBody, requestContext } from './http/middleware';
 import { serveMiniProgramH5 } from './http/miniProgramH5';
 import type { Logger } from './logger';
-import { mountModules } from '../modules';
 import type { WechatPlatform } from '../wechat/platform';
 import { createSimulatorRouter } from '../wechat/simulator/routes';
 
@@ -17,10 +16,25 @@ export interface AppDeps {
   wechat: WechatPlatform;
 }
 
+export interface ModuleMount {
+  app: Koa;
+  /** Router mounted at /api/v1 with JSON bodies parsed. */
+  api: Router;
+  deps: AppDeps;
+}
+
+/** The business modules, as the composition root (server/src/modules.ts) wires them: platform knows none. */
+export interface ModuleSet {
+  /** Plugs every module's routes in (and subscribes its event handlers). */
+  mount(mount: ModuleMount): void;
+  /** Starts every module's background jobs; returns a function that stops them. */
+  startJobs(deps: AppDeps): () => Promise<void>;
+}
+
 /** Largest JSON body the API accepts. */
 export const JSON_BODY_LIMIT = 64 * 1024;
 
-export function createApp(deps: AppDeps): Koa {
+export function createApp(deps: AppDeps, modules: ModuleSet): Koa {
   const app = new Koa();
   app.silent = true; // errors are logged by errorHandler, once, with the request id
 
@@ -52,7 +66,7 @@ export function createApp(deps: AppDeps): Koa {
 
   const api = new Router({ prefix: '/api/v1' });
   api.use(jsonBody({ limit: JSON_BODY_LIMIT }));
-  mountModules({ app, api, deps });
+  modules.mount({ app, api, deps });
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
 

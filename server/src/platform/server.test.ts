@@ -8,7 +8,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { httpRequest, testConfig } from '../../test/helpers';
 import { startEmbeddedEngine } from './db/embeddedEngine';
 import { createLogger } from './logger';
-import { startServer, type RunningServer } from './server';
+import { startServer, type RunningServer } from '../server';
 
 const running: RunningServer[] = [];
 afterEach(async () => {

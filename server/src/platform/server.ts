@@ -2,12 +2,11 @@ import http from 'node:http';
 import type Koa from 'koa';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createApp } from './app';
+import { createApp, type ModuleSet } from './app';
 import type { Config } from './config';
 import { connectDatabase, disconnectDatabase, pingDatabase } from './db/connection';
 import { startEmbeddedEngine, type EmbeddedEngine } from './db/embeddedEngine';
 import { createLogger, type Logger } from './logger';
-import { startModuleJobs } from '../modules';
 import { createWechatPlatformFromConfig } from '../wechat/client';
 import type { WechatPlatform } from '../wechat/platform';
 
@@ -24,6 +23,8 @@ export interface RunningServer {
 }
 
 export interface StartOptions {
+  /** The business modules to run (the composition root passes them all). */
+  modules: ModuleSet;
   log?: Logger;
   /** Database name used on the embedded engine (MONGODB_URI names its own). */
   databaseName?: string;
@@ -31,7 +32,7 @@ export interface StartOptions {
   extendApp?: (app: Koa) => void;
 }
 
-export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
   const started = Date.now();
 
@@ -56,7 +57,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // The simulator lives in this server, whose URL is known only once it listens (tests use port 0).
   let ownUrl: string | undefined;
   const wechat = createWechatPlatformFromConfig(config, () => ownUrl);
-  const app = createApp({ config, log, isDatabaseReady, wechat });
+  const app = createApp({ config, log, isDatabaseReady, wechat }, options.modules);
   options.extendApp?.(app);
   let closing: Promise<void> | undefined;
   const handle = app.callback();
@@ -82,7 +83,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   ownUrl = url;
-  const stopJobs = startModuleJobs({ config, log, isDatabaseReady, wechat });
+  const stopJobs = options.modules.startJobs({ config, log, isDatabaseReady, wechat });
   log.info({ url, database: engine ? `embedded ${engine.kind}` : 'MONGODB_URI', ms: Date.now() - started }, 'Loopline is listening');
 
   const close = () =>
