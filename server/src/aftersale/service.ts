@@ -16,7 +16,6 @@ import {
   type TicketMessageInput,
   type TicketPriority,
   type TicketRole,
-  type TicketRuleView,
   type TicketState,
   type TransitionData,
 } from '@shared/tickets';
@@ -26,6 +25,7 @@ import { isDuplicateKey } from '../platform/db/errors';
 import type { WechatPlatform } from '../wechat/platform';
 import type { Logger } from '../platform/logger';
 import { withLock } from './lock';
+import { ticketRuleView } from './policies';
 import { deliverStaffReply } from './replyDelivery';
 import { followUpLowRating } from './ratingFollowUp';
 import { Ticket, TicketMessage, type TicketDoc, type TicketMessageDoc } from './model';
@@ -38,14 +38,7 @@ const STAFF_ACTIONS_THAT_ANSWER: readonly TicketAction[] = ['accept', 'reject', 
 /** Short number a person can read out: the end of the id. */
 export const ticketNumber = (id: Types.ObjectId | string) => String(id).slice(-6).toUpperCase();
 
-function ruleView(ticket: TicketDoc): TicketRuleView {
-  return {
-    state: ticket.state as TicketState,
-    customerId: String(ticket.customerId),
-    storeId: ticket.storeId ? String(ticket.storeId) : null,
-    resolvedAt: ticket.resolvedAt ?? null,
-  };
-}
+const ruleView = ticketRuleView;
 
 function actorRecord(actor: TicketActor, role?: TicketRole | null) {
   switch (actor.kind) {

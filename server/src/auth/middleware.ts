@@ -53,6 +53,15 @@ export function requireRole(...roles: Array<'admin' | 'manager' | 'clerk'>): Mid
   };
 }
 
+/** The store a staff request names in its JSON body (`storeId`), if any. */
+export const storeIdInBody = (ctx: Context): string | undefined => {
+  const value = (ctx.request.body as { storeId?: unknown } | undefined)?.storeId;
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** The store a staff request names in its query (`?storeId=`), if any. */
+export const storeIdInQuery = (ctx: Context): string | undefined => (typeof ctx.query.storeId === 'string' ? ctx.query.storeId : undefined);
+
 /**
  * 403 unless the customer is staff of the store the request names: a clerk or manager acts only for
  * their store, an admin for every store. A staff member of exactly one store may leave it out.

@@ -5,6 +5,7 @@ import { ErrorCode } from '@shared/errors';
 import { appendTimeline } from '../customers';
 import { conflict, isDomainError, notFound } from '../platform/errors';
 import { recordFunnel } from './funnel';
+import { couponPolicy } from './policies';
 import { Coupon, CouponGift, type CouponDoc, type GiftDoc } from './model';
 import { usageBlocker } from './redeem';
 import { transitionCoupon } from './transitions';
@@ -21,7 +22,7 @@ export async function createGift(
   if (!Types.ObjectId.isValid(couponId)) throw notFound('No such coupon.');
   const giftId = new Types.ObjectId();
   const { after: coupon } = await transitionCoupon(couponId, (current) => {
-    if (!current.customerId.equals(giverId)) throw notFound('No such coupon.');
+    if (!couponPolicy.holds(giverId, current)) throw notFound('No such coupon.');
     if (current.state === 'gifting') throw conflict(CouponErrorCode.COUPON_GIFTING, 'This coupon is already on its way to a friend.');
     const blocker = current.state === 'available' && current.expiresAt > now ? undefined : usageBlocker(current, new Types.ObjectId(), undefined, now, false);
     if (blocker) throw blocker;

@@ -5,6 +5,7 @@ import { ErrorCode } from '@shared/errors';
 import { appendTimeline } from '../customers';
 import { badRequest, conflict, forbidden, notFound, type DomainError } from '../platform/errors';
 import { recordFunnel } from './funnel';
+import { couponPolicy } from './policies';
 import { transitionCoupon } from './transitions';
 import { Coupon, Redemption, type CouponDoc, type RedemptionDoc } from './model';
 import { earnForRedemption, reverseForRedemption } from './points';
@@ -206,7 +207,7 @@ export async function voidRedemption(
   if (!Types.ObjectId.isValid(redemptionId)) throw notFound('No such redemption.');
   const existing = await Redemption.findById(redemptionId).lean<RedemptionDoc>();
   if (!existing) throw notFound('No such redemption.');
-  if (allowedStoreIds && !allowedStoreIds.some((s) => s.equals(existing.storeId))) {
+  if (!couponPolicy.mayVoid(allowedStoreIds, existing)) {
     throw forbidden('This redemption was made at another store.');
   }
   if (existing.status === 'voided') throw conflict(CouponErrorCode.ALREADY_VOIDED, 'This redemption has already been voided.');

@@ -12,7 +12,7 @@ import {
 } from '@shared/api/members';
 import { pageQuery } from '@shared/api/common';
 import { deletionConfirmRequest, updateProfileRequest, type Profile } from '@shared/api/privacy';
-import { requireCustomer, requireStaff } from '../auth';
+import { requireCustomer, requireStaff, storeIdInBody } from '../auth';
 import { customerSummaryOf } from '../auth';
 import { appendTimeline, getCustomer, updateProfile } from '../customers';
 import type { AppDeps } from '../platform/app';
@@ -20,7 +20,8 @@ import { badRequest, conflict, forbidden, notFound, unauthenticated } from '../p
 import { parseWith } from '../platform/http/middleware';
 import { hitRateLimit, rateLimited } from '../platform/http/rateLimit';
 import { WechatApiError } from '../wechat/platform';
-import { getStore, isAdmin, managesStore, rolesOf } from '../staff';
+import { getStore, rolesOf } from '../staff';
+import { memberPolicy } from './policies';
 import type { LedgerDoc } from './model';
 import { memberCodeSecret, signMemberCode, verifyMemberCode } from './memberCode';
 import { adjustPoints, listLedger, pointsBalance } from './points';
@@ -35,11 +36,6 @@ const ledgerOut = (e: LedgerDoc): LedgerEntryOut => ({
   at: e.at.toISOString(),
   expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
 });
-
-const bodyStoreId = (body: unknown): string | undefined => {
-  const value = (body as { storeId?: unknown } | undefined)?.storeId;
-  return typeof value === 'string' ? value : undefined;
-};
 
 /** Staff identifying members: enough for a busy counter, few enough to make guessing codes hopeless. */
 const IDENTIFY_LIMIT = { name: 'member-identify', max: 60, windowMs: 60_000 };
@@ -105,7 +101,7 @@ export function memberRoutes(deps: AppDeps): Router {
     ctx.body = body;
   });
 
-  router.post('/staff/members/identify', signedIn, requireStaff((ctx) => bodyStoreId(ctx.request.body)), async (ctx) => {
+  router.post('/staff/members/identify', signedIn, requireStaff(storeIdInBody), async (ctx) => {
     if (!(await hitRateLimit(IDENTIFY_LIMIT, ctx.state.customerId.toString()))) throw rateLimited();
     const { code } = parseWith(identifyRequest, ctx.request.body);
     const secret = await memberCodeSecret(deps.config.sessionSecret);
@@ -124,10 +120,10 @@ export function memberRoutes(deps: AppDeps): Router {
     ctx.body = await memberSummaryOf(member);
   });
 
-  router.post('/staff/points/adjust', signedIn, requireStaff((ctx) => bodyStoreId(ctx.request.body)), async (ctx) => {
+  router.post('/staff/points/adjust', signedIn, requireStaff(storeIdInBody), async (ctx) => {
     const actor = ctx.state.actor;
     const storeId = ctx.state.storeId;
-    if (!isAdmin(actor) && !(storeId && managesStore(actor, storeId))) throw forbidden('Only a store manager or an admin can adjust points.');
+    if (!memberPolicy.adjustPoints(actor, storeId)) throw forbidden('Only a store manager or an admin can adjust points.');
     const input = parseWith(adjustPointsRequest, ctx.request.body);
     const { entry, created } = await adjustPoints(new Types.ObjectId(input.customerId), input.points, input.reason, input.refKey, {
       staffId: actor.customerId,
