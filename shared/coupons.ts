@@ -101,14 +101,9 @@ export const redeemSchema = z
   .refine((r) => r.code || r.qrToken, { message: 'give the code or the scanned token', path: ['code'] });
 export type RedeemInput = z.output<typeof redeemSchema>;
 
-export const previewSchema = z
-  .object({
-    code: z.string().trim().min(1).max(64).optional(),
-    qrToken: z.string().trim().min(1).max(256).optional(),
-    orderAmountFen: fen.optional(),
-    storeId: objectId.optional(),
-  })
-  .refine((r) => r.code || r.qrToken, { message: 'give the code or the scanned token', path: ['code'] });
+/** A preview checks exactly what a redemption would be given, without redeeming. */
+export const previewSchema = redeemSchema;
+export type PreviewInput = RedeemInput;
 
 export const funnelQuerySchema = z.object({ campaignId: objectId });
 

@@ -157,6 +157,33 @@ export interface PointsContext {
   staffId?: Types.ObjectId | undefined;
 }
 
+/** Posts a whole positive number of points earned or spent, and puts it on the timeline once. */
+async function postMovement(
+  direction: 'earn' | 'spend',
+  customerId: Types.ObjectId,
+  points: number,
+  reason: string,
+  refKey: string,
+  context: PointsContext,
+): Promise<PostResult> {
+  const word = direction === 'earn' ? 'Earned' : 'Spent';
+  if (!Number.isInteger(points) || points <= 0) throw badRequest(`${word} points must be a positive whole number.`);
+  const signed = direction === 'earn' ? points : -points;
+  const result = await postEntry(customerId, { type: direction, points: signed, reason, refKey, ...context });
+  if (result.created) {
+    await appendTimeline(customerId, {
+      type: direction === 'earn' ? 'points.earned' : 'points.spent',
+      channel: context.storeId ? 'store' : 'system',
+      summary: `${direction === 'earn' ? '+' : '-'}${points} points: ${reason}`,
+      data: { points, refKey },
+      ...(context.at ? { at: context.at } : {}),
+      ...(context.storeId ? { storeId: context.storeId } : {}),
+      ...(context.staffId ? { staffId: context.staffId } : {}),
+    });
+  }
+  return result;
+}
+
 /** Credits earned points (e.g. for a redemption). Idempotent on refKey. */
 export async function earnPoints(
   customerId: Types.ObjectId,
@@ -165,21 +192,9 @@ export async function earnPoints(
   refKey: string,
   context: PointsContext = {},
 ): Promise<PostResult> {
-  if (!Number.isInteger(points) || points <= 0) throw badRequest('Earned points must be a positive whole number.');
-  const result = await postEntry(customerId, { type: 'earn', points, reason, refKey, ...context });
-  if (result.created) {
-    const at = context.at ?? new Date();
-    await appendTimeline(customerId, {
-      type: 'points.earned',
-      channel: context.storeId ? 'store' : 'system',
-      summary: `+${points} points: ${reason}`,
-      data: { points, refKey },
-      at,
-      ...(context.storeId ? { storeId: context.storeId } : {}),
-      ...(context.staffId ? { staffId: context.staffId } : {}),
-    });
-    await upgradeTier(customerId, at);
-  }
+  const at = context.at ?? new Date();
+  const result = await postMovement('earn', customerId, points, reason, refKey, { ...context, at });
+  if (result.created) await upgradeTier(customerId, at);
   return result;
 }
 
@@ -191,18 +206,7 @@ export async function spendPoints(
   refKey: string,
   context: PointsContext = {},
 ): Promise<PostResult> {
-  if (!Number.isInteger(points) || points <= 0) throw badRequest('Spent points must be a positive whole number.');
-  const result = await postEntry(customerId, { type: 'spend', points: -points, reason, refKey, ...context });
-  if (result.created) {
-    await appendTimeline(customerId, {
-      type: 'points.spent',
-      channel: context.storeId ? 'store' : 'system',
-      summary: `-${points} points: ${reason}`,
-      data: { points, refKey },
-      ...(context.at ? { at: context.at } : {}),
-    });
-  }
-  return result;
+  return postMovement('spend', customerId, points, reason, refKey, context);
 }
 
 /**
