@@ -65,7 +65,7 @@ export async function uploadTicketPhoto(ticketId: string, filePath: string): Pro
   } catch {
     throw new ApiError(0, 'NETWORK', '照片上传失败，请稍后重试 (upload failed)');
   }
-  let body: any;
+  let body: (Partial<TicketPhotoRef> & { error?: { code?: string; message?: string } }) | undefined;
   try {
     body = typeof res.data === 'string' ? JSON.parse(res.data) : res.data;
   } catch {

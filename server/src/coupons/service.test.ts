@@ -10,7 +10,7 @@ import { claimCoupon } from './claim';
 import { funnelReport } from './funnel';
 import { acceptGift, createGift } from './gifts';
 import { runCouponSweep } from './jobs';
-import { Campaign, Coupon, CouponGift, CouponTransition, Redemption, couponModels } from './model';
+import { Campaign, Coupon, CouponGift, Redemption, couponModels } from './model';
 import { issueQrToken } from './qr';
 import { previewRedemption, redeemCoupon, voidRedemption } from './redeem';
 

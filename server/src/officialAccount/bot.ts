@@ -31,6 +31,7 @@ export const DEFAULT_REPLY: PassiveReply = {
 export const MEDIA_REPLY: PassiveReply = { type: 'text', content: '收到您发来的内容，客服会尽快查看。需要帮助请回复「人工」。' };
 
 export class MessageRouter {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each list holds the handlers of its own message type
   private readonly handlers = new Map<InboundType, Array<Handler<any>>>();
 
   /** Adds a handler for a type. Handlers of one type run in the order added until one answers. */

@@ -2,7 +2,7 @@ import { Button, Input, Text, View } from '@tarojs/components';
 import { useState } from 'react';
 import { StatusView } from '../../../components/StatusView';
 import { errorMessage } from '../../../services/api';
-import { api, type Store } from '../../../services/loopline';
+import { api } from '../../../services/loopline';
 import { useLoadedList } from '../../../services/useLoadedList';
 import { useMe } from '../../../services/useMe';
 
