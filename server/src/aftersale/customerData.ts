@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { CustomerDataPart } from '../platform/customerData';
 import { Notification, Ticket, TicketMessage, type TicketDoc, type TicketMessageDoc } from './model';
 import { listTicketPhotos, TicketPhoto } from './photos';
-import { ticketNumber } from './service';
+import { ticketMessageView, ticketPhotoView, ticketView } from './views';
 
 /** Tickets, their conversation and photos, and the staff alerts about them. */
 export const aftersaleData: CustomerDataPart = {
@@ -50,34 +50,11 @@ export const aftersaleData: CustomerDataPart = {
       TicketMessage.find({ ticketId: { $in: ticketIds } }).sort({ at: 1, _id: 1 }).lean<TicketMessageDoc[]>(),
       Promise.all(tickets.map(async (t) => (await listTicketPhotos(t._id)).map((p) => ({ ticketId: String(t._id), ...p })))),
     ]);
+    const asOwner = { kind: 'customer' as const, customerId: String(customerId) };
     return {
-      tickets: tickets.map((t) => ({
-        id: String(t._id),
-        number: ticketNumber(t._id),
-        storeId: t.storeId ? String(t.storeId) : null,
-        type: t.type,
-        orderRef: t.orderRef ?? null,
-        description: t.description,
-        contact: { preference: t.contact?.preference ?? 'wechat', phone: t.contact?.phone ?? null },
-        state: t.state,
-        resolution: t.resolution ?? null,
-        rating: t.rating?.stars ? { stars: t.rating.stars, comment: t.rating.comment ?? null } : null,
-        createdAt: t.createdAt.toISOString(),
-      })),
-      ticketMessages: messages.map((m) => ({
-        ticketId: String(m.ticketId),
-        from: m.author?.kind === 'customer' ? 'customer' : 'staff',
-        text: m.text,
-        at: m.at.toISOString(),
-      })),
-      ticketPhotos: photos.flat().map((p) => ({
-        ticketId: p.ticketId,
-        id: p.id,
-        url: `/api/v1/tickets/${p.ticketId}/photos/${p.id}`,
-        contentType: p.contentType,
-        size: p.size,
-        at: p.at.toISOString(),
-      })),
+      tickets: tickets.map((t) => ticketView(t, asOwner)),
+      ticketMessages: messages.map((m) => ({ ticketId: String(m.ticketId), ...ticketMessageView(m) })),
+      ticketPhotos: photos.flat().map(({ ticketId, ...p }) => ({ ticketId, ...ticketPhotoView(ticketId, p) })),
     };
   },
 };
