@@ -15,22 +15,8 @@ export type ClaimChannel = (typeof CLAIM_CHANNELS)[number];
 export const COUPON_STATES = ['available', 'gifting', 'redeemed', 'expired', 'voided'] as const;
 export type CouponState = (typeof COUPON_STATES)[number];
 
-/** Coupon-specific 409 codes beyond the shared ones (OUT_OF_STOCK, LIMIT_REACHED, ALREADY_REDEEMED, EXPIRED, NOT_STARTED, ENDED). */
-export const CouponErrorCode = {
-  NOT_CLAIMABLE: 'NOT_CLAIMABLE',
-  NOT_USABLE_HERE: 'NOT_USABLE_HERE',
-  THRESHOLD_NOT_MET: 'THRESHOLD_NOT_MET',
-  COUPON_GIFTING: 'COUPON_GIFTING',
-  COUPON_VOIDED: 'COUPON_VOIDED',
-  GIFT_TAKEN: 'GIFT_TAKEN',
-  GIFT_EXPIRED: 'GIFT_EXPIRED',
-  OWN_GIFT: 'OWN_GIFT',
-  VOID_WINDOW_PASSED: 'VOID_WINDOW_PASSED',
-  ALREADY_VOIDED: 'ALREADY_VOIDED',
-  IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
-  /** The campaign is limited to higher tiers than the member holds. */
-  TIER_REQUIRED: 'TIER_REQUIRED',
-} as const;
+/** Coupon-specific 409 codes: in errors.ts with every other code. */
+export { CouponErrorCode } from './errors';
 
 /** How long a redemption can be voided by a manager. */
 export const VOID_WINDOW_MS = 10 * 60 * 1000;
@@ -126,14 +112,9 @@ export const redeemSchema = z
   .refine((r) => r.code || r.qrToken, { message: 'give the code or the scanned token', path: ['code'] });
 export type RedeemInput = z.output<typeof redeemSchema>;
 
-export const previewSchema = z
-  .object({
-    code: z.string().trim().min(1).max(64).optional(),
-    qrToken: z.string().trim().min(1).max(256).optional(),
-    orderAmountFen: fen.optional(),
-    storeId: objectId.optional(),
-  })
-  .refine((r) => r.code || r.qrToken, { message: 'give the code or the scanned token', path: ['code'] });
+/** A preview checks exactly what a redemption would be given, without redeeming. */
+export const previewSchema = redeemSchema;
+export type PreviewInput = RedeemInput;
 
 export const funnelQuerySchema = z.object({ campaignId: objectId });
 

@@ -23,6 +23,52 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+// Error codes of the member routes (beyond the common ones).
+export const MemberErrorCode = {
+  NOT_A_MEMBER: 'NOT_A_MEMBER',
+  ALREADY_MEMBER: 'ALREADY_MEMBER',
+  INSUFFICIENT_POINTS: 'INSUFFICIENT_POINTS',
+  INVALID_MEMBER_CODE: 'INVALID_MEMBER_CODE',
+  MEMBER_CODE_EXPIRED: 'MEMBER_CODE_EXPIRED',
+  /** A deletion confirmation token that is unknown, used or expired. */
+  INVALID_CONFIRMATION: 'INVALID_CONFIRMATION',
+} as const;
+
+/** Coupon-specific 409 codes beyond the shared ones (OUT_OF_STOCK, LIMIT_REACHED, ALREADY_REDEEMED, EXPIRED, NOT_STARTED, ENDED). */
+export const CouponErrorCode = {
+  NOT_CLAIMABLE: 'NOT_CLAIMABLE',
+  NOT_USABLE_HERE: 'NOT_USABLE_HERE',
+  THRESHOLD_NOT_MET: 'THRESHOLD_NOT_MET',
+  COUPON_GIFTING: 'COUPON_GIFTING',
+  COUPON_VOIDED: 'COUPON_VOIDED',
+  GIFT_TAKEN: 'GIFT_TAKEN',
+  GIFT_EXPIRED: 'GIFT_EXPIRED',
+  OWN_GIFT: 'OWN_GIFT',
+  VOID_WINDOW_PASSED: 'VOID_WINDOW_PASSED',
+  ALREADY_VOIDED: 'ALREADY_VOIDED',
+  IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
+  QR_TOKEN_EXPIRED: 'QR_TOKEN_EXPIRED',
+  /** The campaign is limited to higher tiers than the member holds. */
+  TIER_REQUIRED: 'TIER_REQUIRED',
+} as const;
+
+/** Codes of the 409s the ticket endpoints answer (beside the common ones). */
+export const TicketErrorCode = {
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
+  TICKET_CHANGED: 'TICKET_CHANGED',
+  REOPEN_WINDOW_PASSED: 'REOPEN_WINDOW_PASSED',
+  TICKET_CLOSED: 'TICKET_CLOSED',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  ALREADY_RATED: 'ALREADY_RATED',
+} as const;
+
+/** Every code an error answer may carry. */
+export type AnyErrorCode =
+  | ErrorCode
+  | (typeof MemberErrorCode)[keyof typeof MemberErrorCode]
+  | (typeof CouponErrorCode)[keyof typeof CouponErrorCode]
+  | (typeof TicketErrorCode)[keyof typeof TicketErrorCode];
+
 export interface FieldIssue {
   path: string;
   message: string;
@@ -30,7 +76,7 @@ export interface FieldIssue {
 
 export interface ErrorBody {
   error: {
-    code: ErrorCode | string;
+    code: AnyErrorCode | string;
     message: string;
     fields?: FieldIssue[];
   };

@@ -275,15 +275,8 @@ export const DEFAULT_PRIORITY: Record<TicketType, TicketPriority> = {
   inquiry: 'low',
 };
 
-/** Codes of the 409s the ticket endpoints answer (beside the common ones in errors.ts). */
-export const TicketErrorCode = {
-  INVALID_TRANSITION: 'INVALID_TRANSITION',
-  TICKET_CHANGED: 'TICKET_CHANGED',
-  REOPEN_WINDOW_PASSED: 'REOPEN_WINDOW_PASSED',
-  TICKET_CLOSED: 'TICKET_CLOSED',
-  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
-  ALREADY_RATED: 'ALREADY_RATED',
-} as const;
+/** Codes of the 409s the ticket endpoints answer: in errors.ts with every other code. */
+export { TicketErrorCode } from './errors';
 
 export const rateTicketSchema = z.object({
   stars: z.number().int().min(1).max(5),
@@ -298,3 +291,91 @@ export const inboxQuerySchema = z.object({
   storeId: objectId.optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
+
+// Responses of the ticket endpoints: what the server's presenters (aftersale/views.ts) produce and
+// what the mini-program's client reads.
+const isoTime = z.string();
+
+export const ticketHistoryView = z.object({
+  action: z.string(),
+  from: z.enum(TICKET_STATES).nullable(),
+  to: z.enum(TICKET_STATES).nullable(),
+  at: isoTime,
+  by: z.enum(['customer', 'staff', 'admin', 'system']).optional(),
+  reason: z.string().nullable(),
+});
+
+export const ticketView = z.object({
+  id: z.string(),
+  /** Short number a person can read out. */
+  number: z.string(),
+  customerId: z.string(),
+  storeId: z.string().nullable(),
+  type: z.enum(TICKET_TYPES),
+  orderRef: z.string().nullable(),
+  description: z.string(),
+  photos: z.array(z.string()),
+  contact: z.object({ preference: z.enum(CONTACT_PREFERENCES), phone: z.string().optional() }),
+  priority: z.enum(TICKET_PRIORITIES),
+  state: z.enum(TICKET_STATES),
+  stateLabel: z.object({ zh: z.string(), en: z.string() }),
+  source: z.enum(['mini_program', 'official_account', 'store']),
+  sla: z.object({
+    firstResponseDue: isoTime.nullable(),
+    firstRespondedAt: isoTime.nullable(),
+    resolutionDue: isoTime.nullable(),
+    badge: z.enum(['overdue', 'at_risk', 'on_track', 'none']),
+  }),
+  /** Staff views only. */
+  atRisk: z.boolean().optional(),
+  overdue: z.boolean().optional(),
+  escalations: z.number().optional(),
+  resolution: z.string().nullable(),
+  resolvedAt: isoTime.nullable(),
+  rating: z.object({ stars: z.number(), comment: z.string().nullable() }).nullable(),
+  history: z.array(ticketHistoryView),
+  allowedActions: z.array(z.enum(TICKET_ACTIONS)),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type TicketView = z.infer<typeof ticketView>;
+
+export const ticketMessageView = z.object({
+  id: z.string(),
+  from: z.enum(['customer', 'staff']),
+  text: z.string(),
+  photos: z.array(z.string()),
+  at: isoTime,
+  /** How a staff message reached the customer outside the mini-program (no channel yet while pending). */
+  delivery: z
+    .object({
+      channel: z.enum(['official_account', 'subscribe', 'none']).optional(),
+      status: z.enum(['pending', 'sent', 'failed', 'no_channel']),
+      errcode: z.number().optional(),
+      at: isoTime,
+    })
+    .optional(),
+});
+export type TicketMessageView = z.infer<typeof ticketMessageView>;
+
+export const ticketPhotoView = z.object({ id: z.string(), url: z.string(), contentType: z.string(), size: z.number(), at: isoTime });
+export type TicketPhotoView = z.infer<typeof ticketPhotoView>;
+
+export const staffNotificationView = z.object({
+  id: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  ticketId: z.string(),
+  at: isoTime,
+  read: z.boolean(),
+});
+export type StaffNotificationView = z.infer<typeof staffNotificationView>;
+
+export const aftersaleStoreView = z.object({ id: z.string(), name: z.string(), city: z.string().nullable() });
+export type AftersaleStoreView = z.infer<typeof aftersaleStoreView>;
+
+export const ticketList = z.object({ items: z.array(ticketView) });
+export const ticketMessageList = z.object({ items: z.array(ticketMessageView) });
+export const ticketPhotoList = z.object({ items: z.array(ticketPhotoView) });
+export const staffNotificationList = z.object({ items: z.array(staffNotificationView) });
+export const aftersaleStoreList = z.object({ items: z.array(aftersaleStoreView) });

@@ -37,7 +37,7 @@ function CanvasBarcode({ value, className }: { value: string; className?: string
       Taro.createSelectorQuery()
         .select(`#${id.current}`)
         .fields({ node: true, size: true })
-        .exec((res: Array<{ node: any; width: number; height: number } | null>) => {
+        .exec((res: Array<{ node: HTMLCanvasElement | null; width: number; height: number } | null>) => {
           const found = res[0];
           if (!found?.node) return;
           const canvas = found.node;
@@ -45,6 +45,7 @@ function CanvasBarcode({ value, className }: { value: string; className?: string
           canvas.width = found.width * ratio;
           canvas.height = found.height * ratio;
           const ctx = canvas.getContext('2d');
+          if (!ctx) return;
           ctx.fillStyle = '#ffffff';
           ctx.fillRect(0, 0, canvas.width, canvas.height);
           // Whole device pixels per module, centred: no blurred edges for the scanner.

@@ -1,50 +1,28 @@
 // The after-sale calls of the mini-program: tickets, their conversation, photos and the staff inbox.
 import Taro from '@tarojs/taro';
-import type { ContactPreference, SlaBadge, TicketAction, TicketState, TicketType } from '@shared/tickets';
+import {
+  aftersaleStoreList,
+  ticketList,
+  ticketMessageList,
+  ticketMessageView,
+  ticketPhotoList,
+  ticketView,
+  type AftersaleStoreView,
+  type ContactPreference,
+  type TicketAction,
+  type TicketMessageView,
+  type TicketPhotoView,
+  type TicketType,
+  type TicketView,
+} from '@shared/tickets';
 import { API_BASE, ApiError, apiRequest } from './api';
 import { readSession } from './session';
 
-export interface Ticket {
-  id: string;
-  number: string;
-  storeId: string | null;
-  type: TicketType;
-  orderRef: string | null;
-  description: string;
-  contact: { preference: ContactPreference; phone?: string };
-  priority: string;
-  state: TicketState;
-  sla: { firstResponseDue: string | null; firstRespondedAt: string | null; resolutionDue: string | null; badge: SlaBadge };
-  atRisk?: boolean;
-  overdue?: boolean;
-  resolution: string | null;
-  resolvedAt: string | null;
-  rating: { stars: number; comment: string | null } | null;
-  history: Array<{ action: string; from: string | null; to: string | null; at: string; by?: string; reason: string | null }>;
-  allowedActions: TicketAction[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface TicketMessage {
-  id: string;
-  from: 'customer' | 'staff';
-  text: string;
-  at: string;
-}
-
-export interface TicketPhotoRef {
-  id: string;
-  url: string;
-  contentType: string;
-  size: number;
-}
-
-export interface AftersaleStore {
-  id: string;
-  name: string;
-  city: string | null;
-}
+// The server's response schemas are the types: one definition of a ticket for both sides.
+export type Ticket = TicketView;
+export type TicketMessage = TicketMessageView;
+export type TicketPhotoRef = TicketPhotoView;
+export type AftersaleStore = AftersaleStoreView;
 
 export interface NewTicket {
   storeId: string;
@@ -57,21 +35,21 @@ export interface NewTicket {
 const messageKey = () => `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 
 export const tickets = {
-  stores: () => apiRequest<{ items: AftersaleStore[] }>('GET', '/aftersale/stores'),
-  mine: () => apiRequest<{ items: Ticket[] }>('GET', '/tickets'),
-  get: (id: string) => apiRequest<Ticket>('GET', `/tickets/${id}`),
-  create: (input: NewTicket) => apiRequest<Ticket>('POST', '/tickets', { body: input }),
-  messages: (id: string) => apiRequest<{ items: TicketMessage[] }>('GET', `/tickets/${id}/messages`),
+  stores: () => apiRequest('GET', '/aftersale/stores', { schema: aftersaleStoreList }),
+  mine: () => apiRequest('GET', '/tickets', { schema: ticketList }),
+  get: (id: string) => apiRequest('GET', `/tickets/${id}`, { schema: ticketView }),
+  create: (input: NewTicket) => apiRequest('POST', '/tickets', { body: input, schema: ticketView }),
+  messages: (id: string) => apiRequest('GET', `/tickets/${id}/messages`, { schema: ticketMessageList }),
   /** One key per message typed: a retry of the same send is the same message on the server. */
   send: (id: string, text: string, idempotencyKey = messageKey()) =>
-    apiRequest<TicketMessage>('POST', `/tickets/${id}/messages`, { body: { text, idempotencyKey } }),
+    apiRequest('POST', `/tickets/${id}/messages`, { body: { text, idempotencyKey }, schema: ticketMessageView }),
   act: (id: string, action: TicketAction, data: { reason?: string; resolution?: string } = {}) =>
-    apiRequest<Ticket>('POST', `/tickets/${id}/transitions`, { body: { action, ...data } }),
+    apiRequest('POST', `/tickets/${id}/transitions`, { body: { action, ...data }, schema: ticketView }),
   rate: (id: string, stars: number, comment?: string) =>
-    apiRequest<Ticket>('POST', `/tickets/${id}/rating`, { body: { stars, ...(comment ? { comment } : {}) } }),
-  photos: (id: string) => apiRequest<{ items: TicketPhotoRef[] }>('GET', `/tickets/${id}/photos`),
+    apiRequest('POST', `/tickets/${id}/rating`, { body: { stars, ...(comment ? { comment } : {}) }, schema: ticketView }),
+  photos: (id: string) => apiRequest('GET', `/tickets/${id}/photos`, { schema: ticketPhotoList }),
   inbox: (storeId?: string) =>
-    apiRequest<{ items: Ticket[] }>('GET', `/staff/tickets${storeId ? `?storeId=${storeId}` : ''}`),
+    apiRequest('GET', `/staff/tickets${storeId ? `?storeId=${storeId}` : ''}`, { schema: ticketList }),
 };
 
 const authHeader = (): Record<string, string> => {
@@ -87,7 +65,7 @@ export async function uploadTicketPhoto(ticketId: string, filePath: string): Pro
   } catch {
     throw new ApiError(0, 'UPLOAD_FAILED', 'upload failed');
   }
-  let body: any;
+  let body: (Partial<TicketPhotoRef> & { error?: { code?: string; message?: string } }) | undefined;
   try {
     body = typeof res.data === 'string' ? JSON.parse(res.data) : res.data;
   } catch {

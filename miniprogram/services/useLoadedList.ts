@@ -20,6 +20,8 @@ export function useLoadedList<T>(
   };
   useEffect(() => {
     if (ready) void refresh();
+    // Loads when the page becomes ready; `refresh` is a new function each render, not a new input.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready]);
   return [items, refresh, setItems];
 }

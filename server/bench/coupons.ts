@@ -72,7 +72,7 @@ async function call(base: string, method: string, url: string, opts: { token?: s
 }
 
 function send(base: string, method: string, url: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; from?: string }, started: number): Promise<Timed> {
-  let onWire = performance.now();
+  const onWire = performance.now();
   const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   return new Promise((resolve, reject) => {
     const req = http.request(

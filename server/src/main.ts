@@ -1,7 +1,7 @@
 // Entry point of `npm start`: configuration, server, and a clean stop on SIGTERM/SIGINT.
 import { loadConfigOrExit } from './platform/config';
 import { EngineUnavailableError } from './platform/db/ferretdbBinary';
-import { startServer } from './platform/server';
+import { startServer } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();

@@ -1,34 +1,58 @@
-import type Router from '@koa/router';
-import type Koa from 'koa';
-import { profileSyncJob } from './officialAccount/profileSync';
-import type { AppDeps } from './platform/app';
+import {
+  aftersaleData,
+  aftersalePhotoRoutes,
+  aftersaleRoutes,
+  complaintRetrainJob,
+  complaintRoutes,
+  complaintsData,
+  replyDeliveryJob,
+  slaJob,
+} from './aftersale';
+import { authData, authJobs, authRoutes } from './auth';
+import { couponJobs, couponRoutes, couponsData, releaseStockLeases } from './coupons';
+import { customersData } from './customers';
+import { memberJobs, memberRoutes, membersData } from './members';
+import {
+  keywordRuleAdminRoutes,
+  menuAdminRoutes,
+  officialAccountData,
+  officialAccountRoutes,
+  profileSyncJob,
+  sweepDeliveriesJob,
+  sweepPushNoncesJob,
+} from './officialAccount';
+import type { AppDeps, ModuleMount, ModuleSet } from './platform/app';
+import { registerCustomerData, type CustomerDataPart } from './platform/customerData';
+import { reportEventFailuresTo, retryEventsJob } from './platform/events';
 import { startPeriodicJob } from './platform/jobs/periodic';
-import { aftersalePhotoRoutes, aftersaleRoutes } from './aftersale/routes';
-import { replyDeliveryJob } from './aftersale/replyDeliveryJob';
-import { slaJob } from './aftersale/slaJob';
-import { complaintRetrainJob, complaintRoutes } from './aftersale/complaints';
-import { authJobs } from './auth/jobs';
-import { authRoutes } from './auth/routes';
-import { couponJobs } from './coupons/jobs';
-import { releaseStockLeases } from './coupons/stock';
-import { couponRoutes } from './coupons/routes';
-import { memberJobs } from './members/jobs';
-import { memberRoutes } from './members/routes';
-import { staffRoutes } from './staff/routes';
-import { keywordRuleAdminRoutes, menuAdminRoutes } from './officialAccount/adminRoutes';
-import { officialAccountRoutes, sweepDeliveriesJob } from './officialAccount/routes';
-import { sweepPushNoncesJob } from './officialAccount/replayGuard';
-import { exchangeRecoveryJob, pointsExchangeRoutes } from './pointsExchange';
+import { exchangeRecoveryJob, pointsExchangeData, pointsExchangeRoutes } from './pointsExchange';
+import { staffData, staffRoutes } from './staff';
 
-export interface ModuleMount {
-  app: Koa;
-  /** Router mounted at /api/v1 with JSON bodies parsed. */
-  api: Router;
-  deps: AppDeps;
+/**
+ * Every module's part in a customer's erasure, merge and export. The customers module comes last:
+ * the others may still look up the person's identities while they erase.
+ */
+export const CUSTOMER_DATA: readonly CustomerDataPart[] = [
+  membersData,
+  couponsData,
+  aftersaleData,
+  complaintsData,
+  pointsExchangeData,
+  authData,
+  staffData,
+  officialAccountData,
+  customersData,
+];
+
+/** Subscribes every module to the domain events it handles. Idempotent. */
+export function registerModules(deps: Pick<AppDeps, 'log'>): void {
+  reportEventFailuresTo(deps.log);
+  for (const part of CUSTOMER_DATA) registerCustomerData(part);
 }
 
 /** Every business module plugs its routes in here; one line per module. */
 export function mountModules({ app, api, deps }: ModuleMount): void {
+  registerModules(deps);
   app.use(officialAccountRoutes(deps).routes());
   app.use(aftersalePhotoRoutes().routes()); // uploads are not JSON: beside the JSON API
   api.use(authRoutes(deps).routes());
@@ -46,6 +70,7 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
 export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   const stops: Array<() => Promise<void>> = [];
   const jobs = [
+    retryEventsJob,
     sweepDeliveriesJob,
     sweepPushNoncesJob,
     profileSyncJob(deps.wechat, deps.log),
@@ -65,3 +90,6 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     await releaseStockLeases();
   };
 }
+
+/** Every module, as the platform's app and server take them. */
+export const MODULES: ModuleSet = { mount: mountModules, startJobs: startModuleJobs };

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../src/platform/config';
 import { createLogger } from '../src/platform/logger';
-import { startServer, type RunningServer } from '../src/platform/server';
+import { startServer, type RunningServer } from '../src/server';
 
 /** A fresh database URI on the shared test engine. */
 export function testDatabaseUri(): string {

@@ -3,14 +3,8 @@ import { TIER_IDS } from '../tiers';
 import { customerSummary } from './auth';
 import { isoDate, objectId, page } from './common';
 
-// Error codes of the member routes (beyond shared/errors.ts).
-export const MemberErrorCode = {
-  NOT_A_MEMBER: 'NOT_A_MEMBER',
-  ALREADY_MEMBER: 'ALREADY_MEMBER',
-  INSUFFICIENT_POINTS: 'INSUFFICIENT_POINTS',
-  INVALID_MEMBER_CODE: 'INVALID_MEMBER_CODE',
-  MEMBER_CODE_EXPIRED: 'MEMBER_CODE_EXPIRED',
-} as const;
+// Error codes of the member routes: in shared/errors.ts with every other code.
+export { MemberErrorCode } from '../errors';
 
 /** The membership terms currently offered; joining records which version was accepted. */
 export const MEMBERSHIP_TERMS_VERSION = '2026-01';

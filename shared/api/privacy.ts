@@ -32,7 +32,8 @@ export const updateProfileRequest = z
   .refine((v) => Object.keys(v).length > 0, { message: 'change at least one field' });
 export type UpdateProfileRequest = z.infer<typeof updateProfileRequest>;
 
-// GET /api/v1/me/export → everything held about the customer (shape kept loose: it grows with modules)
+// GET /api/v1/me/export → everything held about the customer, one section per kind of record of every
+// module (shape kept loose inside a section: it grows with modules)
 export const exportResponse = z.object({
   exportedAt: isoDate,
   customer: z.record(z.string(), z.unknown()),
@@ -41,6 +42,14 @@ export const exportResponse = z.object({
   ledger: z.array(z.record(z.string(), z.unknown())),
   timeline: z.array(z.record(z.string(), z.unknown())),
   roles: z.array(z.record(z.string(), z.unknown())),
+  sessions: z.array(z.object({ createdAt: isoDate, expiresAt: isoDate })),
+  coupons: z.array(z.record(z.string(), z.unknown())),
+  gifts: z.array(z.record(z.string(), z.unknown())),
+  redemptions: z.array(z.record(z.string(), z.unknown())),
+  tickets: z.array(z.record(z.string(), z.unknown())),
+  ticketMessages: z.array(z.record(z.string(), z.unknown())),
+  ticketPhotos: z.array(z.object({ ticketId: z.string(), id: z.string(), url: z.string(), contentType: z.string(), size: z.number(), at: isoDate })),
+  officialAccountDeliveries: z.array(z.object({ state: z.string(), at: isoDate })),
 });
 export type ExportResponse = z.infer<typeof exportResponse>;
 
@@ -51,7 +60,8 @@ export type DeletionStartResponse = z.infer<typeof deletionStartResponse>;
 /** How long the confirmation token of an account deletion stays valid. */
 export const DELETION_CONFIRM_MINUTES = 10;
 
-// POST /api/v1/me/deletion/confirm { token } → 204: personal data and identities erased,
-// every session revoked; points ledgers are kept without anything that names the person.
+// POST /api/v1/me/deletion/confirm { token } → 204: personal data and identities erased in every
+// module, every session revoked; what accounting keeps (points ledger, redemptions, ticket figures)
+// stays without anything that names the person.
 export const deletionConfirmRequest = z.object({ token: z.string().trim().min(1).max(200) });
 export type DeletionConfirmRequest = z.infer<typeof deletionConfirmRequest>;

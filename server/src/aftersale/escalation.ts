@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_LANGUAGE, languageOfText, translate } from '@shared/i18n';
 import type { Types } from 'mongoose';
 import { OPEN_STATES, type TicketState, type TicketType } from '@shared/tickets';
-import { appendTimeline } from '../customers/service';
+import { appendTimeline } from '../customers';
 import { withLock } from './lock';
 import { Ticket, type TicketDoc } from './model';
 import { recordNotification } from './notifications';

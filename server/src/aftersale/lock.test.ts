@@ -41,6 +41,6 @@ describe('withLock', () => {
 
   it('gives up with 503 when the lock stays busy', async () => {
     await AftersaleLock.create({ _id: 'busy', holder: 'someone', until: new Date(Date.now() + 60_000) });
-    await expect(withLock('busy', async () => 'never', { waitMs: 50 })).rejects.toMatchObject({ status: 503 });
+    await expect(withLock('busy', async () => 'never', { waitMs: 50 })).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
   });
 });

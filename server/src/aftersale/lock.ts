@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose, { Schema } from 'mongoose';
-import { AppError } from '../platform/http/errors';
+import { busy } from '../platform/errors';
 import { isDuplicateKey } from '../platform/db/errors';
 import { INSTANCE_ID } from '../platform/jobs/lease';
 
@@ -55,7 +55,7 @@ export async function withLock<T>(name: string, work: () => Promise<T>, options:
       await AftersaleLock.deleteOne({ _id: name, holder: current.holder });
       continue;
     }
-    if (Date.now() > giveUpAt) throw new AppError(503, 'SERVICE_UNAVAILABLE', 'This ticket is busy; try again.', undefined, 1);
+    if (Date.now() > giveUpAt) throw busy('This ticket is busy; try again.');
     await sleep(Math.min(2 + attempt * 3, 40) + Math.random() * 5);
   }
   const renewal = setInterval(() => {

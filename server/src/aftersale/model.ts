@@ -29,12 +29,12 @@ const ticketSchema = new Schema(
     /** The store that handles it; missing for complaints opened from the official account until assigned. */
     storeId: { type: Schema.Types.ObjectId },
     type: { type: String, enum: TICKET_TYPES, required: true },
-    orderRef: String,
-    description: { type: String, required: true },
+    orderRef: { type: String, personal: true },
+    description: { type: String, required: true, personal: true },
     photos: { type: [String], default: [] },
     contact: {
       preference: { type: String, enum: CONTACT_PREFERENCES, default: 'wechat' },
-      phone: String,
+      phone: { type: String, personal: true },
     },
     priority: { type: String, enum: TICKET_PRIORITIES, required: true },
     state: { type: String, enum: TICKET_STATES, required: true, default: 'submitted' },

@@ -4,7 +4,8 @@
 // can never make a seventh.
 import mongoose, { Schema, type Types } from 'mongoose';
 import { ErrorCode } from '@shared/errors';
-import { AppError, badRequest, notFound } from '../platform/http/errors';
+import { AppError } from '../platform/http/errors';
+import { badRequest, conflict, notFound } from '../platform/errors';
 
 export const MAX_PHOTOS_PER_TICKET = 6;
 export const MAX_PHOTO_BYTES = 2 * 1024 * 1024;
@@ -20,12 +21,13 @@ const photoSchema = new Schema(
     slot: { type: Number, required: true },
     contentType: { type: String, enum: ['image/jpeg', 'image/png', 'image/webp'], required: true },
     size: { type: Number, required: true },
-    data: { type: Buffer, required: true },
+    data: { type: Buffer, required: true, personal: true },
     uploadedBy: { kind: { type: String, required: true }, id: String },
     at: { type: Date, required: true },
   },
   { versionKey: false },
 );
+photoSchema.index({ ticketId: 1 });
 
 export const TicketPhoto = mongoose.model('TicketPhoto', photoSchema, 'ticket_photos');
 
@@ -104,7 +106,7 @@ export async function addTicketPhoto(
       // Another upload took this slot a moment ago: try the next one.
     }
   }
-  throw new AppError(409, ErrorCode.LIMIT_REACHED, `A ticket may have at most ${MAX_PHOTOS_PER_TICKET} photos.`);
+  throw conflict(ErrorCode.LIMIT_REACHED, `A ticket may have at most ${MAX_PHOTOS_PER_TICKET} photos.`);
 }
 
 async function photoSlotsOf(ticketId: Types.ObjectId) {

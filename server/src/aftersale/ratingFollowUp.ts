@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
-import { issueFromChannel } from '../coupons/channelIssue';
-import { appendTimeline } from '../customers/service';
+import { issueFromChannel } from '../coupons';
+import { appendTimeline } from '../customers';
 import type { TicketDoc } from './model';
 import { recordNotification } from './notifications';
 import { ticketNumber } from './service';

@@ -3,7 +3,7 @@
 // when filing. The result is recorded on the message; the platform failing never fails the reply.
 import { DEFAULT_LANGUAGE, translate } from '@shared/i18n';
 import type { Types } from 'mongoose';
-import { appendTimeline, listTimeline, openidOf } from '../customers/service';
+import { appendTimeline, listTimeline, openidOf } from '../customers';
 import { isDuplicateKey } from '../platform/db/errors';
 import { WechatApiError, type WechatPlatform } from '../wechat/platform';
 import { withLock } from './lock';

@@ -4,117 +4,33 @@ import { Types } from 'mongoose';
 import { ErrorCode } from '@shared/errors';
 import {
   FINAL_STATES,
-  STATE_LABELS,
   TicketErrorCode,
-  canTransition,
   createTicketSchema,
   inboxQuerySchema,
   rateTicketSchema,
-  roleOn,
   setPrioritySchema,
   ticketMessageSchema,
   transitionTicketSchema,
   type TicketActor,
-  type TicketRuleView,
   type TicketState,
 } from '@shared/tickets';
-import { requireCustomer, requireStaff } from '../auth/middleware';
-import { getStore, listStores, rolesOf } from '../staff/service';
-import { AppError, badRequest, conflict, notFound } from '../platform/http/errors';
+import { requireCustomer, requireStaff, storeIdInQuery } from '../auth';
+import { getStore, listStores, rolesOf } from '../staff';
+import { AppError, badRequest, conflict } from '../platform/http/errors';
 import { parseWith, readRawBody } from '../platform/http/middleware';
 import { addTicketPhoto, extractUploadedFile, getTicketPhoto, listTicketPhotos, MAX_UPLOAD_BODY_BYTES } from './photos';
-import type { TicketDoc, TicketMessageDoc } from './model';
+import type { TicketDoc } from './model';
 import { listNotifications } from './notifications';
-import {
-  actionsFor,
-  createTicket,
-  getTicket,
-  listCustomerTickets,
-  listInbox,
-  listMessages,
-  postMessage,
-  rateTicket,
-  setPriority,
-  ticketNumber,
-  transition,
-} from './service';
-import { slaBadge } from './sla';
+import { actorsOf, ticketPolicy } from './policies';
+import { createTicket, getTicket, listCustomerTickets, listInbox, listMessages, postMessage, rateTicket, setPriority, transition } from './service';
+import { aftersaleStoreView, staffNotificationView, ticketMessageView, ticketPhotoView, ticketView } from './views';
 import type { AppDeps } from '../platform/app';
 
-/** Every capacity the signed-in person may act in: as a customer, as staff of each store, as admin. */
-async function actorsOf(ctx: Context): Promise<TicketActor[]> {
-  const me = String(ctx.state.customerId);
-  const actors: TicketActor[] = [{ kind: 'customer', customerId: me }];
-  for (const grant of await rolesOf(ctx.state.customerId)) {
-    if (grant.role === 'admin') actors.push({ kind: 'admin', adminId: me });
-    else if (grant.storeId) actors.push({ kind: 'staff', staffId: me, role: grant.role as 'clerk' | 'manager', storeId: String(grant.storeId) });
-  }
-  return actors;
-}
-
-const view = (t: TicketDoc): TicketRuleView => ({
-  state: t.state as TicketState,
-  customerId: String(t.customerId),
-  storeId: t.storeId ? String(t.storeId) : null,
-  resolvedAt: t.resolvedAt ?? null,
-});
+/** Every capacity the signed-in person may act in (see policies.ts). */
+const actorsOfRequest = async (ctx: Context): Promise<TicketActor[]> => actorsOf(ctx.state.customerId, await rolesOf(ctx.state.customerId));
 
 /** The first capacity that has any business with this ticket, or 404. */
-async function actorOn(ctx: Context, ticket: TicketDoc | null): Promise<TicketActor> {
-  if (!ticket) throw notFound('No such ticket.');
-  const actor = (await actorsOf(ctx)).find((a) => roleOn(view(ticket), a));
-  if (!actor) throw notFound('No such ticket.');
-  return actor;
-}
-
-function ticketOut(t: TicketDoc, actor: TicketActor, now = new Date()) {
-  const staffView = actor.kind !== 'customer';
-  return {
-    id: String(t._id),
-    number: ticketNumber(t._id),
-    customerId: String(t.customerId),
-    storeId: t.storeId ? String(t.storeId) : null,
-    type: t.type,
-    orderRef: t.orderRef ?? null,
-    description: t.description,
-    photos: t.photos ?? [],
-    contact: { preference: t.contact?.preference ?? 'wechat', ...(t.contact?.phone ? { phone: t.contact.phone } : {}) },
-    priority: t.priority,
-    state: t.state,
-    stateLabel: STATE_LABELS[t.state as TicketState],
-    source: t.source,
-    sla: {
-      firstResponseDue: t.sla?.firstResponseDue ?? null,
-      firstRespondedAt: t.sla?.firstRespondedAt ?? null,
-      resolutionDue: t.sla?.resolutionDue ?? null,
-      badge: slaBadge({ state: t.state as TicketState, sla: t.sla }, now),
-    },
-    ...(staffView ? { atRisk: t.atRisk, overdue: t.overdue, escalations: t.escalations ?? 0 } : {}),
-    resolution: t.resolution ?? null,
-    resolvedAt: t.resolvedAt ?? null,
-    rating: t.rating?.stars ? { stars: t.rating.stars, comment: t.rating.comment ?? null } : null,
-    history: (t.history ?? []).map((h) => ({
-      action: h.action,
-      from: h.from ?? null,
-      to: h.to ?? null,
-      at: h.at,
-      by: h.actor?.kind,
-      reason: h.reason ?? null,
-    })),
-    allowedActions: actionsFor(t, actor, now),
-    createdAt: t.createdAt,
-    updatedAt: t.updatedAt,
-  };
-}
-
-const messageOut = (m: TicketMessageDoc) => ({
-  id: String(m._id),
-  from: m.author?.kind === 'customer' ? 'customer' : 'staff',
-  text: m.text,
-  photos: m.photos ?? [],
-  at: m.at,
-  ...(m.delivery ? { delivery: m.delivery } : {}),
-});
+const actorOn = async (ctx: Context, ticket: TicketDoc | null): Promise<TicketActor> => ticketPolicy.requireActorOn(await actorsOfRequest(ctx), ticket);
 
 export function aftersaleRoutes(deps?: Pick<AppDeps, 'wechat' | 'log'>): Router {
   const router = new Router();
@@ -126,45 +42,43 @@ export function aftersaleRoutes(deps?: Pick<AppDeps, 'wechat' | 'log'>): Router 
     if (!store || store.active === false) throw badRequest('No such store.', [{ path: 'body.storeId', message: 'unknown store' }]);
     const ticket = await createTicket(ctx.state.customerId, input);
     ctx.status = 201;
-    ctx.body = ticketOut(ticket, { kind: 'customer', customerId: String(ctx.state.customerId) });
+    ctx.body = ticketView(ticket, { kind: 'customer', customerId: String(ctx.state.customerId) });
   });
 
   /** The stores a customer may file a ticket with (the new-ticket page's choice). */
   router.get('/aftersale/stores', signedIn, async (ctx) => {
     const stores = (await listStores()).filter((s) => s.active !== false);
-    ctx.body = { items: stores.map((s) => ({ id: String(s._id), name: s.name, city: s.city ?? null })) };
+    ctx.body = { items: stores.map(aftersaleStoreView) };
   });
 
   router.get('/tickets', signedIn, async (ctx) => {
     const me: TicketActor = { kind: 'customer', customerId: String(ctx.state.customerId) };
     const tickets = await listCustomerTickets(ctx.state.customerId);
-    ctx.body = { items: tickets.map((t) => ticketOut(t, me)) };
+    ctx.body = { items: tickets.map((t) => ticketView(t, me)) };
   });
 
   router.get('/tickets/:id', signedIn, async (ctx) => {
     const ticket = await getTicket(ctx.params.id!);
     const actor = await actorOn(ctx, ticket);
-    ctx.body = ticketOut(ticket!, actor);
+    ctx.body = ticketView(ticket!, actor);
   });
 
   router.post('/tickets/:id/transitions', signedIn, async (ctx) => {
     const input = parseWith(transitionTicketSchema, ctx.request.body);
     const ticket = await getTicket(ctx.params.id!);
-    await actorOn(ctx, ticket);
+    const actors = await actorsOfRequest(ctx);
+    ticketPolicy.requireActorOn(actors, ticket);
     const now = new Date();
-    const actors = await actorsOf(ctx);
     // Act in the capacity that may take this action; otherwise let the first relevant one explain why not.
-    const actor =
-      actors.find((a) => canTransition(view(ticket!), input.action, a, input, now).ok) ??
-      actors.find((a) => roleOn(view(ticket!), a))!;
+    const actor = ticketPolicy.actorFor(actors, ticket!, input.action, input, now);
     const updated = await transition(ticket!._id, input.action, actor, input, now);
-    ctx.body = ticketOut(updated, actor, now);
+    ctx.body = ticketView(updated, actor, now);
   });
 
   router.get('/tickets/:id/messages', signedIn, async (ctx) => {
     const ticket = await getTicket(ctx.params.id!);
     const actor = await actorOn(ctx, ticket);
-    ctx.body = { items: (await listMessages(ticket!._id, actor)).map(messageOut) };
+    ctx.body = { items: (await listMessages(ticket!._id, actor)).map(ticketMessageView) };
   });
 
   router.post('/tickets/:id/messages', signedIn, async (ctx) => {
@@ -173,53 +87,38 @@ export function aftersaleRoutes(deps?: Pick<AppDeps, 'wechat' | 'log'>): Router 
     const actor = await actorOn(ctx, ticket);
     const posted = await postMessage(ticket!._id, actor, input, new Date(), deps ?? {});
     ctx.status = posted.created ? 201 : 200;
-    ctx.body = messageOut(posted.message);
+    ctx.body = ticketMessageView(posted.message);
   });
 
   router.post('/tickets/:id/rating', signedIn, async (ctx) => {
     const input = parseWith(rateTicketSchema, ctx.request.body);
     const me: TicketActor = { kind: 'customer', customerId: String(ctx.state.customerId) };
     const updated = await rateTicket(ctx.params.id!, me, input);
-    ctx.body = ticketOut(updated, me);
+    ctx.body = ticketView(updated, me);
   });
 
-  const storeOfQuery = (ctx: Context) => (typeof ctx.query.storeId === 'string' ? ctx.query.storeId : undefined);
-
-  router.get('/staff/tickets', signedIn, requireStaff(storeOfQuery), async (ctx) => {
+  router.get('/staff/tickets', signedIn, requireStaff(storeIdInQuery), async (ctx) => {
     const query = parseWith(inboxQuerySchema, ctx.query, 'query');
     const storeId = ctx.state.storeId;
     const now = new Date();
     const items = await listInbox(storeId ? { storeId: new Types.ObjectId(storeId) } : { all: true }, { now, limit: query.limit });
-    const actors = await actorsOf(ctx);
-    ctx.body = {
-      items: items.map(({ ticket }) => ticketOut(ticket, actors.find((a) => roleOn(view(ticket), a)) ?? actors[0]!, now)),
-    };
+    const actors = await actorsOfRequest(ctx);
+    ctx.body = { items: items.map(({ ticket }) => ticketView(ticket, ticketPolicy.actorOn(actors, ticket) ?? actors[0]!, now)) };
   });
 
-  router.get('/staff/notifications', signedIn, requireStaff(storeOfQuery), async (ctx) => {
+  router.get('/staff/notifications', signedIn, requireStaff(storeIdInQuery), async (ctx) => {
     const query = parseWith(inboxQuerySchema, ctx.query, 'query');
     const storeId = ctx.state.storeId;
     const items = await listNotifications(storeId ? { storeId: new Types.ObjectId(storeId) } : { admins: true }, { limit: query.limit });
-    ctx.body = {
-      items: items.map((n) => ({
-        id: String(n._id),
-        kind: n.kind,
-        title: n.title,
-        ticketId: String(n.ticketId),
-        at: n.at,
-        read: !!n.readAt,
-      })),
-    };
+    ctx.body = { items: items.map(staffNotificationView) };
   });
 
   router.post('/staff/tickets/:id/priority', signedIn, async (ctx) => {
     const input = parseWith(setPrioritySchema, ctx.request.body);
     const ticket = await getTicket(ctx.params.id!);
-    const actors = (await actorsOf(ctx)).filter((a) => a.kind !== 'customer');
-    const actor = ticket ? actors.find((a) => roleOn(view(ticket), a)) : undefined;
-    if (!ticket || !actor) throw notFound('No such ticket.');
-    const updated = await setPriority(ticket._id, input.priority, actor);
-    ctx.body = ticketOut(updated!, actor);
+    const actor = ticketPolicy.requireStaffOn(await actorsOfRequest(ctx), ticket);
+    const updated = await setPriority(ticket!._id, input.priority, actor);
+    ctx.body = ticketView(updated!, actor);
   });
 
   return router;
@@ -247,13 +146,13 @@ export function aftersalePhotoRoutes(): Router {
     const by = actor.kind === 'customer' ? actor.customerId : actor.kind === 'staff' ? actor.staffId : actor.kind === 'admin' ? actor.adminId : undefined;
     const photo = await addTicketPhoto(ticket!._id, { kind: actor.kind, ...(by ? { id: by } : {}) }, extractUploadedFile(type, body));
     ctx.status = 201;
-    ctx.body = photoOut(String(ticket!._id), photo);
+    ctx.body = ticketPhotoView(String(ticket!._id), photo);
   });
 
   router.get('/tickets/:id/photos', signedIn, async (ctx) => {
     const ticket = await getTicket(ctx.params.id!);
     await actorOn(ctx, ticket);
-    ctx.body = { items: (await listTicketPhotos(ticket!._id)).map((p) => photoOut(String(ticket!._id), p)) };
+    ctx.body = { items: (await listTicketPhotos(ticket!._id)).map((p) => ticketPhotoView(String(ticket!._id), p)) };
   });
 
   router.get('/tickets/:id/photos/:photoId', signedIn, async (ctx) => {
@@ -270,11 +169,3 @@ export function aftersalePhotoRoutes(): Router {
 
   return router;
 }
-
-const photoOut = (ticketId: string, p: { id: string; contentType: string; size: number; at: Date }) => ({
-  id: p.id,
-  url: `/api/v1/tickets/${ticketId}/photos/${p.id}`,
-  contentType: p.contentType,
-  size: p.size,
-  at: p.at,
-});

@@ -4,7 +4,8 @@ import type { TicketActor } from '@shared/tickets';
 import { testDatabaseUri } from '../../test/helpers';
 import { Customer, TimelineEntry } from '../customers/model';
 import { listTimeline } from '../customers/service';
-import { AppError } from '../platform/http/errors';
+import { DomainError } from '../platform/errors';
+import { HTTP_STATUS } from '../platform/http/errors';
 import { TicketMessage, initAftersaleModels } from './model';
 import { createTicket, getTicket, listMessages, postMessage, rateTicket, setPriority, transition } from './service';
 
@@ -37,9 +38,9 @@ async function expectAppError(promise: Promise<unknown>, status: number, code?: 
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(AppError);
-  expect((err as AppError).status).toBe(status);
-  if (code) expect((err as AppError).code).toBe(code);
+  expect(err).toBeInstanceOf(DomainError);
+  expect(HTTP_STATUS[(err as DomainError).code]).toBe(status);
+  if (code) expect((err as DomainError).code).toBe(code);
 }
 
 describe('createTicket', () => {
@@ -70,7 +71,7 @@ describe('transition', () => {
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(9);
-    for (const r of lost) expect((r.reason as AppError).status).toBe(409);
+    for (const r of lost) expect(HTTP_STATUS[(r.reason as DomainError).code]).toBe(409);
     const stored = await getTicket(ticket._id);
     expect(stored?.state).toBe('accepted');
     expect(stored?.history.filter((h) => h.action === 'accept')).toHaveLength(1);

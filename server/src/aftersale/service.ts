@@ -16,16 +16,16 @@ import {
   type TicketMessageInput,
   type TicketPriority,
   type TicketRole,
-  type TicketRuleView,
   type TicketState,
   type TransitionData,
 } from '@shared/tickets';
-import { appendTimeline, type Channel } from '../customers/service';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/http/errors';
+import { appendTimeline, type Channel } from '../customers';
+import { badRequest, conflict, forbidden, isDomainError, notFound, type DomainError } from '../platform/errors';
 import { isDuplicateKey } from '../platform/db/errors';
 import type { WechatPlatform } from '../wechat/platform';
 import type { Logger } from '../platform/logger';
 import { withLock } from './lock';
+import { ticketRuleView } from './policies';
 import { finishPendingDelivery, PENDING_DELIVERY } from './replyDelivery';
 import { followUpLowRating } from './ratingFollowUp';
 import { Ticket, TicketMessage, type TicketDoc, type TicketMessageDoc } from './model';
@@ -38,14 +38,7 @@ const STAFF_ACTIONS_THAT_ANSWER: readonly TicketAction[] = ['accept', 'reject', 
 /** Short number a person can read out: the end of the id. */
 export const ticketNumber = (id: Types.ObjectId | string) => String(id).slice(-6).toUpperCase();
 
-function ruleView(ticket: TicketDoc): TicketRuleView {
-  return {
-    state: ticket.state as TicketState,
-    customerId: String(ticket.customerId),
-    storeId: ticket.storeId ? String(ticket.storeId) : null,
-    resolvedAt: ticket.resolvedAt ?? null,
-  };
-}
+const ruleView = ticketRuleView;
 
 function actorRecord(actor: TicketActor, role?: TicketRole | null) {
   switch (actor.kind) {
@@ -131,7 +124,7 @@ export function actionsFor(ticket: TicketDoc, actor: TicketActor, now = new Date
   return allowedActions(ruleView(ticket), actor, now);
 }
 
-function refusalError(check: Extract<ReturnType<typeof canTransition>, { ok: false }>): AppError {
+function refusalError(check: Extract<ReturnType<typeof canTransition>, { ok: false }>): DomainError {
   switch (check.refusal) {
     case 'NO_ROLE':
       return notFound('No such ticket.');
@@ -388,7 +381,8 @@ export async function postMessage(
   if (created && ticket.role === 'customer' && ticket.state === 'awaiting_customer') {
     // The customer's answer is what staff were waiting for: the ticket goes back to work.
     await transition(ticket._id, 'resume', actor, {}, now).catch((err: unknown) => {
-      if (!(err instanceof AppError && err.status === 409)) throw err;
+      // Someone else moved it on meanwhile: the message stands all the same.
+      if (!isDomainError(err, TicketErrorCode.INVALID_TRANSITION, TicketErrorCode.TICKET_CHANGED)) throw err;
     });
   }
   return { message, created };

@@ -1,7 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import type { Types } from 'mongoose';
 import { forbidden, unauthenticated } from '../platform/http/errors';
-import { rolesOf, type Actor } from '../staff/service';
+import { rolesOf, type Actor } from '../staff';
 import { authenticate } from './service';
 
 declare module 'koa' {
@@ -48,6 +48,15 @@ export function requireRole(...roles: Array<'admin' | 'manager' | 'clerk'>): Mid
     await next();
   };
 }
+
+/** The store a staff request names in its JSON body (`storeId`), if any. */
+export const storeIdInBody = (ctx: Context): string | undefined => {
+  const value = (ctx.request.body as { storeId?: unknown } | undefined)?.storeId;
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** The store a staff request names in its query (`?storeId=`), if any. */
+export const storeIdInQuery = (ctx: Context): string | undefined => (typeof ctx.query.storeId === 'string' ? ctx.query.storeId : undefined);
 
 /**
  * 403 unless the customer is staff of the store the request names: a clerk or manager acts only for

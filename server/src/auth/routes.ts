@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import { loginRequest, type LoginResponse } from '@shared/api/auth';
-import { getCustomer } from '../customers/service';
+import { getCustomer } from '../customers';
 import type { AppDeps } from '../platform/app';
 import { parseWith } from '../platform/http/middleware';
 import { AppError, unauthenticated } from '../platform/http/errors';

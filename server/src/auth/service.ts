@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { SESSION_TTL_DAYS } from '@shared/api/auth';
-import { onCustomerMerged, resolveCustomer } from '../customers/service';
+import { resolveCustomer } from '../customers';
 import type { WechatPlatform } from '../wechat/platform';
-import { grantAdmin } from '../staff/service';
+import { grantAdmin } from '../staff';
 import { Session } from './model';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -39,11 +39,6 @@ export async function authenticate(token: string, now = new Date()): Promise<Typ
   const session = await Session.findById(hashToken(token), { customerId: 1, expiresAt: 1 }).lean();
   return session && session.expiresAt > now ? session.customerId : undefined;
 }
-
-// A session opened before two records were joined on unionid acts for the joined record.
-onCustomerMerged(async (from, into) => {
-  await Session.updateMany({ customerId: from }, { $set: { customerId: into } });
-});
 
 export async function revokeSession(token: string): Promise<void> {
   await Session.deleteOne({ _id: hashToken(token) });

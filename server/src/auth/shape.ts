@@ -1,5 +1,5 @@
 import type { CustomerSummary } from '@shared/api/auth';
-import type { getCustomer } from '../customers/service';
+import type { getCustomer } from '../customers';
 
 type CustomerDoc = NonNullable<Awaited<ReturnType<typeof getCustomer>>>;
 

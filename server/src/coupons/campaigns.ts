@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Types } from 'mongoose';
 import { ErrorCode } from '@shared/errors';
 import { CouponErrorCode, type ClaimChannel, type CreateCampaign, type UpdateCampaign } from '@shared/coupons';
-import { AppError, conflict, notFound } from '../platform/http/errors';
+import { conflict, notFound, type DomainError } from '../platform/errors';
 import { Campaign, Coupon, type CampaignDoc } from './model';
 import { campaignChanged, stockLoweringFence } from './stock';
 
@@ -85,7 +85,7 @@ export async function updateCampaign(id: string, change: UpdateCampaign): Promis
 }
 
 /** Why a campaign cannot be claimed right now, or undefined when it can. */
-export function claimBlocker(c: CampaignDoc, channel: ClaimChannel, now: Date): AppError | undefined {
+export function claimBlocker(c: CampaignDoc, channel: ClaimChannel, now: Date): DomainError | undefined {
   if (c.status === 'ended') return conflict(ErrorCode.ENDED, 'This campaign has ended.');
   if (c.status !== 'active') return conflict(CouponErrorCode.NOT_CLAIMABLE, 'This campaign is not open for claiming.');
   if (c.claimStart && c.claimStart > now) return conflict(ErrorCode.NOT_STARTED, 'Claiming has not started yet.');

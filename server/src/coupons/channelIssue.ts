@@ -1,6 +1,18 @@
 import type { Types } from 'mongoose';
 import type { ClaimChannel } from '@shared/coupons';
-import { AppError } from '../platform/http/errors';
+import { CouponErrorCode, ErrorCode } from '@shared/errors';
+import { isDomainError } from '../platform/errors';
+
+/** Refusals that only mean this campaign cannot give a coupon now: the next one may. */
+const UNAVAILABLE_NOW = [
+  ErrorCode.OUT_OF_STOCK,
+  ErrorCode.LIMIT_REACHED,
+  ErrorCode.NOT_STARTED,
+  ErrorCode.ENDED,
+  ErrorCode.CONFLICT,
+  CouponErrorCode.NOT_CLAIMABLE,
+  CouponErrorCode.IDEMPOTENCY_IN_PROGRESS,
+];
 import { listClaimableCampaigns } from './campaigns';
 import { claimCoupon, listMyCoupons } from './claim';
 import type { CouponDoc } from './model';
@@ -35,7 +47,7 @@ export async function issueFromChannel(
       return await claimCoupon(campaign._id, customerId, { channel, idempotencyKey: options.idempotencyKey, now });
     } catch (err) {
       // Sold out, limit reached, just closed: try the next campaign.
-      if (err instanceof AppError && err.status === 409) continue;
+      if (isDomainError(err, ...UNAVAILABLE_NOW)) continue;
       throw err;
     }
   }

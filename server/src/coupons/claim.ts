@@ -3,10 +3,10 @@ import { Types } from 'mongoose';
 import { couponCodeFromBytes } from '@shared/couponCode';
 import type { ClaimChannel } from '@shared/coupons';
 import { ErrorCode } from '@shared/errors';
-import { appendTimeline, type Channel } from '../customers/service';
+import { appendTimeline, type Channel } from '../customers';
 import { isDuplicateKey } from '../platform/db/errors';
 import { coupons as couponMetrics } from '../platform/metrics';
-import { AppError, conflict } from '../platform/http/errors';
+import { conflict, notFound } from '../platform/errors';
 import { claimBlocker } from './campaigns';
 import { recordFunnel } from './funnel';
 import { Coupon, type CampaignDoc, type CouponDoc } from './model';
@@ -183,8 +183,8 @@ export async function listMyCoupons(customerId: Types.ObjectId, state?: string):
 }
 
 export async function getMyCoupon(customerId: Types.ObjectId, couponId: string): Promise<CouponDoc> {
-  if (!Types.ObjectId.isValid(couponId)) throw new AppError(404, ErrorCode.NOT_FOUND, 'No such coupon.');
+  if (!Types.ObjectId.isValid(couponId)) throw notFound('No such coupon.');
   const coupon = await Coupon.findOne({ _id: couponId, customerId }).lean<CouponDoc>();
-  if (!coupon) throw new AppError(404, ErrorCode.NOT_FOUND, 'No such coupon.');
+  if (!coupon) throw notFound('No such coupon.');
   return coupon;
 }

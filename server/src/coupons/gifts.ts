@@ -2,12 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { CouponErrorCode, GIFT_OPEN_MS } from '@shared/coupons';
 import { ErrorCode } from '@shared/errors';
-import { appendTimeline } from '../customers/service';
-import { AppError, conflict, notFound } from '../platform/http/errors';
+import { appendTimeline } from '../customers';
+import { conflict, isDomainError, notFound } from '../platform/errors';
 import { recordFunnel } from './funnel';
+import { couponPolicy } from './policies';
 import { Coupon, CouponGift, type CouponDoc, type GiftDoc } from './model';
 import { usageBlocker } from './redeem';
 import { transitionCoupon } from './transitions';
+
+/** Thrown out of a transition to end it early: the same friend tapped twice. */
+const ALREADY_ACCEPTED = new Error('already accepted');
 
 /** Offers a coupon to a friend: a one-time token (128 bits); the coupon waits in `gifting`. */
 export async function createGift(
@@ -18,7 +22,7 @@ export async function createGift(
   if (!Types.ObjectId.isValid(couponId)) throw notFound('No such coupon.');
   const giftId = new Types.ObjectId();
   const { after: coupon } = await transitionCoupon(couponId, (current) => {
-    if (!current.customerId.equals(giverId)) throw notFound('No such coupon.');
+    if (!couponPolicy.holds(giverId, current)) throw notFound('No such coupon.');
     if (current.state === 'gifting') throw conflict(CouponErrorCode.COUPON_GIFTING, 'This coupon is already on its way to a friend.');
     const blocker = current.state === 'available' && current.expiresAt > now ? undefined : usageBlocker(current, new Types.ObjectId(), undefined, now, false);
     if (blocker) throw blocker;
@@ -61,7 +65,7 @@ export async function acceptGift(token: string, friendId: Types.ObjectId, now = 
       if (current.state !== 'gifting' || !current.giftId?.equals(gift._id)) {
         if (current.customerId.equals(friendId) && current.receivedFrom?.equals(gift.customerId)) {
           alreadyMine = current; // a double tap by the same friend
-          throw new AppError(200, 'ALREADY_ACCEPTED', 'already accepted');
+          throw ALREADY_ACCEPTED;
         }
         if (current.customerId.equals(gift.customerId)) throw conflict(CouponErrorCode.GIFT_EXPIRED, 'This gift is no longer open.');
         throw conflict(CouponErrorCode.GIFT_TAKEN, 'Someone else has already accepted this gift.');
@@ -76,7 +80,7 @@ export async function acceptGift(token: string, friendId: Types.ObjectId, now = 
     await afterGiftAccepted(gift, after, friendId, now);
     return after;
   } catch (err) {
-    if (alreadyMine && (err as AppError).code === 'ALREADY_ACCEPTED') return alreadyMine;
+    if (alreadyMine && err === ALREADY_ACCEPTED) return alreadyMine;
     throw err;
   }
 }
@@ -116,7 +120,7 @@ export async function returnGift(gift: GiftDoc, now = new Date(), reason: 'retur
       return { kind: `gift_${reason}`, set: { state: 'available' }, unset: ['giftId', 'giftingSince'] };
     }));
   } catch (err) {
-    if (err instanceof AppError && err.status === 409) return false; // accepted or returned already
+    if (isDomainError(err, CouponErrorCode.GIFT_TAKEN, ErrorCode.CONFLICT)) return false; // accepted or returned already
     throw err;
   }
   await CouponGift.updateOne({ _id: gift._id }, { $set: { status: reason } });

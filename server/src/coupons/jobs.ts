@@ -1,10 +1,10 @@
 import type { Logger } from '../platform/logger';
 import type { PeriodicJob } from '../platform/jobs/periodic';
-import { appendTimeline, openidOf } from '../customers/service';
+import { appendTimeline, openidOf } from '../customers';
 import type { WechatPlatform } from '../wechat/platform';
 import { ErrorCode } from '@shared/errors';
 import { isDuplicateKey } from '../platform/db/errors';
-import { AppError, conflict } from '../platform/http/errors';
+import { conflict, DomainError } from '../platform/errors';
 import { returnGift } from './gifts';
 import { Coupon, CouponGift, CouponReminder, type CouponDoc, type GiftDoc } from './model';
 import { stockLeaseSweepJob } from './stock';
@@ -46,7 +46,7 @@ export async function runCouponSweep(now: Date, deps: SweepDeps = {}): Promise<S
         return { kind: 'expire', set: { state: 'expired' } };
       }));
     } catch (err) {
-      if (err instanceof AppError && err.status < 500) continue; // another pass got there first
+      if (err instanceof DomainError) continue; // another pass got there first
       throw err;
     }
     report.expired++;

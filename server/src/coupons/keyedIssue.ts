@@ -1,8 +1,8 @@
 import type { Types } from 'mongoose';
-import { ErrorCode } from '@shared/errors';
+import { CouponErrorCode, ErrorCode } from '@shared/errors';
 import type { ClaimChannel } from '@shared/coupons';
-import { appendTimeline } from '../customers/service';
-import { AppError, conflict } from '../platform/http/errors';
+import { appendTimeline } from '../customers';
+import { conflict, isConflict, isDomainError, notFound } from '../platform/http/errors';
 import { claimBlocker, getCampaign } from './campaigns';
 import { Coupon, type CampaignDoc, type CouponDoc } from './model';
 import { tierBlocker } from './tierAccess';
@@ -67,8 +67,8 @@ export async function voidIssuedCoupon(couponId: Types.ObjectId, reason: string)
     });
     return true;
   } catch (err) {
-    if ((err as { code?: string }).code === 'ALREADY_VOIDED') return true;
-    if ((err as { status?: number }).status === 409) return false;
+    if (isDomainError(err, CouponErrorCode.ALREADY_VOIDED)) return true;
+    if (isConflict(err)) return false;
     throw err;
   }
 }
@@ -76,6 +76,6 @@ export async function voidIssuedCoupon(couponId: Types.ObjectId, reason: string)
 /** A coupon by id, whoever holds it now (for flows that recorded which coupon they issued). */
 export async function getIssuedCoupon(couponId: Types.ObjectId): Promise<CouponDoc> {
   const coupon = await Coupon.findById(couponId).lean<CouponDoc>();
-  if (!coupon) throw new AppError(404, ErrorCode.NOT_FOUND, 'No such coupon.');
+  if (!coupon) throw notFound('No such coupon.');
   return coupon;
 }

@@ -1,7 +1,8 @@
 import type { Types } from 'mongoose';
 import { multipliedPoints } from '@shared/tiers';
-import { earnPoints, memberTierOf, reversePoints } from '../members/service';
-import { AppError } from '../platform/http/errors';
+import { ErrorCode, MemberErrorCode } from '@shared/errors';
+import { earnPoints, memberTierOf, reversePoints } from '../members';
+import { isDomainError } from '../platform/errors';
 
 // Points for the order a coupon was used on, posted to the members' ledger.
 
@@ -35,8 +36,8 @@ export async function earnForRedemption(r: RedemptionPoints): Promise<number> {
     });
     return entry.points;
   } catch (err) {
-    // Not a member: the coupon is still used, there are just no points.
-    if (err instanceof AppError && err.status === 409) return 0;
+    // Not a member: the coupon is still used, there are just no points. Any other refusal is real.
+    if (isDomainError(err, MemberErrorCode.NOT_A_MEMBER)) return 0;
     throw err;
   }
 }
@@ -47,7 +48,7 @@ export async function reverseForRedemption(r: RedemptionPoints): Promise<void> {
   try {
     await reversePoints(r.customerId, refKeyOf(r.redemptionId), 'Coupon use cancelled', { storeId: r.storeId, staffId: r.staffId });
   } catch (err) {
-    if (err instanceof AppError && (err.status === 404 || err.status === 409)) return; // nothing was earned
+    if (isDomainError(err, ErrorCode.NOT_FOUND, MemberErrorCode.NOT_A_MEMBER)) return; // nothing was earned
     throw err;
   }
 }

@@ -2,10 +2,11 @@ import { Types } from 'mongoose';
 import { parseCouponCode } from '@shared/couponCode';
 import { CouponErrorCode, VOID_WINDOW_MS, type RedemptionPreview } from '@shared/coupons';
 import { ErrorCode } from '@shared/errors';
-import { appendTimeline } from '../customers/service';
-import { AppError, badRequest, conflict, notFound } from '../platform/http/errors';
+import { appendTimeline } from '../customers';
+import { badRequest, conflict, forbidden, notFound, type DomainError } from '../platform/errors';
 import { coupons as couponMetrics } from '../platform/metrics';
 import { recordFunnel } from './funnel';
+import { couponPolicy } from './policies';
 import { transitionCoupon } from './transitions';
 import { Coupon, Redemption, type CouponDoc, type RedemptionDoc } from './model';
 import { earnForRedemption, reverseForRedemption } from './points';
@@ -22,7 +23,7 @@ export async function findCouponByReference(ref: CouponReference, now = new Date
   if (ref.qrToken) {
     const check = await verifyQrToken(ref.qrToken, now);
     if (!check.ok && check.problem === 'expired') {
-      throw conflict('QR_TOKEN_EXPIRED', 'This QR code has expired; ask the customer to refresh it.');
+      throw conflict(CouponErrorCode.QR_TOKEN_EXPIRED, 'This QR code has expired; ask the customer to refresh it.');
     }
     const coupon = check.ok ? await Coupon.findById(check.couponId).lean<CouponDoc>() : null;
     if (!coupon) throw notFound('This QR code does not belong to any coupon.');
@@ -59,7 +60,7 @@ export function usageBlocker(
   orderAmountFen: number | undefined,
   now: Date,
   forRedemption: boolean,
-): AppError | undefined {
+): DomainError | undefined {
   if (coupon.state === 'redeemed') return conflict(ErrorCode.ALREADY_REDEEMED, 'This coupon has already been used.');
   if (coupon.state === 'expired' || coupon.expiresAt <= now) return conflict(ErrorCode.EXPIRED, 'This coupon has expired.');
   if (coupon.state === 'voided') return conflict(CouponErrorCode.COUPON_VOIDED, 'This coupon has been voided.');
@@ -208,8 +209,8 @@ export async function voidRedemption(
   if (!Types.ObjectId.isValid(redemptionId)) throw notFound('No such redemption.');
   const existing = await Redemption.findById(redemptionId).lean<RedemptionDoc>();
   if (!existing) throw notFound('No such redemption.');
-  if (allowedStoreIds && !allowedStoreIds.some((s) => s.equals(existing.storeId))) {
-    throw new AppError(403, ErrorCode.FORBIDDEN, 'This redemption was made at another store.');
+  if (!couponPolicy.mayVoid(allowedStoreIds, existing)) {
+    throw forbidden('This redemption was made at another store.');
   }
   if (existing.status === 'voided') throw conflict(CouponErrorCode.ALREADY_VOIDED, 'This redemption has already been voided.');
   if (existing.at.getTime() < now.getTime() - VOID_WINDOW_MS) {

@@ -11,24 +11,19 @@ import {
   updateCampaignSchema,
   type CampaignListView,
 } from '@shared/coupons';
-import { requireCustomer, requireRole, requireStaff } from '../auth/middleware';
+import { requireCustomer, requireRole, requireStaff, storeIdInBody, storeIdInQuery } from '../auth';
 import type { AppDeps } from '../platform/app';
 import { badRequest } from '../platform/http/errors';
 import { parseWith } from '../platform/http/middleware';
-import { isAdmin } from '../staff/service';
 import { createCampaign, getCampaign, listCampaigns, listClaimableCampaigns, updateCampaign, withCounts } from './campaigns';
 import { claimCoupon, getMyCoupon, listMyCoupons } from './claim';
 import { funnelReport } from './funnel';
 import { acceptGift, cancelGift, createGift } from './gifts';
+import { couponPolicy } from './policies';
 import { issueQrToken, useSessionSecret } from './qr';
 import { listClerkRedemptionsToday, previewRedemption, redeemCoupon, voidRedemption } from './redeem';
 import { splitByTier } from './tierAccess';
 import { campaignView, couponView, redemptionView } from './views';
-
-const bodyStoreId = (ctx: Context) => {
-  const storeId = (ctx.request.body as { storeId?: unknown } | undefined)?.storeId;
-  return typeof storeId === 'string' ? storeId : undefined;
-};
 
 /** The store a staff member acts for, as requireStaff settled it. */
 function tillStore(ctx: Context): Types.ObjectId {
@@ -111,7 +106,7 @@ export function couponRoutes(deps: AppDeps): Router {
   });
 
   // Store staff: check, redeem, void, today's list.
-  const staff = requireStaff(bodyStoreId);
+  const staff = requireStaff(storeIdInBody);
   router.post('/staff/redemptions/preview', signedIn, staff, async (ctx) => {
     const input = parseWith(previewSchema, ctx.request.body);
     ctx.body = await previewRedemption(input, { storeId: tillStore(ctx) });
@@ -122,14 +117,12 @@ export function couponRoutes(deps: AppDeps): Router {
     ctx.status = 201;
     ctx.body = { redemption: redemptionView(redemption), coupon: couponView(coupon) };
   });
-  router.get('/staff/redemptions/today', signedIn, requireStaff((ctx) => (typeof ctx.query.storeId === 'string' ? ctx.query.storeId : undefined)), async (ctx) => {
+  router.get('/staff/redemptions/today', signedIn, requireStaff(storeIdInQuery), async (ctx) => {
     ctx.body = { items: (await listClerkRedemptionsToday(ctx.state.customerId)).map(redemptionView) };
   });
   router.post('/staff/redemptions/:id/void', signedIn, requireRole('manager'), async (ctx) => {
     const actor = ctx.state.actor;
-    const managed = isAdmin(actor)
-      ? undefined
-      : actor.roles.filter((r) => r.role === 'manager' && r.storeId).map((r) => new Types.ObjectId(r.storeId!.toString()));
+    const managed = couponPolicy.voidableStores(actor);
     const { redemption, coupon } = await voidRedemption(ctx.params.id!, ctx.state.customerId, new Date(), managed);
     ctx.body = { redemption: redemptionView(redemption), coupon: couponView(coupon) };
   });

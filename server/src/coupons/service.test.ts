@@ -10,7 +10,7 @@ import { claimCoupon } from './claim';
 import { funnelReport } from './funnel';
 import { acceptGift, createGift } from './gifts';
 import { runCouponSweep } from './jobs';
-import { Campaign, Coupon, CouponGift, CouponTransition, Redemption, couponModels } from './model';
+import { Campaign, Coupon, CouponGift, Redemption, couponModels } from './model';
 import { issueQrToken } from './qr';
 import { previewRedemption, redeemCoupon, voidRedemption } from './redeem';
 
@@ -100,7 +100,7 @@ describe('claiming', () => {
 
   it('refuses with NOT_STARTED, ENDED, LIMIT_REACHED and OUT_OF_STOCK, and lets stock be raised but not below issued', async () => {
     const later = await campaign({ claimWindow: { start: new Date(Date.now() + HOUR).toISOString() } });
-    await expect(claimCoupon(later._id, new Types.ObjectId(), { channel: 'mini_program' })).rejects.toMatchObject({ status: 409, code: 'NOT_STARTED' });
+    await expect(claimCoupon(later._id, new Types.ObjectId(), { channel: 'mini_program' })).rejects.toMatchObject({ code: 'NOT_STARTED' });
     const over = await campaign({
       validity: { kind: 'range', start: new Date(Date.now() - 2 * HOUR).toISOString(), end: new Date(Date.now() - HOUR).toISOString() },
     });
@@ -111,7 +111,7 @@ describe('claiming', () => {
     await claimCoupon(small._id, someone, { channel: 'mini_program' });
     await expect(claimCoupon(small._id, someone, { channel: 'mini_program' })).rejects.toMatchObject({ code: 'LIMIT_REACHED' });
     await expect(claimCoupon(small._id, new Types.ObjectId(), { channel: 'mini_program' })).rejects.toMatchObject({ code: 'OUT_OF_STOCK' });
-    await expect(updateCampaign(small._id.toString(), { stock: 0 })).rejects.toMatchObject({ status: 409 });
+    await expect(updateCampaign(small._id.toString(), { stock: 0 })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect((await listClaimableCampaigns()).map((x) => String(x._id))).not.toContain(String(small._id));
     await updateCampaign(small._id.toString(), { stock: 2 });
     await claimCoupon(small._id, new Types.ObjectId(), { channel: 'mini_program' });
@@ -167,13 +167,13 @@ describe('redemption', () => {
       code: 'QR_TOKEN_EXPIRED',
     });
     const forged = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
-    await expect(redeemCoupon({ qrToken: forged, orderAmountFen: 1000 }, { storeId: storeA, staffId: clerk })).rejects.toMatchObject({ status: 404 });
+    await expect(redeemCoupon({ qrToken: forged, orderAmountFen: 1000 }, { storeId: storeA, staffId: clerk })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const done = await redeemCoupon({ qrToken: token, orderAmountFen: 10000 }, { storeId: storeA, staffId: clerk });
     expect(done.redemption.discountFen).toBe(1500); // 20% of 100 yuan, capped at 15
   });
 
   it('answers 404 for unknown or mistyped codes and EXPIRED for expired coupons', async () => {
-    await expect(redeemCoupon({ code: 'NOPE' }, { storeId: storeA, staffId: clerk })).rejects.toMatchObject({ status: 404 });
+    await expect(redeemCoupon({ code: 'NOPE' }, { storeId: storeA, staffId: clerk })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const c = await campaign({ validity: { kind: 'days', days: 1 } });
     const { coupon } = await claimCoupon(c._id, new Types.ObjectId(), { channel: 'mini_program' });
     await expect(

@@ -1,8 +1,8 @@
 import type { Types } from 'mongoose';
 import { CouponErrorCode } from '@shared/coupons';
 import { TIERS, type Tier, type TierId } from '@shared/tiers';
-import { memberTierOf } from '../members/service';
-import { conflict, type AppError } from '../platform/http/errors';
+import { memberTierOf } from '../members';
+import { conflict, type DomainError } from '../platform/http/errors';
 import type { CampaignDoc } from './model';
 
 // Tier-limited campaigns: only members of the listed tiers may claim them.
@@ -23,7 +23,7 @@ export function unlockingTier(campaign: Pick<CampaignDoc, 'tiers'>, tier: Tier |
 }
 
 /** Why this customer's tier cannot claim the campaign, or undefined when it can (no read for open campaigns). */
-export async function tierBlocker(campaign: CampaignDoc, customerId: Types.ObjectId, now: Date): Promise<AppError | undefined> {
+export async function tierBlocker(campaign: CampaignDoc, customerId: Types.ObjectId, now: Date): Promise<DomainError | undefined> {
   if (allowedTiers(campaign).length === 0) return undefined;
   const tier = await memberTierOf(customerId, now);
   if (tierAllows(campaign, tier)) return undefined;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Types } from 'mongoose';
 import { ErrorCode } from '@shared/errors';
 import { isDuplicateKey } from '../platform/db/errors';
-import { AppError, notFound } from '../platform/http/errors';
+import { conflict, notFound } from '../platform/errors';
 import { Coupon, CouponTransition, type CouponDoc, type TransitionDoc } from './model';
 
 // Every change of a coupon's state goes through here, and nothing else writes a coupon document.
@@ -62,7 +62,7 @@ export async function transitionCoupon(couponId: Types.ObjectId | string, decide
     for (const field of change.unset ?? []) delete (after as Record<string, unknown>)[field];
     return { before: coupon, after };
   }
-  throw new AppError(409, ErrorCode.CONFLICT, 'This coupon is changing too fast; please try again.');
+  throw conflict(ErrorCode.CONFLICT, 'This coupon is changing too fast; please try again.');
 }
 
 async function applyTransition(lock: Pick<TransitionDoc, '_id' | 'fromVersion' | 'set' | 'unset'>): Promise<void> {

@@ -6,8 +6,8 @@ const customerSchema = new Schema(
     /** Set when this record turned out to be the same person as another (joined on unionid). */
     mergedInto: { type: Schema.Types.ObjectId },
     profile: {
-      name: String,
-      birthday: String,
+      name: { type: String, personal: true },
+      birthday: { type: String, personal: true },
       gender: { type: String, enum: ['female', 'male', 'other', 'undisclosed'] },
       preferences: [String],
     },
@@ -24,6 +24,7 @@ const customerSchema = new Schema(
   },
   { timestamps: true },
 );
+customerSchema.index({ mergedInto: 1 });
 
 /**
  * The ways we know a person: an official-account openid, a mini-program openid, a unionid.

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import { createBatcher, insertEach, toStored } from '../platform/db/batch';
 import { isDuplicateKey } from '../platform/db/errors';
+import { emit } from '../platform/events';
 import { Customer, CustomerIdentity, identityKey, TimelineEntry, type CustomerDoc, type IdentityKind, type TimelineDoc } from './model';
 
 export type Channel = 'official_account' | 'mini_program' | 'store' | 'system';
@@ -91,28 +92,26 @@ async function linkUnionid(customerId: Types.ObjectId, unionid: string): Promise
   return owner;
 }
 
-/** Called when two records of one person are joined, before the older one is marked merged. */
-export type MergeListener = (from: Types.ObjectId, into: Types.ObjectId) => Promise<void>;
-const mergeListeners: MergeListener[] = [];
-
-/** Lets another module move what it keeps under a customer onto the record it was joined with. */
-export function onCustomerMerged(listener: MergeListener): void {
-  mergeListeners.push(listener);
-}
-
 async function mergeCustomer(from: Types.ObjectId, into: Types.ObjectId): Promise<void> {
-  // Each step is idempotent, so a crash half-way is finished by the next call that sees the openid.
+  // Each step is idempotent, so a crash half-way is finished by the next call that sees the openid;
+  // what the other modules hold moves on the customer.merged event (retried until it is done).
   forgetIdentitiesOf(from);
   await CustomerIdentity.updateMany({ customerId: from }, { $set: { customerId: into } });
   await TimelineEntry.updateMany({ customerId: from }, { $set: { customerId: into } });
-  for (const listener of mergeListeners) await listener(from, into);
   await Customer.updateOne({ _id: from }, { $set: { status: 'merged', mergedInto: into } });
+  await emit('customer.merged', { from: from.toString(), into: into.toString() }, { id: `customer.merged:${from}` });
   await appendTimeline(into, {
     type: 'customer.merged',
     channel: 'system',
     summary: 'Joined two records of the same person by unionid',
     data: { mergedCustomerId: from.toString() },
   });
+}
+
+/** The records merged into this customer (shells that once were the same person). */
+export async function mergedRecordsOf(customerId: Types.ObjectId): Promise<Types.ObjectId[]> {
+  const shells = await Customer.find({ mergedInto: customerId }, { _id: 1 }).lean();
+  return shells.map((s) => s._id);
 }
 
 export async function findCustomerByOpenid(app: SeenAs['app'], openid: string): Promise<Types.ObjectId | undefined> {

@@ -1,9 +1,10 @@
 import { Types } from 'mongoose';
-import { appendTimeline, getCustomer, isCustomerOfStore } from '../customers/service';
+import { appendTimeline, getCustomer, isCustomerOfStore } from '../customers';
 import { isDuplicateKey } from '../platform/db/errors';
-import { conflict, forbidden, notFound } from '../platform/http/errors';
-import { isAdmin, managesStore, type Actor } from '../staff/service';
+import { conflict, forbidden, notFound } from '../platform/errors';
+import { isAdmin, type Actor } from '../staff';
 import { AdjustmentRequest, type AdjustmentRequestDoc, type LedgerDoc } from './model';
+import { memberPolicy } from './policies';
 import { adjustPoints } from './points';
 
 // Who may correct a points balance, and how far (least privilege):
@@ -34,7 +35,7 @@ export async function requestAdjustment(
   const storeId = context.storeId ? new Types.ObjectId(context.storeId) : undefined;
   const admin = isAdmin(actor);
   if (!admin) {
-    if (!storeId || !managesStore(actor, storeId.toString())) throw forbidden('Only a store manager or an admin can adjust points.');
+    if (!storeId || !memberPolicy.adjustPoints(actor, storeId.toString())) throw forbidden('Only a store manager or an admin can adjust points.');
     if (!(await isCustomerOfStore(customerId, storeId))) throw forbidden("You can only adjust the points of your store's customers.");
   }
   if (admin || Math.abs(input.points) <= context.cap) {

@@ -1,11 +1,10 @@
 import type { Types } from 'mongoose';
 import { SUBSCRIBE_TEMPLATES } from '@shared/api/members';
-import { chooseChannel, clip, OA_INBOUND_TYPES, type DeliveryChannel } from '../aftersale/replyDelivery';
-import { listClaimableCampaigns } from '../coupons/campaigns';
-import { claimCoupon } from '../coupons/claim';
-import { appendTimeline, customersBornInMonth, listTimeline, openidOf } from '../customers/service';
+import { chooseChannel, clip, OA_INBOUND_TYPES, type DeliveryChannel } from '../aftersale';
+import { claimCoupon, listClaimableCampaigns } from '../coupons';
+import { appendTimeline, customersBornInMonth, listTimeline, openidOf } from '../customers';
 import { isDuplicateKey } from '../platform/db/errors';
-import { AppError } from '../platform/http/errors';
+import { isConflict } from '../platform/http/errors';
 import type { Logger } from '../platform/logger';
 import { WechatApiError, type WechatPlatform } from '../wechat/platform';
 import { BirthdayGift, BirthdayNotice, SubscribeAcceptance, SubscribeUse, type BirthdayGiftDoc } from './model';
@@ -78,7 +77,7 @@ async function giftFor(customerId: Types.ObjectId, year: number, now: Date, opti
       gift = { ...gift, state: 'issued', couponId: coupon._id };
       if (created) run.issued++;
     } catch (err) {
-      if (!(err instanceof AppError && err.status === 409)) throw err;
+      if (!isConflict(err)) throw err;
       await BirthdayGift.updateOne({ _id: id }, { $set: { state: 'unavailable', errorCode: err.code } });
       return;
     }

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import { EXPIRY_REMINDER_DAYS, tierFor } from '@shared/tiers';
-import { appendTimeline, openidOf } from '../customers/service';
+import { appendTimeline, openidOf } from '../customers';
 import type { Logger } from '../platform/logger';
 import type { WechatPlatform } from '../wechat/platform';
 import { LedgerEntry, Member, type LedgerDoc } from './model';

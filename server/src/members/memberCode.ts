@@ -3,7 +3,7 @@ import mongoose from 'mongoose';
 import { MEMBER_CODE_PATTERN, MemberErrorCode } from '@shared/api/members';
 import { ErrorCode } from '@shared/errors';
 import { isDuplicateKey } from '../platform/db/errors';
-import { AppError } from '../platform/http/errors';
+import { conflict, DomainError } from '../platform/errors';
 import { ServerSecret } from './model';
 
 /*
@@ -66,7 +66,7 @@ export function signMemberCode(
   return { code, expiresAt: new Date(expirySeconds * 1000) };
 }
 
-const invalid = () => new AppError(400, MemberErrorCode.INVALID_MEMBER_CODE, 'This is not a valid member code.');
+const invalid = () => new DomainError(MemberErrorCode.INVALID_MEMBER_CODE, 'This is not a valid member code.');
 
 /** The memberNo a code names; 400 when forged or not ours, 409 EXPIRED when too old. */
 export function verifyMemberCode(secret: Buffer, appId: string, code: string, now = new Date()): string {
@@ -83,6 +83,6 @@ export function verifyMemberCode(secret: Buffer, appId: string, code: string, no
   if (!timingSafeEqual(given, expected)) throw invalid();
   // A genuine code never expires further out than its lifetime (plus some clock skew).
   if (expirySeconds > nowSeconds + MEMBER_CODE_TTL_SECONDS + 30) throw invalid();
-  if (nowSeconds > expirySeconds) throw new AppError(409, ErrorCode.EXPIRED, 'This member code has expired; ask for a fresh one.');
+  if (nowSeconds > expirySeconds) throw conflict(ErrorCode.EXPIRED, 'This member code has expired; ask for a fresh one.');
   return memberNo;
 }

@@ -10,7 +10,7 @@ const memberSchema = new Schema(
     joinedAt: { type: Date, required: true },
     termsVersion: { type: String, required: true },
     termsAcceptedAt: { type: Date, required: true },
-    phone: { type: String },
+    phone: { type: String, personal: true },
     /** Set when the person deleted their account: the member stays only as anonymous ledger totals. */
     closedAt: { type: Date },
   },

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Types } from 'mongoose';
-import { MemberErrorCode } from '@shared/api/members';
+import { ErrorCode, MemberErrorCode } from '@shared/errors';
 import { addMonths, POINTS_VALIDITY_MONTHS, TIER_WINDOW_MONTHS, tierFor } from '@shared/tiers';
-import { appendTimeline } from '../customers/service';
+import { appendTimeline } from '../customers';
 import { isDuplicateKey } from '../platform/db/errors';
-import { AppError, conflict, notFound } from '../platform/http/errors';
+import { badRequest, busy, conflict, notFound } from '../platform/errors';
 import { LedgerEntry, Member, type LedgerDoc } from './model';
 
 /*
@@ -49,7 +49,7 @@ const MAX_ATTEMPTS = 200;
 async function earlierPost(customerId: Types.ObjectId, refKey: string): Promise<PostResult | undefined> {
   const earlier = await LedgerEntry.findOne({ refKey }).lean<LedgerDoc>();
   if (!earlier) return undefined;
-  if (!earlier.customerId.equals(customerId)) throw conflict('CONFLICT', 'This reference belongs to another member.');
+  if (!earlier.customerId.equals(customerId)) throw conflict(ErrorCode.CONFLICT, 'This reference belongs to another member.');
   return { entry: earlier, created: false };
 }
 
@@ -63,9 +63,11 @@ export async function pointsBalance(customerId: Types.ObjectId): Promise<number>
   return (await ledgerHead(customerId)).balance;
 }
 
-async function postEntry(customerId: Types.ObjectId, input: PostInput): Promise<PostResult> {
-  const member = await Member.exists({ customerId, closedAt: { $exists: false } });
-  if (!member) throw notAMember();
+async function postEntry(customerId: Types.ObjectId, input: PostInput, options: { memberOnly?: boolean } = {}): Promise<PostResult> {
+  if (options.memberOnly !== false) {
+    const member = await Member.exists({ customerId, closedAt: { $exists: false } });
+    if (!member) throw notAMember();
+  }
   const known = await earlierPost(customerId, input.refKey);
   if (known) return known;
   const at = input.at ?? new Date();
@@ -99,7 +101,15 @@ async function postEntry(customerId: Types.ObjectId, input: PostInput): Promise<
       await sleep(Math.random() * Math.min(20, 1 + attempt));
     }
   }
-  throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The points balance is busy; try again.');
+  throw busy('The points balance is busy; try again.');
+}
+
+/**
+ * Moves points between the chains of two records of one person (a merge): signed, idempotent on
+ * refKey, posted whether or not the record is still an open membership.
+ */
+export async function postTransfer(customerId: Types.ObjectId, points: number, refKey: string, at: Date): Promise<PostResult> {
+  return postEntry(customerId, { type: 'adjust', points, reason: 'Points of a merged record', refKey, at }, { memberOnly: false });
 }
 
 /** A debit of up to `points`, taking no more than the balance holds (reversal, expiry). */
@@ -149,6 +159,33 @@ export interface PointsContext {
   approvedBy?: Types.ObjectId | undefined;
 }
 
+/** Posts a whole positive number of points earned or spent, and puts it on the timeline once. */
+async function postMovement(
+  direction: 'earn' | 'spend',
+  customerId: Types.ObjectId,
+  points: number,
+  reason: string,
+  refKey: string,
+  context: PointsContext,
+): Promise<PostResult> {
+  const word = direction === 'earn' ? 'Earned' : 'Spent';
+  if (!Number.isInteger(points) || points <= 0) throw badRequest(`${word} points must be a positive whole number.`);
+  const signed = direction === 'earn' ? points : -points;
+  const result = await postEntry(customerId, { type: direction, points: signed, reason, refKey, ...context });
+  if (result.created) {
+    await appendTimeline(customerId, {
+      type: direction === 'earn' ? 'points.earned' : 'points.spent',
+      channel: context.storeId ? 'store' : 'system',
+      summary: `${direction === 'earn' ? '+' : '-'}${points} points: ${reason}`,
+      data: { points, refKey },
+      ...(context.at ? { at: context.at } : {}),
+      ...(context.storeId ? { storeId: context.storeId } : {}),
+      ...(context.staffId ? { staffId: context.staffId } : {}),
+    });
+  }
+  return result;
+}
+
 /** Credits earned points (e.g. for a redemption). Idempotent on refKey. */
 export async function earnPoints(
   customerId: Types.ObjectId,
@@ -157,21 +194,9 @@ export async function earnPoints(
   refKey: string,
   context: PointsContext = {},
 ): Promise<PostResult> {
-  if (!Number.isInteger(points) || points <= 0) throw new AppError(400, 'VALIDATION_FAILED', 'Earned points must be a positive whole number.');
-  const result = await postEntry(customerId, { type: 'earn', points, reason, refKey, ...context });
-  if (result.created) {
-    const at = context.at ?? new Date();
-    await appendTimeline(customerId, {
-      type: 'points.earned',
-      channel: context.storeId ? 'store' : 'system',
-      summary: `+${points} points: ${reason}`,
-      data: { points, refKey },
-      at,
-      ...(context.storeId ? { storeId: context.storeId } : {}),
-      ...(context.staffId ? { staffId: context.staffId } : {}),
-    });
-    await upgradeTier(customerId, at);
-  }
+  const at = context.at ?? new Date();
+  const result = await postMovement('earn', customerId, points, reason, refKey, { ...context, at });
+  if (result.created) await upgradeTier(customerId, at);
   return result;
 }
 
@@ -183,18 +208,7 @@ export async function spendPoints(
   refKey: string,
   context: PointsContext = {},
 ): Promise<PostResult> {
-  if (!Number.isInteger(points) || points <= 0) throw new AppError(400, 'VALIDATION_FAILED', 'Spent points must be a positive whole number.');
-  const result = await postEntry(customerId, { type: 'spend', points: -points, reason, refKey, ...context });
-  if (result.created) {
-    await appendTimeline(customerId, {
-      type: 'points.spent',
-      channel: context.storeId ? 'store' : 'system',
-      summary: `-${points} points: ${reason}`,
-      data: { points, refKey },
-      ...(context.at ? { at: context.at } : {}),
-    });
-  }
-  return result;
+  return postMovement('spend', customerId, points, reason, refKey, context);
 }
 
 /** The ledger entry posted under a refKey, if any. */
@@ -295,7 +309,7 @@ export async function listLedger(
 ): Promise<{ items: LedgerDoc[]; nextCursor: string | null }> {
   const filter: Record<string, unknown> = { customerId };
   if (options.cursor) {
-    if (!Types.ObjectId.isValid(options.cursor)) throw new AppError(400, 'VALIDATION_FAILED', 'Invalid cursor.', [{ path: 'query.cursor', message: 'is not a valid cursor' }]);
+    if (!Types.ObjectId.isValid(options.cursor)) throw badRequest('Invalid cursor.', [{ path: 'query.cursor', message: 'is not a valid cursor' }]);
     filter._id = { $lt: new Types.ObjectId(options.cursor) };
   }
   const items = await LedgerEntry.find(filter).sort({ _id: -1 }).limit(options.limit + 1).lean<LedgerDoc[]>();

@@ -120,11 +120,15 @@ describe('export and deletion', () => {
     expect(erased?.profile?.name).toBeUndefined();
     expect(erased?.profile?.birthday).toBeUndefined();
     expect(await listIdentities(id)).toEqual([]);
-    const memberDoc = await Member.findOne({ customerId: id }).lean();
+    // Membership and ledger stay (totals for the books), closed, without the phone, and under an id
+    // that names nobody: nothing is left under the customer's id.
+    expect(await Member.countDocuments({ customerId: id })).toBe(0);
+    expect(await LedgerEntry.countDocuments({ customerId: id })).toBe(0);
+    const kept = await LedgerEntry.findOne({ refKey: 'delete-earn' }).lean();
+    expect(kept?.points).toBe(80);
+    const memberDoc = await Member.findOne({ customerId: kept!.customerId }).lean();
     expect(memberDoc?.phone).toBeUndefined();
     expect(memberDoc?.closedAt).toBeInstanceOf(Date);
-    // The ledger stays (totals for the books), pointing only at the emptied record.
-    expect(await LedgerEntry.countDocuments({ customerId: id })).toBe(1);
 
     // Replaying the confirmation does nothing more.
     expect((await app.request('POST', '/api/v1/me/deletion/confirm', { token: who.token, body: { token: start.body.token } })).status).toBe(401);

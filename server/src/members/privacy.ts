@@ -1,67 +1,41 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
+import { MemberErrorCode } from '@shared/errors';
 import { DELETION_CONFIRM_MINUTES, type ExportResponse } from '@shared/api/privacy';
-import { eraseComplaintData } from '../aftersale/complaints';
-import { revokeAllSessions } from '../auth/service';
-import { eraseCustomer, fullTimeline, getCustomer, listIdentities } from '../customers/service';
-import { AppError } from '../platform/http/errors';
-import { revokeAllRoles, rolesOf } from '../staff/service';
-import { AdjustmentRequest, BirthdayGift, BirthdayNotice, DeletionRequest, SubscribeAcceptance, SubscribeUse } from './model';
-import { allLedgerEntries, pointsBalance } from './points';
-import { closeMembership, getMember } from './service';
+import { mergedRecordsOf } from '../customers';
+import { exportCustomerData } from '../platform/customerData';
+import { DomainError } from '../platform/errors';
+import { emit } from '../platform/events';
+import { DeletionRequest } from './model';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
-const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : d);
 
-/** Everything held about a customer, for the customer. No secrets: identities are shown by value only. */
+/** The customer and the records merged into them: one person. */
+const personOf = async (customerId: Types.ObjectId) => [customerId, ...(await mergedRecordsOf(customerId))];
+
+/** Two lists of records in one; a record with an id already listed (seen from both records) once. */
+function mergeLists(first: unknown[], second: unknown[]): unknown[] {
+  const idOf = (item: unknown) => (item && typeof item === 'object' && 'id' in item ? String((item as { id: unknown }).id) : undefined);
+  const seen = new Set(first.map(idOf).filter(Boolean));
+  return [...first, ...second.filter((item) => !seen.has(idOf(item)))];
+}
+
+/**
+ * Everything held about a customer, for the customer: every module's part (see platform/customerData),
+ * including what is still held under records merged into this one. No secrets: identities are shown
+ * by value only, sessions by their times.
+ */
 export async function exportPersonalData(customerId: Types.ObjectId, now = new Date()): Promise<ExportResponse> {
-  const [customer, identities, member, ledger, timeline, roles, balance] = await Promise.all([
-    getCustomer(customerId),
-    listIdentities(customerId),
-    getMember(customerId),
-    allLedgerEntries(customerId),
-    fullTimeline(customerId),
-    rolesOf(customerId),
-    pointsBalance(customerId),
-  ]);
-  return {
-    exportedAt: now.toISOString(),
-    customer: {
-      id: customerId.toString(),
-      status: customer?.status,
-      profile: customer?.profile ?? {},
-      officialAccount: customer?.officialAccount ?? {},
-      createdAt: iso(customer?.createdAt),
-    },
-    identities: identities.map((i) => ({ kind: i.kind, value: i.value, since: (i.createdAt as Date).toISOString() })),
-    member: member
-      ? {
-          memberNo: member.memberNo,
-          tier: member.tier,
-          points: balance,
-          joinedAt: iso(member.joinedAt),
-          termsVersion: member.termsVersion,
-          termsAcceptedAt: iso(member.termsAcceptedAt),
-          phone: member.phone ?? null,
-        }
-      : null,
-    ledger: ledger.map((e) => ({
-      type: e.type,
-      points: e.points,
-      reason: e.reason,
-      at: iso(e.at),
-      expiresAt: iso(e.expiresAt) ?? null,
-    })),
-    timeline: timeline.map((t) => ({
-      type: t.type,
-      channel: t.channel,
-      summary: t.summary,
-      at: iso(t.at),
-      data: t.data ?? {},
-      storeId: t.storeId?.toString() ?? null,
-    })),
-    roles: roles.map((r) => ({ role: r.role, storeId: r.storeId?.toString() ?? null, grantedAt: iso(r.grantedAt) })),
-  };
+  const [own, ...merged] = await Promise.all((await personOf(customerId)).map((id) => exportCustomerData(id)));
+  const sections = { ...own! };
+  for (const other of merged) {
+    for (const [key, value] of Object.entries(other)) {
+      // Lists add up; a single record (the customer, the membership) is the survivor's unless it has none.
+      if (Array.isArray(value)) sections[key] = mergeLists((sections[key] as unknown[]) ?? [], value);
+      else if (sections[key] === null || sections[key] === undefined) sections[key] = value;
+    }
+  }
+  return { exportedAt: now.toISOString(), ...sections } as ExportResponse;
 }
 
 /** Step one: a confirmation token, valid a few minutes, for this customer only. */
@@ -73,38 +47,30 @@ export async function requestDeletion(customerId: Types.ObjectId, now = new Date
 }
 
 /**
- * Step two: erases personal data and identities, closes the membership (the points ledger stays,
- * naming nobody once the customer record is empty), removes roles, and revokes every session.
- * The request is marked confirmed first and removed last; every step is idempotent, so a pass cut
- * short is finished by finishConfirmedDeletions (a periodic job), and a replay changes nothing.
+ * Step two: the person is erased in every module (customer.erased, for this record and any merged
+ * into it): personal data, identities, sessions and roles go; what accounting keeps (points ledger,
+ * redemptions, ticket figures) stays under an id that names nobody. The request is marked confirmed
+ * first and removed last; every handler is idempotent and the event is retried until all succeed, so
+ * a pass cut short is finished later (finishConfirmedDeletions, the event retry job), and a replay
+ * changes nothing.
  */
 export async function confirmDeletion(customerId: Types.ObjectId, token: string, now = new Date()): Promise<void> {
   const request = await DeletionRequest.findOneAndUpdate(
     { tokenHash: hash(token), customerId, expiresAt: { $gt: now } },
     { $set: { confirmedAt: now } },
   ).lean();
-  if (!request) throw new AppError(400, 'INVALID_CONFIRMATION', 'This confirmation is invalid or has expired; start again.');
+  if (!request) throw new DomainError(MemberErrorCode.INVALID_CONFIRMATION, 'This confirmation is invalid or has expired; start again.');
   await eraseAccount(customerId, now);
 }
 
 async function eraseAccount(customerId: Types.ObjectId, now: Date): Promise<void> {
-  await eraseCustomer(customerId, now);
-  await closeMembership(customerId, now);
-  await revokeAllRoles(customerId);
-  await revokeAllSessions(customerId);
-  await AdjustmentRequest.deleteMany({ customerId });
-  // Birthday gift records and subscribe acceptances tell the birth month and consents: they go too.
-  await Promise.all([
-    BirthdayGift.deleteMany({ customerId }),
-    BirthdayNotice.deleteMany({ customerId }),
-    SubscribeAcceptance.deleteMany({ customerId }),
-    SubscribeUse.deleteMany({ customerId }),
-  ]);
-  await eraseComplaintData(customerId);
+  for (const id of await personOf(customerId)) {
+    await emit('customer.erased', { customerId: id.toString() }, { id: `customer.erased:${id}`, at: now });
+  }
   await DeletionRequest.deleteMany({ customerId });
 }
 
-/** Completes deletions confirmed but left unfinished (a crash between the steps). */
+/** Completes deletions confirmed but left unfinished (a crash before the event was written down). */
 export async function finishConfirmedDeletions(now = new Date()): Promise<number> {
   const stuck = await DeletionRequest.find({ confirmedAt: { $lt: new Date(now.getTime() - 60_000) } }).limit(100).lean();
   for (const request of stuck) await eraseAccount(request.customerId, request.confirmedAt!);

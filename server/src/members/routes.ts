@@ -1,5 +1,4 @@
 import Router from '@koa/router';
-import { Types } from 'mongoose';
 import {
   adjustPointsRequest,
   identifyRequest,
@@ -15,15 +14,14 @@ import {
 } from '@shared/api/members';
 import { pageQuery } from '@shared/api/common';
 import { deletionConfirmRequest, updateProfileRequest, type Profile } from '@shared/api/privacy';
-import { requireCustomer, requireRole, requireStaff } from '../auth/middleware';
-import { customerSummaryOf } from '../auth/shape';
-import { appendTimeline, getCustomer, updateProfile } from '../customers/service';
+import { customerSummaryOf, requireCustomer, requireRole, requireStaff, storeIdInBody } from '../auth';
+import { appendTimeline, getCustomer, updateProfile } from '../customers';
 import type { AppDeps } from '../platform/app';
-import { AppError, conflict, notFound, unauthenticated } from '../platform/http/errors';
+import { badRequest, conflict, notFound, unauthenticated } from '../platform/errors';
 import { parseWith } from '../platform/http/middleware';
 import { enforceRateLimit } from '../platform/http/rateLimit';
 import { WechatApiError } from '../wechat/platform';
-import { getStore, isAdmin, managesStore, rolesOf } from '../staff/service';
+import { getStore, rolesOf } from '../staff';
 import { recordSubscribeAcceptances } from './birthday';
 import type { AdjustmentRequestDoc, LedgerDoc } from './model';
 import { approveAdjustment, listPendingAdjustments, rejectAdjustment, requestAdjustment } from './adjustments';
@@ -53,11 +51,6 @@ const adjustmentOut = (r: AdjustmentRequestDoc): PointsAdjustmentRequest => ({
   decidedBy: r.decidedBy?.toString() ?? null,
   createdAt: r.createdAt.toISOString(),
 });
-
-const bodyStoreId = (body: unknown): string | undefined => {
-  const value = (body as { storeId?: unknown } | undefined)?.storeId;
-  return typeof value === 'string' ? value : undefined;
-};
 
 /** Staff identifying members: enough for a busy counter, few enough to make guessing codes hopeless. */
 const IDENTIFY_LIMIT = { name: 'member-identify', max: 60, windowMs: 60_000 };
@@ -92,7 +85,7 @@ export function memberRoutes(deps: AppDeps): Router {
         phone = (await deps.wechat.miniProgram.getPhoneNumber(input.phoneCode)).purePhoneNumber;
       } catch (err) {
         if (err instanceof WechatApiError) {
-          throw new AppError(400, 'VALIDATION_FAILED', 'The phone number code is invalid or used.', [
+          throw badRequest('The phone number code is invalid or used.', [
             { path: 'body.phoneCode', message: 'is invalid or used' },
           ]);
         }
@@ -123,7 +116,7 @@ export function memberRoutes(deps: AppDeps): Router {
     ctx.body = body;
   });
 
-  router.post('/staff/members/identify', signedIn, requireStaff((ctx) => bodyStoreId(ctx.request.body)), async (ctx) => {
+  router.post('/staff/members/identify', signedIn, requireStaff(storeIdInBody), async (ctx) => {
     await enforceRateLimit(IDENTIFY_LIMIT, ctx.state.customerId.toString());
     const { code } = parseWith(identifyRequest, ctx.request.body);
     const secret = await memberCodeSecret(deps.config.sessionSecret);
@@ -142,7 +135,7 @@ export function memberRoutes(deps: AppDeps): Router {
     ctx.body = await memberSummaryOf(member);
   });
 
-  router.post('/staff/points/adjust', signedIn, requireStaff((ctx) => bodyStoreId(ctx.request.body)), async (ctx) => {
+  router.post('/staff/points/adjust', signedIn, requireStaff(storeIdInBody), async (ctx) => {
     const input = parseWith(adjustPointsRequest, ctx.request.body);
     const outcome = await requestAdjustment(ctx.state.actor, input, { storeId: ctx.state.storeId, cap: deps.config.pointsAdjustCap });
     if (outcome.kind === 'pending') {

@@ -2,9 +2,9 @@ import { randomInt } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { MemberErrorCode, type MemberState, type MemberSummary } from '@shared/api/members';
 import { nextTier, tierById, tierFor, type Tier, type TierId } from '@shared/tiers';
-import { appendTimeline, getCustomer } from '../customers/service';
+import { appendTimeline, getCustomer } from '../customers';
 import { isDuplicateKey } from '../platform/db/errors';
-import { conflict } from '../platform/http/errors';
+import { busy, conflict } from '../platform/errors';
 import { Member, type MemberDoc } from './model';
 import { earnedInWindow, pointsBalance } from './points';
 
@@ -56,7 +56,7 @@ export async function joinMembership(customerId: Types.ObjectId, input: JoinInpu
       // Otherwise the random memberNo was taken: draw another.
     }
   }
-  throw conflict('CONFLICT', 'Could not allot a member number; try again.');
+  throw busy('Could not allot a member number; try again.');
 }
 
 /**

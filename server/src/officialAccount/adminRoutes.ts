@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { KeywordRuleList } from '@shared/officialAccount';
-import { requireCustomer, requireRole } from '../auth/middleware';
+import { requireCustomer, requireRole } from '../auth';
 import type { AppDeps } from '../platform/app';
 import { deleteLiveMenu, getMenuState, liveMenu, publishMenu, saveMenuDraft } from './customMenu';
 import {

@@ -3,7 +3,7 @@
 // simply writes the platform's current view.
 import { pathToFileURL } from 'node:url';
 import { loadConfigOrExit } from '../platform/config';
-import { startServer } from '../platform/server';
+import { startServer } from '../server';
 import type { WechatPlatform } from '../wechat/platform';
 import { syncProfiles } from './profileSync';
 

@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import type { PassiveReply } from '@shared/officialAccount';
 import { DEFAULT_LANGUAGE, translate } from '@shared/i18n';
 import type { InboundMessage, InboundType } from '../wechat/protocol';
-import { recordFollow } from '../customers/service';
+import { recordFollow } from '../customers';
 import { matchKeywordRule, seedDefaultKeywordRules } from './keywordRules';
 import { commandOf, escalationReply, followGift, myCouponsReply, myTicketsReply, storeOfScene } from './integrations';
 import { boundClickReply } from './customMenu';
@@ -30,6 +30,7 @@ export const DEFAULT_REPLY: PassiveReply = { type: 'text', content: say('bot.fal
 export const MEDIA_REPLY: PassiveReply = { type: 'text', content: say('bot.media') };
 
 export class MessageRouter {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each list holds the handlers of its own message type
   private readonly handlers = new Map<InboundType, Array<Handler<any>>>();
 
   /** Adds a handler for a type. Handlers of one type run in the order added until one answers. */

@@ -108,6 +108,7 @@ async function pollCustomerService(): Promise<void> {
       simulatorMissing = true;
       return;
     }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- printed as the simulator stored it
     const body = (await res.json()) as { messages?: Array<Record<string, any> & { at: string }> };
     for (const m of body.messages ?? []) {
       seenUpTo = m.at;

@@ -11,7 +11,7 @@ import {
   type PlatformMenu,
 } from '@shared/officialAccount';
 import { ErrorCode } from '@shared/errors';
-import { AppError, notFound } from '../platform/http/errors';
+import { AppError, conflict, notFound } from '../platform/http/errors';
 import { parseWith } from '../platform/http/middleware';
 import { WechatApiError, WechatTransportError, type WechatPlatform } from '../wechat/platform';
 import { KeywordRule, OaMenu, type KeywordRuleDoc, type MenuDoc } from './model';
@@ -68,7 +68,7 @@ export async function saveMenuDraft(input: unknown, by: Types.ObjectId): Promise
 export async function publishMenu(wechat: WechatPlatform, by: Types.ObjectId): Promise<MenuState> {
   const current = await OaMenu.findById(MENU_ID).lean<MenuDoc>();
   const draft = current?.draft as MenuDraft | null | undefined;
-  if (!draft) throw new AppError(409, ErrorCode.CONFLICT, 'Save a menu before publishing it.');
+  if (!draft) throw conflict(ErrorCode.CONFLICT, 'Save a menu before publishing it.');
   const at = new Date();
   try {
     await wechat.officialAccount.createMenu(toPlatformMenu(draft));

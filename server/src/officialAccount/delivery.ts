@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_LANGUAGE, translate } from '@shared/i18n';
 import type { Types } from 'mongoose';
 import type { PassiveReply } from '@shared/officialAccount';
-import { appendTimeline, appendTimelineEntries, resolveCustomer, type TimelineInput } from '../customers/service';
+import { appendTimeline, appendTimelineEntries, resolveCustomer, type TimelineInput } from '../customers';
 import { createBatcher, insertEach } from '../platform/db/batch';
 import type { Logger } from '../platform/logger';
 import { officialAccount as oaMetrics } from '../platform/metrics';

@@ -1,9 +1,9 @@
 import type { Types } from 'mongoose';
 import { DEFAULT_LANGUAGE, translate, type MessageKey, type MessageParams } from '@shared/i18n';
 import type { PassiveReply } from '@shared/officialAccount';
-import { escalateFromMessage, ticketStatusSummary } from '../aftersale/escalation';
-import { issueFromChannel, listUsableCoupons } from '../coupons/channelIssue';
-import type { CouponDoc } from '../coupons/model';
+import { escalateFromMessage, ticketStatusSummary } from '../aftersale';
+import { issueFromChannel, listUsableCoupons } from '../coupons';
+import type { CouponDoc } from '../coupons';
 
 // What the official account does with the other modules: follower commands ("my tickets", "my
 // coupons"), complaint escalation, and the follow gift from a store's QR code.

@@ -2,7 +2,8 @@ import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unsafeRegexReason } from '@shared/officialAccount';
 import { testDatabaseUri } from '../../test/helpers';
-import { AppError } from '../platform/http/errors';
+import { DomainError } from '../platform/errors';
+import { HTTP_STATUS } from '../platform/http/errors';
 import {
   createKeywordRule,
   deleteKeywordRule,
@@ -23,7 +24,7 @@ const statusOf = async (p: Promise<unknown>) => {
     await p;
     return 'ok';
   } catch (err) {
-    return err instanceof AppError ? err.status : err;
+    return err instanceof DomainError ? HTTP_STATUS[err.code] : err;
   }
 };
 

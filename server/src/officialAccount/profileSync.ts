@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
-import { updateOfficialAccountProfiles, type OfficialAccountProfile } from '../customers/service';
+import { updateOfficialAccountProfiles, type OfficialAccountProfile } from '../customers';
 import { isDuplicateKey } from '../platform/db/errors';
 import type { PeriodicJob } from '../platform/jobs/periodic';
 import type { Logger } from '../platform/logger';
@@ -12,7 +12,7 @@ import type { OfficialAccountUser, WechatPlatform } from '../wechat/platform';
 /** One pending sync per openid; a new request while one is pending only moves `requestedAt`. */
 const profileSyncRequestSchema = new Schema(
   {
-    _id: { type: String, required: true }, // the follower's openid
+    _id: { type: String, required: true, personal: true }, // the follower's openid
     requestedAt: { type: Date, required: true },
     /** Not tried again before this (after a failed batch). */
     notBefore: { type: Date, required: true },

@@ -9,7 +9,6 @@ import { securityHeaders } from './http/securityHeaders';
 import type { Logger } from './logger';
 import { recordHttpMetrics, metricsRoute } from './metrics/http';
 import { serveOpenApi } from './openapi/route';
-import { mountModules } from '../modules';
 import type { WechatPlatform } from '../wechat/platform';
 import { createSimulatorRouter } from '../wechat/simulator/routes';
 
@@ -26,11 +25,25 @@ export interface AppDeps {
 
 /** Paths whose handlers use the database (the H5 files and health checks do not). */
 const DATABASE_PATHS = /^\/(api|wechat|__wechat)(\/|$)/;
+export interface ModuleMount {
+  app: Koa;
+  /** Router mounted at /api/v1 with JSON bodies parsed. */
+  api: Router;
+  deps: AppDeps;
+}
+
+/** The business modules, as the composition root (server/src/modules.ts) wires them: platform knows none. */
+export interface ModuleSet {
+  /** Plugs every module's routes in (and subscribes its event handlers). */
+  mount(mount: ModuleMount): void;
+  /** Starts every module's background jobs; returns a function that stops them. */
+  startJobs(deps: AppDeps): () => Promise<void>;
+}
 
 /** Largest JSON body the API accepts. */
 export const JSON_BODY_LIMIT = 64 * 1024;
 
-export function createApp(deps: AppDeps): Koa {
+export function createApp(deps: AppDeps, modules: ModuleSet): Koa {
   const app = new Koa();
   app.silent = true; // errors are logged by errorHandler, once, with the request id
 
@@ -73,7 +86,7 @@ export function createApp(deps: AppDeps): Koa {
 
   const api = new Router({ prefix: '/api/v1' });
   api.use(jsonBody({ limit: JSON_BODY_LIMIT }));
-  mountModules({ app, api, deps });
+  modules.mount({ app, api, deps });
   serveOpenApi(api);
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));

@@ -7,7 +7,7 @@ import mongoose from 'mongoose';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { httpRequest, testConfig } from '../../test/helpers';
 import { createLogger } from './logger';
-import { startServer, type RunningServer } from './server';
+import { startServer, type RunningServer } from '../server';
 
 const running: RunningServer[] = [];
 afterEach(async () => {

@@ -3,14 +3,13 @@ import type Koa from 'koa';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '@shared/errors';
-import { createApp } from './app';
+import { createApp, type ModuleSet } from './app';
 import type { Config } from './config';
 import { connectDatabase, databaseAnswersReads, disconnectDatabase } from './db/connection';
 import { startEmbeddedEngine, type EmbeddedEngine } from './db/embeddedEngine';
 import { createLogger, type Logger } from './logger';
 import { registerReadiness } from './metrics';
 import { startMetricsServer, type MetricsServer } from './metrics/http';
-import { startModuleJobs } from '../modules';
 import { createWechatPlatformFromConfig } from '../wechat/client';
 import type { WechatPlatform } from '../wechat/platform';
 
@@ -29,6 +28,8 @@ export interface RunningServer {
 }
 
 export interface StartOptions {
+  /** The business modules to run (the composition root passes them all). */
+  modules: ModuleSet;
   log?: Logger;
   /** Database name used on the embedded engine (MONGODB_URI names its own). */
   databaseName?: string;
@@ -36,7 +37,7 @@ export interface StartOptions {
   extendApp?: (app: Koa) => void;
 }
 
-export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
   const started = Date.now();
 
@@ -64,7 +65,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // While the supervisor restarts a stalled or crashed engine, requests fail fast (503) instead of waiting.
   const isDatabaseDown = engine ? () => !engine.isRunning() : () => false;
   registerReadiness(isDatabaseReady);
-  const app = createApp({ config, log, isDatabaseReady, isDatabaseDown, wechat });
+  const app = createApp({ config, log, isDatabaseReady, isDatabaseDown, wechat }, options.modules);
   options.extendApp?.(app);
   let closing: Promise<void> | undefined;
   const handle = app.callback();
@@ -109,7 +110,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       throw err;
     });
   }
-  const stopJobs = startModuleJobs({ config, log, isDatabaseReady, wechat });
+  const stopJobs = options.modules.startJobs({ config, log, isDatabaseReady, wechat });
   log.info(
     { url, metricsUrl: metricsServer?.url, database: engine ? `embedded ${engine.kind}` : 'MONGODB_URI', ms: Date.now() - started },
     'Loopline is listening',

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { testConfig } from '../../test/helpers';
 import { createLogger } from './logger';
-import { startServer } from './server';
+import { startServer } from '../server';
 
 describe('an instance that is stopping', () => {
   it('finishes the request in flight and answers the next one on that kept-alive connection with a clean 503', async () => {

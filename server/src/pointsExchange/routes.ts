@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import { idempotencyKeySchema } from '@shared/coupons';
 import type { PointsExchangeOffers, PointsExchangeResult } from '@shared/pointsExchange';
-import { requireCustomer } from '../auth/middleware';
-import { campaignView, couponView } from '../coupons/views';
-import { pointsBalance } from '../members/service';
+import { requireCustomer } from '../auth';
+import { campaignView, couponView } from '../coupons';
+import { pointsBalance } from '../members';
 import { parseWith } from '../platform/http/middleware';
 import { exchangePoints, listExchanges, listOffers } from './service';
 import { exchangeView } from './views';

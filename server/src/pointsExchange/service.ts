@@ -1,18 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
-import { ErrorCode } from '@shared/errors';
+import { ErrorCode, type AnyErrorCode } from '@shared/errors';
 import { MemberErrorCode } from '@shared/api/members';
 import { tierById } from '@shared/tiers';
-import { appendTimeline } from '../customers/service';
-import { listClaimableCampaigns, type CampaignWithCounts } from '../coupons/campaigns';
-import { claimCoupon } from '../coupons/claim';
-import { claimPrecheck, findCouponByClaimKey, getIssuedCoupon, voidIssuedCoupon } from '../coupons/keyedIssue';
-import type { CouponDoc } from '../coupons/model';
-import { tierAllows, unlockingTier } from '../coupons/tierAccess';
-import { findLedgerEntry, memberTierOf, pointsBalance, refundPoints, spendPoints } from '../members/service';
+import { appendTimeline } from '../customers';
+import {
+  claimCoupon,
+  claimPrecheck,
+  findCouponByClaimKey,
+  getIssuedCoupon,
+  listClaimableCampaigns,
+  tierAllows,
+  unlockingTier,
+  voidIssuedCoupon,
+  type CampaignWithCounts,
+  type CouponDoc,
+} from '../coupons';
+import { findLedgerEntry, memberTierOf, pointsBalance, refundPoints, spendPoints } from '../members';
 import { isDuplicateKey } from '../platform/db/errors';
 import { failpoint } from '../platform/failpoints';
-import { AppError, conflict } from '../platform/http/errors';
+import { conflict, isConflict, notFound } from '../platform/http/errors';
 import { ExchangeOutcome, PointsExchange, type ExchangeDoc, type OutcomeDoc } from './model';
 
 /*
@@ -51,7 +58,7 @@ export async function exchangePoints(
   options: { idempotencyKey?: string | undefined; now?: Date } = {},
 ): Promise<ExchangeResult> {
   const now = options.now ?? new Date();
-  if (!Types.ObjectId.isValid(campaignId)) throw new AppError(404, ErrorCode.NOT_FOUND, 'No such campaign.');
+  if (!Types.ObjectId.isValid(campaignId)) throw notFound('No such campaign.');
   const key = options.idempotencyKey ?? randomUUID();
   const id = exchangeId(customerId, new Types.ObjectId(campaignId), key);
   const earlier = await PointsExchange.findById(id).lean<ExchangeDoc>();
@@ -86,7 +93,6 @@ export async function exchangePoints(
 }
 
 const insufficient = () => conflict(MemberErrorCode.INSUFFICIENT_POINTS, 'Not enough points.');
-const isConflict = (err: unknown): err is AppError => err instanceof AppError && err.status === 409;
 
 /** Runs (or re-runs) the steps of an exchange and settles it; throws the 409 of a refused exchange. */
 export async function completeExchange(exchange: ExchangeDoc, now = new Date()): Promise<Omit<ExchangeResult, 'created'>> {
@@ -156,7 +162,7 @@ async function settle(exchange: ExchangeDoc, outcome: OutcomeDoc): Promise<Omit<
       { $set: { state: outcome.outcome, errorCode: outcome.code, errorMessage: outcome.message, settledAt: new Date() } },
     );
   }
-  throw conflict(outcome.code ?? ErrorCode.CONFLICT, outcome.message ?? 'The exchange did not go through.');
+  throw conflict((outcome.code as AnyErrorCode | undefined) ?? ErrorCode.CONFLICT, outcome.message ?? 'The exchange did not go through.');
 }
 
 /**

@@ -8,14 +8,13 @@ import {
   type StaffGrant,
   type Store,
 } from '@shared/api/stores';
-import { requireCustomer, requireRole } from '../auth/middleware';
-import { getCustomer } from '../customers/service';
+import { requireCustomer, requireRole } from '../auth';
+import { getCustomer } from '../customers';
 import { parseWith } from '../platform/http/middleware';
 import {
   createStore,
   getStore,
   grantStaffRole,
-  isAdmin,
   listStaff,
   listStores,
   revokeStaffRole,
@@ -23,6 +22,7 @@ import {
   type RoleDoc,
   type StoreDoc,
 } from './service';
+import { managedStores } from './policies';
 
 export const storeOut = (s: StoreDoc): Store => ({
   id: s._id.toString(),
@@ -67,8 +67,7 @@ export function staffRoutes(): Router {
 
   router.get('/stores', requireRole('manager'), async (ctx) => {
     const actor = ctx.state.actor;
-    const own = actor.roles.filter((r) => r.role === 'manager' && r.storeId).map((r) => r.storeId as Types.ObjectId);
-    const stores = await listStores(isAdmin(actor) ? undefined : own);
+    const stores = await listStores(managedStores(actor));
     ctx.body = { items: stores.map(storeOut) };
   });
 

@@ -1,10 +1,11 @@
 import { Types } from 'mongoose';
 import type { CreateStoreRequest, StaffRole, UpdateStoreRequest } from '@shared/api/stores';
 import { ErrorCode } from '@shared/errors';
-import { appendTimeline, findCustomerByOpenid, getCustomer } from '../customers/service';
+import { appendTimeline, findCustomerByOpenid, getCustomer } from '../customers';
 import { isDuplicateKey } from '../platform/db/errors';
 import { conflict, forbidden, notFound } from '../platform/http/errors';
 import { RoleGrant, Store, type RoleDoc, type StoreDoc } from './model';
+import { isAdmin, managedStores, staffPolicy, type Actor } from './policies';
 
 export type { RoleDoc, StoreDoc };
 
@@ -49,14 +50,7 @@ export async function grantAdmin(customerId: Types.ObjectId): Promise<void> {
   });
 }
 
-export interface Actor {
-  customerId: Types.ObjectId;
-  roles: RoleDoc[];
-}
-
-export const isAdmin = (actor: Actor) => actor.roles.some((r) => r.role === 'admin');
-export const managesStore = (actor: Actor, storeId: string) =>
-  actor.roles.some((r) => r.role === 'manager' && r.storeId?.toString() === storeId);
+export { isAdmin, managesStore, type Actor } from './policies';
 
 /** Ranks of the roles: a manager may touch only grants ranked below their own. */
 const ROLE_RANK: Record<string, number> = { clerk: 1, manager: 2, admin: 3 };
@@ -70,8 +64,7 @@ export async function grantStaffRole(
   actor: Actor,
   input: { customerId?: string | undefined; openid?: string | undefined; role: StaffRole; storeId: string },
 ): Promise<RoleDoc> {
-  const allowed = isAdmin(actor) || (input.role === 'clerk' && managesStore(actor, input.storeId));
-  if (!allowed) throw forbidden('You cannot grant this role for this store.');
+  if (!staffPolicy.grantRole(actor, input.role, input.storeId)) throw forbidden('You cannot grant this role for this store.');
   const store = await getStore(input.storeId);
   if (!store) throw notFound('No such store.');
   const customerId = input.customerId
@@ -116,20 +109,15 @@ export async function listStaff(actor: Actor, storeId?: string): Promise<RoleDoc
   if (isAdmin(actor)) {
     return RoleGrant.find(storeId ? { storeId: new Types.ObjectId(storeId) } : {}).sort({ grantedAt: 1 }).lean<RoleDoc[]>();
   }
-  const managed = actor.roles.filter((r) => r.role === 'manager' && r.storeId).map((r) => r.storeId!.toString());
-  if (storeId && !managed.includes(storeId)) throw forbidden('You can only see the staff of your own store.');
-  const stores = (storeId ? [storeId] : managed).map((id) => new Types.ObjectId(id));
+  if (storeId && !staffPolicy.seeStaffOf(actor, storeId)) throw forbidden('You can only see the staff of your own store.');
+  const stores = storeId ? [new Types.ObjectId(storeId)] : managedStores(actor)!;
   return RoleGrant.find({ storeId: { $in: stores } }).sort({ grantedAt: 1 }).lean<RoleDoc[]>();
 }
 
 export async function revokeStaffRole(actor: Actor, grantId: string): Promise<void> {
   const grant = await RoleGrant.findById(grantId).lean<RoleDoc>();
   if (!grant) throw notFound('No such grant.');
-  const storeId = grant.storeId?.toString();
-  const allowed =
-    isAdmin(actor) ||
-    (ROLE_RANK[grant.role]! < ROLE_RANK.manager! && storeId !== undefined && managesStore(actor, storeId) && !grant.customerId.equals(actor.customerId));
-  if (!allowed) throw forbidden('You cannot revoke this grant.');
+  if (!staffPolicy.revokeRole(actor, grant)) throw forbidden('You cannot revoke this grant.');
   await RoleGrant.deleteOne({ _id: grantId });
   await appendTimeline(grant.customerId, {
     type: 'staff.role_revoked',

@@ -7,3 +7,4 @@ export { complaintRoutes } from './routes';
 export { activeModel, forgetModel, scoreMessage, scoreWith, type ComplaintScore } from './scorer';
 export { eraseComplaintData, recordScore } from './service';
 export { baseModel } from './training';
+export { complaintsData } from './customerData';

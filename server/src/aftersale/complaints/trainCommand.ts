@@ -3,7 +3,7 @@
 // its own every 10 minutes on one instance when there are new labels.
 import { pathToFileURL } from 'node:url';
 import { loadConfigOrExit } from '../../platform/config';
-import { startServer } from '../../platform/server';
+import { startServer } from '../../server';
 import { retrainComplaintModel } from './retrain';
 
 async function main(): Promise<void> {

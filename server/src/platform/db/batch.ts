@@ -67,6 +67,7 @@ interface BulkWriteErrorLike {
  * unique index (`duplicate`), or the error that refused it. Documents that repeat an `_id` of an
  * earlier document of the same call are reported as duplicates without being sent.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- works on any model; documents are plain records
 export async function insertEach(model: Model<any>, docs: Array<Record<string, unknown>>): Promise<Array<InsertOutcome | Error>> {
   const outcomes: Array<InsertOutcome | Error> = new Array(docs.length).fill('inserted');
   const seen = new Set<string>();
@@ -104,6 +105,7 @@ export async function insertEach(model: Model<any>, docs: Array<Record<string, u
 }
 
 /** Plain documents as the model would store them (defaults, casting, an _id), for insertEach. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- works on any model; documents are plain records
 export function toStored(model: Model<any>, doc: Record<string, unknown>): Record<string, unknown> {
   return new model(doc).toObject({ virtuals: false, versionKey: true }) as Record<string, unknown>;
 }

@@ -9,7 +9,7 @@ import mongoose from 'mongoose';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { httpRequest, testConfig } from '../../../test/helpers';
 import { createLogger } from '../logger';
-import { startServer, type RunningServer } from '../server';
+import { startServer, type RunningServer } from '../../server';
 import { FIRST_BATCH_SIZE } from './connection';
 import { FERRETDB_BACKEND_POOL } from './embeddedEngine';
 

@@ -4,7 +4,7 @@ import getRawBody from 'raw-body';
 import type { ZodType } from 'zod';
 import { ErrorCode } from '@shared/errors';
 import { logContext, type Logger } from '../logger';
-import { AppError, validationError } from './errors';
+import { AppError, DomainError, toHttpError, validationError } from './errors';
 
 declare module 'koa' {
   interface DefaultState {
@@ -76,7 +76,7 @@ export function errorHandler(): Middleware {
 }
 
 function toAppError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
+  if (err instanceof AppError || err instanceof DomainError) return toHttpError(err);
   const e = err as { status?: number; statusCode?: number; type?: string; expose?: boolean; message?: string };
   const status = e?.status ?? e?.statusCode;
   if (status === 413 || e?.type === 'entity.too.large') {

@@ -76,7 +76,6 @@ const coupon = z.object({ coupon: couponView });
 const tokenWithExpiry = z.object({ token: z.string(), expiresAt: z.string() });
 
 const id = '64b7f0c2a1b2c3d4e5f60718';
-const otherId = '64b7f0c2a1b2c3d4e5f60719';
 
 export const API_ROUTES: ApiRoute[] = [
   // Sessions

@@ -1,10 +1,11 @@
-import Koa from 'koa';
+import type Koa from 'koa';
 import type Router from '@koa/router';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, testConfig, type TestApp } from '../../../test/helpers';
 import { createWechatPlatformFromConfig } from '../../wechat/client';
+import { MODULES } from '../../modules';
 import { createApp } from '../app';
 import { createLogger } from '../logger';
 import { API_PREFIX, API_ROUTES, openApiPath } from './document';
@@ -58,7 +59,7 @@ describe('GET /api/v1/openapi.json', () => {
       log: createLogger('silent'),
       isDatabaseReady: async () => true,
       wechat: createWechatPlatformFromConfig(config, () => undefined),
-    });
+    }, MODULES);
     const registered = registeredRoutes(koa)
       .filter((r) => r.path.startsWith(`${API_PREFIX}/`))
       .map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`)

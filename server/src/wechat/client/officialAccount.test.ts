@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/helpers';
-import { WechatApiError } from '../platform';
+import type { WechatApiError } from '../platform';
 
 let app: TestApp;
 const seed = (followers: Array<Record<string, unknown>>) => app.request('POST', '/__wechat/_sim/followers', { body: { followers } });

@@ -26,6 +26,7 @@ const fail = (ctx: Context, errcode: number, errmsg: string) => {
 const ok = (ctx: Context, extra: Record<string, unknown> = {}) => {
   ctx.body = { errcode: 0, errmsg: 'ok', ...extra };
 };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the simulator reads the platform's loosely typed JSON
 const body = (ctx: Context) => (ctx.request.body ?? {}) as Record<string, any>;
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -57,6 +58,7 @@ async function authorize(ctx: Context): Promise<string | undefined> {
   return doc.appid;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a stored follower or a lean document of one
 function rawUser(f: InstanceType<typeof SimFollower> | Record<string, any> | null, openid: string) {
   if (!f || !f.subscribe) return { subscribe: 0, openid };
   return {

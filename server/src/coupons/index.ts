@@ -1,0 +1,12 @@
+// The coupons module's public API: campaigns, claims, gifts, redemptions.
+export { issueFromChannel, listUsableCoupons, type ChannelIssue } from './channelIssue';
+export type { CouponDoc } from './model';
+export { couponRoutes } from './routes';
+export { couponJobs } from './jobs';
+export { couponsData } from './customerData';
+export { releaseStockLeases } from './stock';
+export { listClaimableCampaigns, type CampaignWithCounts } from './campaigns';
+export { claimCoupon } from './claim';
+export { claimPrecheck, findCouponByClaimKey, getIssuedCoupon, voidIssuedCoupon } from './keyedIssue';
+export { tierAllows, unlockingTier } from './tierAccess';
+export { campaignView, couponView } from './views';

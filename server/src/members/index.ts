@@ -1,0 +1,17 @@
+// The members module's public API: membership, points, member codes, privacy (export, deletion).
+export {
+  adjustPoints,
+  earnPoints,
+  findLedgerEntry,
+  getMember,
+  joinMembership,
+  memberTierOf,
+  pointsBalance,
+  refundPoints,
+  reversePoints,
+  spendPoints,
+} from './service';
+export type { MemberDoc } from './model';
+export { memberRoutes } from './routes';
+export { memberJobs } from './jobs';
+export { membersData } from './customerData';
