@@ -11,6 +11,8 @@ import {
   adjustPointsRequest,
   identifyRequest,
   joinRequest,
+  subscriptionsRequest,
+  SUBSCRIBE_TEMPLATES,
   ledgerEntry,
   memberCodeResponse,
   memberState,
@@ -18,6 +20,7 @@ import {
   meResponse,
   pointsPage,
 } from '@shared/api/members';
+import { complaintModelInfo, complaintScoresQuery, labelComplaintRequest, retrainResponse, scoredMessage } from '@shared/api/complaints';
 import { deletionConfirmRequest, deletionStartResponse, exportResponse, profile, updateProfileRequest } from '@shared/api/privacy';
 import { createStoreRequest, grantStaffRequest, staffGrant, staffList, staffListQuery, store, storeList, updateStoreRequest } from '@shared/api/stores';
 import {
@@ -35,7 +38,7 @@ import { createTicketSchema, inboxQuerySchema, rateTicketSchema, setPrioritySche
 
 export const API_PREFIX = '/api/v1';
 
-type Method = 'get' | 'post' | 'patch' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** Who may call: anyone, any signed-in customer, staff of the store acted for, a store manager, the brand's admin. */
 type Access = 'public' | 'customer' | 'staff' | 'manager' | 'admin';
 
@@ -72,6 +75,13 @@ const ticketMessage = view('TicketMessageView', 'One message on a ticket.');
 const ticketPhoto = view('TicketPhotoView', 'An uploaded photo of a ticket (id, size, type, URL).');
 const notifications = view('StaffNotifications', "The staff inbox's counts and newest events.");
 const items = (schema: ZodType) => z.object({ items: z.array(schema) });
+const adjustmentRequest = view('PointsAdjustmentRequest', 'A points adjustment above the cap, held for an admin (shared/api/members.ts).');
+const exchangeOffers = view('PointsExchangeOffers', 'The campaigns that can be bought with points, and the balance (shared/pointsExchange.ts).');
+const exchangeView = view('PointsExchangeView', 'One points exchange and what it came to (shared/pointsExchange.ts).');
+const exchangeResult = view('PointsExchangeResult', 'The exchange, the coupon it issued and the balance after it.');
+const menuState = view('OaMenuState', "The official account's saved menu draft and what was last published.");
+const menuDraft = view('OaMenuDraft', 'A custom menu: up to three entries, each an action or a group of up to five (shared/officialAccount.ts).');
+const liveMenu = view('OaLiveMenu', 'The menu the official account platform shows now.');
 const coupon = z.object({ coupon: couponView });
 const tokenWithExpiry = z.object({ token: z.string(), expiresAt: z.string() });
 
@@ -89,6 +99,13 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'get', path: '/me/member-code', tag: 'members', access: 'customer', summary: 'A member code to show in store (valid for 60 s)', success: { status: 200, schema: memberCodeResponse, description: 'The code' }, errors: [409] },
   { method: 'post', path: '/staff/members/identify', tag: 'members', access: 'staff', summary: 'Identify a member by the code they show', body: identifyRequest, example: { code: '1234 5678 9012 3456 7890 1234' }, success: { status: 200, schema: memberSummary, description: 'The member' }, errors: [404, 409] },
   { method: 'post', path: '/staff/points/adjust', tag: 'members', access: 'staff', summary: 'Add or take points (once per refKey)', body: adjustPointsRequest, example: { customerId: id, points: 200, reason: 'Goodwill after a late delivery', refKey: 'ticket-7781' }, success: { status: 201, schema: ledgerEntry, description: 'The ledger entry (200 when the refKey was applied before)' }, errors: [409] },
+  { method: 'post', path: '/me/subscriptions', tag: 'members', access: 'customer', summary: 'Record subscribe-message templates the member accepted', body: subscriptionsRequest, example: { templates: [SUBSCRIBE_TEMPLATES.birthdayGift] }, success: { status: 201, schema: z.object({ accepted: z.unknown() }), description: 'What was recorded' } },
+  { method: 'get', path: '/admin/points/adjustments', tag: 'members', access: 'admin', summary: 'Points adjustments above the cap waiting for an admin', success: { status: 200, schema: items(adjustmentRequest), description: 'The pending requests' } },
+  { method: 'post', path: '/admin/points/adjustments/:id/approve', tag: 'members', access: 'admin', summary: 'Approve a held adjustment (someone other than the requester)', success: { status: 201, schema: ledgerEntry, description: 'The ledger entry (200 when it was applied before)' }, errors: [404, 409] },
+  { method: 'post', path: '/admin/points/adjustments/:id/reject', tag: 'members', access: 'admin', summary: 'Reject a held adjustment', success: { status: 200, schema: adjustmentRequest, description: 'The request' }, errors: [404, 409] },
+  { method: 'get', path: '/points-exchange', tag: 'members', access: 'customer', summary: 'Campaigns the member can buy with points', success: { status: 200, schema: exchangeOffers, description: 'The offers and the balance' } },
+  { method: 'get', path: '/points-exchange/history', tag: 'members', access: 'customer', summary: "The member's points exchanges, newest first", success: { status: 200, schema: items(exchangeView), description: 'The exchanges' } },
+  { method: 'post', path: '/points-exchange/:campaignId', tag: 'members', access: 'customer', summary: 'Spend points on a coupon (once per Idempotency-Key)', headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }), success: { status: 201, schema: exchangeResult, description: 'The exchange (200 when the key was used before)' }, errors: [404, 409] },
   { method: 'get', path: '/me/profile', tag: 'privacy', access: 'customer', summary: 'The profile the customer keeps', success: { status: 200, schema: profile, description: 'The profile' } },
   { method: 'patch', path: '/me/profile', tag: 'privacy', access: 'customer', summary: 'Change the profile (null clears a field)', body: updateProfileRequest, example: { name: '林小姐', birthday: '1990-04-12', preferences: ['tea'] }, success: { status: 200, schema: profile, description: 'The profile' } },
   { method: 'get', path: '/me/export', tag: 'privacy', access: 'customer', summary: 'Everything held about the customer', success: { status: 200, schema: exportResponse, description: 'The export' } },
@@ -143,6 +160,18 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'post', path: '/admin/keyword-rules', tag: 'official account', access: 'admin', summary: 'Add a keyword reply rule', body: createKeywordRuleSchema, example: { name: 'opening hours', match: 'contains', pattern: '营业时间', reply: { type: 'text', content: '每天 10:00–22:00' } }, success: { status: 201, schema: keywordRuleViewSchema, description: 'The rule' }, errors: [409] },
   { method: 'patch', path: '/admin/keyword-rules/:id', tag: 'official account', access: 'admin', summary: 'Change a keyword reply rule', body: updateKeywordRuleSchema, example: { enabled: false }, success: { status: 200, schema: keywordRuleViewSchema, description: 'The rule' }, errors: [404, 409] },
   { method: 'delete', path: '/admin/keyword-rules/:id', tag: 'official account', access: 'admin', summary: 'Delete a keyword reply rule', success: { status: 204, description: 'Deleted' }, errors: [404] },
+
+  { method: 'get', path: '/admin/oa-menu', tag: 'official account', access: 'admin', summary: 'The saved menu draft and the last publication', success: { status: 200, schema: menuState, description: 'The menu state' } },
+  { method: 'put', path: '/admin/oa-menu', tag: 'official account', access: 'admin', summary: 'Save the menu draft', body: menuDraft, example: { entries: [{ type: 'click', name: '会员中心', key: 'MEMBER' }] }, success: { status: 200, schema: menuState, description: 'The menu state' } },
+  { method: 'post', path: '/admin/oa-menu/publish', tag: 'official account', access: 'admin', summary: 'Publish the saved draft to the official account', success: { status: 200, schema: menuState, description: 'The menu state' }, errors: [409, 422, 503] },
+  { method: 'get', path: '/admin/oa-menu/live', tag: 'official account', access: 'admin', summary: 'The menu the platform shows now', success: { status: 200, schema: z.object({ menu: liveMenu.nullable() }), description: 'The live menu' }, errors: [503] },
+  { method: 'delete', path: '/admin/oa-menu/live', tag: 'official account', access: 'admin', summary: 'Remove the menu from the official account', success: { status: 204, description: 'Removed' }, errors: [503] },
+
+  // Complaint detection
+  { method: 'get', path: '/staff/complaint-scores', tag: 'aftersale', access: 'staff', summary: 'Customer messages scored as complaints, for a store', query: complaintScoresQuery, success: { status: 200, schema: items(scoredMessage), description: 'The scored messages' } },
+  { method: 'post', path: '/staff/complaint-scores/:id/label', tag: 'aftersale', access: 'staff', summary: 'Label a scored message as a complaint or not', body: labelComplaintRequest, example: { complaint: true }, success: { status: 200, schema: scoredMessage, description: 'The scored message' }, errors: [404] },
+  { method: 'get', path: '/admin/complaint-model', tag: 'aftersale', access: 'admin', summary: 'The complaint model in use', success: { status: 200, schema: complaintModelInfo, description: 'The model' } },
+  { method: 'post', path: '/admin/complaint-model/retrain', tag: 'aftersale', access: 'admin', summary: 'Retrain the complaint model with the staff labels', success: { status: 200, schema: retrainResponse, description: 'The model now in use' } },
 
   // This document
   { method: 'get', path: '/openapi.json', tag: 'meta', access: 'public', summary: 'This description of the API (OpenAPI 3.1)', success: { status: 200, schema: z.object({ openapi: z.string() }).catchall(z.unknown()), description: 'The OpenAPI document' } },
