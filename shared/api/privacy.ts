@@ -50,6 +50,10 @@ export const exportResponse = z.object({
   ticketMessages: z.array(z.record(z.string(), z.unknown())),
   ticketPhotos: z.array(z.object({ ticketId: z.string(), id: z.string(), url: z.string(), contentType: z.string(), size: z.number(), at: isoDate })),
   officialAccountDeliveries: z.array(z.object({ state: z.string(), at: isoDate })),
+  pointsAdjustmentRequests: z.array(z.record(z.string(), z.unknown())),
+  birthdayGifts: z.array(z.record(z.string(), z.unknown())),
+  subscribeAcceptances: z.array(z.record(z.string(), z.unknown())),
+  pointsExchanges: z.array(z.record(z.string(), z.unknown())),
 });
 export type ExportResponse = z.infer<typeof exportResponse>;
 

@@ -70,10 +70,13 @@ export const membersData: CustomerDataPart = {
   },
 
   async export(customerId) {
-    const [member, ledger, balance] = await Promise.all([
+    const [member, ledger, balance, adjustments, gifts, acceptances] = await Promise.all([
       Member.findOne({ customerId, closedAt: { $exists: false } }).lean<MemberDoc>(),
       allLedgerEntries(customerId),
       pointsBalance(customerId),
+      AdjustmentRequest.find({ customerId }).sort({ createdAt: 1 }).lean(),
+      BirthdayGift.find({ customerId }).sort({ at: 1 }).lean(),
+      SubscribeAcceptance.find({ customerId }).sort({ at: 1 }).lean(),
     ]);
     return {
       member: member
@@ -94,6 +97,15 @@ export const membersData: CustomerDataPart = {
         at: iso(e.at),
         expiresAt: iso(e.expiresAt) ?? null,
       })),
+      pointsAdjustmentRequests: adjustments.map((r) => ({
+        id: r._id,
+        points: r.points,
+        reason: r.reason,
+        state: r.state,
+        createdAt: iso(r.createdAt),
+      })),
+      birthdayGifts: gifts.map((g) => ({ id: g._id, year: g.year, state: g.state, couponId: g.couponId?.toString() ?? null, at: iso(g.at) })),
+      subscribeAcceptances: acceptances.map((a) => ({ id: a._id.toString(), template: a.template, at: iso(a.at) })),
     };
   },
 };

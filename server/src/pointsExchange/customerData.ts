@@ -17,8 +17,18 @@ export const pointsExchangeData: CustomerDataPart = {
     await ExchangeOutcome.updateMany({ customerId: from }, { $set: { customerId: into } });
   },
 
-  // The exchanges' spends and coupons are in the ledger and coupons sections.
-  async export() {
-    return {};
+  async export(customerId) {
+    const exchanges = await PointsExchange.find({ customerId }).sort({ createdAt: 1 }).lean();
+    return {
+      pointsExchanges: exchanges.map((e) => ({
+        id: e._id,
+        name: e.name,
+        points: e.points,
+        state: e.state,
+        couponId: e.couponId?.toString() ?? null,
+        createdAt: e.createdAt.toISOString(),
+        settledAt: e.settledAt?.toISOString() ?? null,
+      })),
+    };
   },
 };
