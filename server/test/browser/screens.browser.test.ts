@@ -98,7 +98,7 @@ for (const language of ['zh', 'en'] as const) {
       await c.locator('.code-page .member-barcode img').waitFor();
       await c.locator('.code-page .member-qr img').waitFor();
       await look(c, 'member-code');
-      const memberCode = (await c.locator('.member-code-digits').innerText()).replace(/\s/g, '');
+      expect((await c.locator('.member-code-digits').innerText()).replace(/\s/g, '')).toMatch(/^\d{24}$/);
       await c.goBack();
       await shown(c, '.home-page .menu-points').click();
       await c.locator('.points-page .empty-points').waitFor();
@@ -166,7 +166,10 @@ for (const language of ['zh', 'en'] as const) {
       await k.locator('.staff-home-page .menu-identify').waitFor();
       await look(k, 'staff-home');
       await openStaff(k, 'menu-identify');
-      await k.locator('.identify-page .field-member-code input').fill(memberCode);
+      // A member code lives a minute: the customer's screen would show a fresh one by now.
+      const fresh = await app.request('GET', '/api/v1/me/member-code', { token: (await login(app, `customer-${language}`)).token });
+      expect(fresh.body.code).toMatch(/^\d{24}$/);
+      await k.locator('.identify-page .field-member-code input').fill(fresh.body.code);
       await k.locator('.identify-submit').click();
       await k.locator('.member-summary').waitFor();
       await look(k, 'staff-identified');
