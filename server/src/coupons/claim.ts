@@ -77,17 +77,21 @@ export async function claimCoupon(
       throw held.length >= stock.campaign.perUserLimit ? limitReached() : outOfStock();
     }
     const campaign = stock.campaign;
+    let coupon: CouponDoc | undefined;
     try {
-      const coupon = await insertCoupon(campaign, customerId, options.channel, claimKey, now, place, userSlot);
-      placeIssued(stock);
-      await afterClaim(campaign, coupon, now);
-      couponMetrics.claims.inc({ channel: options.channel });
-      return { coupon, created: true };
+      coupon = await insertCoupon(campaign, customerId, options.channel, claimKey, now, place, userSlot);
     } catch (err) {
       if (!isDuplicateKey(err)) {
         givePlaceBack(stock, place);
         throw err;
       }
+    }
+    if (coupon) {
+      // The insert is the claim: from here the place is spent, whatever the funnel and timeline writes do.
+      placeIssued(stock);
+      await afterClaim(campaign, coupon, now);
+      couponMetrics.claims.inc({ channel: options.channel });
+      return { coupon, created: true };
     }
     // Something collided: this key served before, the claimant's limit, or (rarely) the place.
     let held: CouponDoc[];
