@@ -57,6 +57,7 @@ export const en: Record<MessageKey, string> = {
   'error.IDEMPOTENCY_KEY_REUSED': 'Duplicate request. Refresh and try again',
   'error.MISSING_FIELD': 'A required field is empty',
   'error.CONTRACT_MISMATCH': 'The server sent something unexpected. Please try again later',
+  'error.WECHAT_REJECTED': 'The official account platform refused the menu; the reason is below',
   'error.UPLOAD_FAILED': 'The photo did not upload. Please try again',
   'error.PHOTO_UNAVAILABLE': 'The photo cannot be shown',
   'error.COUPON_GIFTING': 'This coupon is being given to a friend',

@@ -58,6 +58,7 @@ export const zh = {
   'error.IDEMPOTENCY_KEY_REUSED': '请求重复，请刷新后再试',
   'error.MISSING_FIELD': '还有必填项没有填写',
   'error.CONTRACT_MISMATCH': '服务器返回的数据有误，请稍后再试',
+  'error.WECHAT_REJECTED': '公众号平台拒绝了菜单，原因见下方',
   'error.UPLOAD_FAILED': '照片上传失败，请稍后重试',
   'error.PHOTO_UNAVAILABLE': '照片无法加载',
   'error.COUPON_GIFTING': '这张券正在转赠中',
