@@ -551,7 +551,7 @@ export const en: Record<MessageKey, string> = {
   'oaMenu.addSub': '+ Add a sub-entry',
   'oaMenu.addEntry': 'Add a top-level entry',
   'oaMenu.save': 'Save draft',
-  'oaMenu.publish': 'Publish to the official account',
+  'oaMenu.publish': 'Publish',
   'oaMenu.published': 'Published',
   'oaMenu.publishedAt': 'Published {time}',
   'oaMenu.publishFailed': 'Publishing failed {time}: {message} (errcode {errcode})',
