@@ -1,6 +1,6 @@
 import { Button, Input, Text, View } from '@tarojs/components';
 import { useState } from 'react';
-import { FormField, useCreateForm } from '../../../components/FormField';
+import { ChoiceField, FormField, useCreateForm } from '../../../components/FormField';
 import { StatusView } from '../../../components/StatusView';
 import { t, usePageTitle } from '../../../i18n';
 import { showError } from '../../../services/api';
@@ -21,7 +21,7 @@ export default function CampaignsPage() {
   usePageTitle('campaigns.title');
   const { me, loading, error, reload } = useMe(['admin']);
   const [type, setType] = useState<CampaignType>('cash');
-  const [channel, setChannel] = useState<ClaimChannel>('mini_program');
+  const [channel, setChannel] = useState<(typeof CHANNELS)[number]>('mini_program');
   const [tiers, setTiers] = useState<TierId[]>([]);
   const form = useCreateForm({ name: '', value: '', threshold: '', percentOff: '', giftName: '', pointsPrice: '', stock: '100', perUser: '1', days: '30' });
   const [raise, setRaise] = useState<Record<string, string>>({});
@@ -69,16 +69,7 @@ export default function CampaignsPage() {
         <>
           <View className='section campaign-form'>
             <Text className='section-title'>{t('campaigns.new')}</Text>
-            <View className='field'>
-              <Text className='field-label'>{t('campaigns.type')}</Text>
-              <View>
-                {TYPES.map((key) => (
-                  <Text key={key} className={`tag type-${key} ${type === key ? 'tag-on' : ''}`} onClick={() => setType(key)}>
-                    {t(`campaigns.type.${key}`)}
-                  </Text>
-                ))}
-              </View>
-            </View>
+            <ChoiceField label={t('campaigns.type')} kind='type' options={TYPES} chosen={type} onChoose={setType} word={(key) => t(`campaigns.type.${key}`)} />
             <FormField name='campaign-name' label={t('campaigns.name')} placeholder={t('campaigns.namePlaceholder')} value={v.name} onInput={form.set('name')} />
             {type === 'cash' && (
               <FormField name='campaign-value' label={t('campaigns.value')} type='digit' placeholder='20' value={v.value} onInput={form.set('value')} />
@@ -109,16 +100,15 @@ export default function CampaignsPage() {
               <FormField name='campaign-limit' label={t('campaigns.perUser')} type='number' value={v.perUser} onInput={form.set('perUser')} />
               <FormField name='campaign-days' label={t('campaigns.days')} type='number' value={v.days} onInput={form.set('days')} />
             </View>
-            <View className='field field-campaign-channel'>
-              <Text className='field-label'>{t('campaigns.channel')}</Text>
-              <View>
-                {CHANNELS.map((key) => (
-                  <Text key={key} className={`tag channel-${key} ${channel === key ? 'tag-on' : ''}`} onClick={() => setChannel(key)}>
-                    {t(`campaigns.channel.${key}`)}
-                  </Text>
-                ))}
-              </View>
-            </View>
+            <ChoiceField
+              className='field-campaign-channel'
+              label={t('campaigns.channel')}
+              kind='channel'
+              options={CHANNELS}
+              chosen={channel}
+              onChoose={setChannel}
+              word={(key) => t(`campaigns.channel.${key}`)}
+            />
             {channel === 'points' && (
               <FormField
                 name='campaign-points'
