@@ -51,6 +51,38 @@ export function FormField({
   );
 }
 
+/** A labelled one-of choice shown as tags (class `<kind>-<key>` on each, `tag-on` on the chosen one). */
+export function ChoiceField<K extends string>({
+  label,
+  kind,
+  options,
+  chosen,
+  onChoose,
+  word,
+  className,
+}: {
+  label: string;
+  kind: string;
+  options: readonly K[];
+  chosen: K;
+  onChoose: (key: K) => void;
+  word: (key: K) => string;
+  className?: string;
+}) {
+  return (
+    <View className={`field ${className ?? ''}`}>
+      <Text className='field-label'>{label}</Text>
+      <View>
+        {options.map((key) => (
+          <Text key={key} className={`tag ${kind}-${key} ${chosen === key ? 'tag-on' : ''}`} onClick={() => onChoose(key)}>
+            {word(key)}
+          </Text>
+        ))}
+      </View>
+    </View>
+  );
+}
+
 export interface CreateForm<V extends Record<string, string>> {
   values: V;
   set: (name: keyof V) => (value: string) => void;

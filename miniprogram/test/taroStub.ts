@@ -11,6 +11,7 @@ export function taroStub() {
     reLaunch: vi.fn(async () => undefined),
     login: vi.fn(),
     showToast: vi.fn(),
+    setNavigationBarTitle: vi.fn(async () => undefined),
     getStorageSync: (key: string) => storage.get(key) ?? '',
     setStorageSync: (key: string, value: unknown) => void storage.set(key, value),
     removeStorageSync: (key: string) => void storage.delete(key),

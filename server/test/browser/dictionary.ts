@@ -79,8 +79,9 @@ export async function untranslated(page: Page, language: Language): Promise<stri
     if (!matcher.test(text)) problems.push(`not in the ${language} dictionary: ${text}`);
     else if (language === 'en' && CJK.test(text)) problems.push(`Chinese in English: ${text}`);
     else if (language === 'zh') {
-      // Codes and figures (a token with a digit: 9Z6F-8FVK-0484-XV5E, SO-1001) are data, not words.
-      const words = text.split(/[\s\u3000-\u303f\uff01-\uff5e]+/).filter((token) => !/\d/.test(token));
+      // Codes and figures (a token with a digit: 9Z6F-8FVK-0484-XV5E, SO-1001) are data, not words;
+      // so is a reference after a number sign (ticket #ADEFDB may happen to have no digit).
+      const words = text.split(/[\s\u3000-\u303f\uff01-\uff5e]+/).filter((token) => !/\d/.test(token) && !/^#[0-9A-Z]+$/.test(token));
       const foreign = words.flatMap((token) => token.match(/[A-Za-z]{2,}/g) ?? []).filter((word) => !zhLatinWords.has(word));
       if (foreign.length) problems.push(`English in Chinese (${foreign.join(', ')}): ${text}`);
     }

@@ -3,7 +3,7 @@
 // refuse an over-long name with its errcode, fixes it and publishes it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers';
-import { shot, signInAs as signInOn, startH5Harness, type H5Harness } from './h5';
+import { errorWords, openAdmin, shot, shown, signInAs as signInOn, startH5Harness, type H5Harness } from './h5';
 
 let h5: H5Harness;
 let app: TestApp;
@@ -44,7 +44,7 @@ describe('membership pages in Chromium', () => {
     const { page, failures } = await h5.newPhone();
     await signInAs(page, 'customer');
     await page.locator('.home-page .tier-benefits .benefit-item').first().waitFor();
-    await page.locator('.home-page .menu-exchange').click();
+    await shown(page, '.home-page .menu-exchange').click();
     const balance = page.locator('.exchange-page .exchange-balance-value');
     await balance.waitFor();
     expect(await balance.innerText()).toBe('500');
@@ -67,7 +67,7 @@ describe('membership pages in Chromium', () => {
   it('an admin edits the menu, sees the platform refuse a long name, and publishes it', async () => {
     const { page, failures } = await h5.newPhone();
     await signInAs(page, 'admin');
-    await page.locator('.home-page .menu-oa-menu').click();
+    await openAdmin(page, 'menu-oa-menu');
     await page.locator('.oa-menu-page .menu-entry').first().waitFor();
 
     // The first entry: a CLICK with a name too long for the top level (18 bytes).
@@ -88,8 +88,9 @@ describe('membership pages in Chromium', () => {
 
     await page.locator('.publish-menu').click();
     await page.locator('.menu-error').waitFor();
-    expect(await page.locator('.menu-error').innerText()).toContain('40018');
+    expect(await page.locator('.menu-error').innerText()).toBe(errorWords('WECHAT_REJECTED'));
     await page.locator('.publish-status.publish-failed').waitFor();
+    expect(await page.locator('.publish-status').innerText()).toContain('40018');
     await shot(page, 'membership-03-menu-refused');
 
     await first.locator('.entry-name input').fill('会员中心');

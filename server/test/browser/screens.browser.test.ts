@@ -103,6 +103,10 @@ for (const language of ['zh', 'en'] as const) {
       await shown(c, '.home-page .menu-points').click();
       await c.locator('.points-page .empty-points').waitFor();
       await look(c, 'points-empty');
+      await c.goBack();
+      await shown(c, '.home-page .menu-exchange').click();
+      await c.locator('.exchange-page .empty-exchange').waitFor();
+      await look(c, 'member-exchange');
 
       await backToTabs(c);
       await openTab(c, 'coupons');
@@ -191,6 +195,9 @@ for (const language of ['zh', 'en'] as const) {
       await k.locator('.inbox-list .ticket-row').first().click();
       await k.locator('.ticket-page-staff .ticket-actions').waitFor();
       await look(k, 'staff-ticket');
+      await openStaff(k, 'menu-complaints');
+      await k.locator('.complaints-page .empty-complaints, .complaints-page .complaint-item').first().waitFor();
+      await look(k, 'staff-complaints');
 
       // ---- The admin ----
       const adminPhone = await phone();
@@ -217,6 +224,9 @@ for (const language of ['zh', 'en'] as const) {
       await openAdmin(a, 'menu-keyword-rules');
       await a.locator('.keyword-rules-page .rule-row').first().waitFor();
       await look(a, 'admin-keyword-rules');
+      await openAdmin(a, 'menu-oa-menu');
+      await a.locator('.oa-menu-page .menu-entry').first().waitFor();
+      await look(a, 'admin-oa-menu');
 
       for (const who of phones) expect(who.failures).toEqual([]);
       expect(problems).toEqual([]);

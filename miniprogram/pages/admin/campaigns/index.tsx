@@ -1,6 +1,6 @@
 import { Button, Input, Text, View } from '@tarojs/components';
 import { useState } from 'react';
-import { FormField, useCreateForm } from '../../../components/FormField';
+import { ChoiceField, FormField, useCreateForm } from '../../../components/FormField';
 import { StatusView } from '../../../components/StatusView';
 import { t, usePageTitle } from '../../../i18n';
 import { showError } from '../../../services/api';
@@ -8,9 +8,11 @@ import { campaignValidity, couponFace, couponTerms } from '../../../services/cou
 import { couponApi, type Campaign } from '../../../services/loopline';
 import { useLoadedList } from '../../../services/useLoadedList';
 import { go, toast, usePullRefresh, useMe } from '../../../services/useMe';
-import type { CampaignType, CreateCampaignInput } from '@shared/coupons';
+import type { CampaignType, ClaimChannel, CreateCampaignInput } from '@shared/coupons';
+import { TIERS, type TierId } from '@shared/tiers';
 
 const TYPES: CampaignType[] = ['cash', 'discount', 'gift'];
+const CHANNELS = ['mini_program', 'points', 'birthday'] as const satisfies readonly ClaimChannel[];
 
 const toFen = (yuanText: string) => (yuanText.trim() ? Math.round(Number(yuanText) * 100) : undefined);
 const toInt = (text: string) => (text.trim() ? Number(text) : Number.NaN);
@@ -19,7 +21,9 @@ export default function CampaignsPage() {
   usePageTitle('campaigns.title');
   const { me, loading, error, reload } = useMe(['admin']);
   const [type, setType] = useState<CampaignType>('cash');
-  const form = useCreateForm({ name: '', value: '', threshold: '', percentOff: '', giftName: '', stock: '100', perUser: '1', days: '30' });
+  const [channel, setChannel] = useState<(typeof CHANNELS)[number]>('mini_program');
+  const [tiers, setTiers] = useState<TierId[]>([]);
+  const form = useCreateForm({ name: '', value: '', threshold: '', percentOff: '', giftName: '', pointsPrice: '', stock: '100', perUser: '1', days: '30' });
   const [raise, setRaise] = useState<Record<string, string>>({});
   const [campaigns, refresh, setCampaigns] = useLoadedList(Boolean(me && !error), () => couponApi.campaigns(), form.setError);
   usePullRefresh(refresh);
@@ -36,8 +40,11 @@ export default function CampaignsPage() {
       ...(type === 'discount' ? { percentOff: toInt(v.percentOff) } : {}),
       ...(type === 'gift' ? { giftName: v.giftName.trim() } : {}),
       ...(toFen(v.threshold) ? { thresholdFen: toFen(v.threshold) } : {}),
+      channels: [channel],
+      ...(channel === 'points' ? { pointsPrice: toInt(v.pointsPrice) } : {}),
+      tiers,
     };
-    if (await form.submit(() => couponApi.createCampaign(input), ['name', 'value', 'threshold', 'percentOff', 'giftName'])) {
+    if (await form.submit(() => couponApi.createCampaign(input), ['name', 'value', 'threshold', 'percentOff', 'giftName', 'pointsPrice'])) {
       toast(t('admin.created'));
       await refresh();
     }
@@ -62,16 +69,7 @@ export default function CampaignsPage() {
         <>
           <View className='section campaign-form'>
             <Text className='section-title'>{t('campaigns.new')}</Text>
-            <View className='field'>
-              <Text className='field-label'>{t('campaigns.type')}</Text>
-              <View>
-                {TYPES.map((key) => (
-                  <Text key={key} className={`tag type-${key} ${type === key ? 'tag-on' : ''}`} onClick={() => setType(key)}>
-                    {t(`campaigns.type.${key}`)}
-                  </Text>
-                ))}
-              </View>
-            </View>
+            <ChoiceField label={t('campaigns.type')} kind='type' options={TYPES} chosen={type} onChoose={setType} word={(key) => t(`campaigns.type.${key}`)} />
             <FormField name='campaign-name' label={t('campaigns.name')} placeholder={t('campaigns.namePlaceholder')} value={v.name} onInput={form.set('name')} />
             {type === 'cash' && (
               <FormField name='campaign-value' label={t('campaigns.value')} type='digit' placeholder='20' value={v.value} onInput={form.set('value')} />
@@ -101,6 +99,39 @@ export default function CampaignsPage() {
               <FormField name='campaign-stock' label={t('campaigns.stock')} type='number' value={v.stock} onInput={form.set('stock')} />
               <FormField name='campaign-limit' label={t('campaigns.perUser')} type='number' value={v.perUser} onInput={form.set('perUser')} />
               <FormField name='campaign-days' label={t('campaigns.days')} type='number' value={v.days} onInput={form.set('days')} />
+            </View>
+            <ChoiceField
+              className='field-campaign-channel'
+              label={t('campaigns.channel')}
+              kind='channel'
+              options={CHANNELS}
+              chosen={channel}
+              onChoose={setChannel}
+              word={(key) => t(`campaigns.channel.${key}`)}
+            />
+            {channel === 'points' && (
+              <FormField
+                name='campaign-points'
+                label={t('campaigns.pointsPrice')}
+                type='number'
+                placeholder='200'
+                value={v.pointsPrice}
+                onInput={form.set('pointsPrice')}
+              />
+            )}
+            <View className='field field-campaign-tiers'>
+              <Text className='field-label'>{t('campaigns.tiers')}</Text>
+              <View>
+                {TIERS.map((tier) => (
+                  <Text
+                    key={tier.id}
+                    className={`tag tier-${tier.id} ${tiers.includes(tier.id) ? 'tag-on' : ''}`}
+                    onClick={() => setTiers((all) => (all.includes(tier.id) ? all.filter((x) => x !== tier.id) : [...all, tier.id]))}
+                  >
+                    {t(`tier.${tier.id}`)}
+                  </Text>
+                ))}
+              </View>
             </View>
             <Button className='btn btn-primary campaign-create' disabled={form.busy || !v.name.trim()} onClick={create}>
               {t('campaigns.create')}

@@ -4,7 +4,7 @@ import { StatusView } from '../../../components/StatusView';
 import { t, usePageTitle } from '../../../i18n';
 import { useMe } from '../../../services/useMe';
 
-/** The brand admin: stores and their staff, coupon campaigns and their funnel, the bot's keyword replies. */
+/** The brand admin: stores and their staff, coupon campaigns and their funnel, the bot's keyword replies, the official account's menu. */
 export default function AdminHomePage() {
   usePageTitle('admin.title');
   const { me, loading, error, reload } = useMe(['admin']);
@@ -18,6 +18,7 @@ export default function AdminHomePage() {
           <MenuItem className='menu-campaigns' label={t('admin.campaigns')} url='/pages/admin/campaigns/index' />
           <MenuItem className='menu-funnel' label={t('admin.funnel')} url='/pages/admin/funnel/index' />
           <MenuItem className='menu-keyword-rules' label={t('admin.keywordRules')} url='/pages/admin/keyword-rules/index' />
+          <MenuItem className='menu-oa-menu' label={t('admin.oaMenu')} url='/pages/admin/oa-menu/index' />
         </View>
       )}
     </View>

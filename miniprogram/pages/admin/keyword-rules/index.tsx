@@ -1,7 +1,7 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
-import { FormField, useCreateForm } from '../../../components/FormField';
+import { ChoiceField, FormField, useCreateForm } from '../../../components/FormField';
 import { StatusView } from '../../../components/StatusView';
 import { t, usePageTitle } from '../../../i18n';
 import { showError } from '../../../services/api';
@@ -94,16 +94,7 @@ export default function KeywordRulesPage() {
           <View className='section keyword-form'>
             <Text className='section-title'>{t('rules.new')}</Text>
             <FormField name='rule-name' label={t('rules.name')} placeholder={t('rules.namePlaceholder')} value={v.name} onInput={form.set('name')} />
-            <View className='field'>
-              <Text className='field-label'>{t('rules.match')}</Text>
-              <View>
-                {MATCHES.map((key) => (
-                  <Text key={key} className={`tag match-${key} ${match === key ? 'tag-on' : ''}`} onClick={() => setMatch(key)}>
-                    {t(`rules.match.${key}`)}
-                  </Text>
-                ))}
-              </View>
-            </View>
+            <ChoiceField label={t('rules.match')} kind='match' options={MATCHES} chosen={match} onChoose={setMatch} word={(key) => t(`rules.match.${key}`)} />
             <View className='field-grid'>
               <FormField
                 name='rule-pattern'

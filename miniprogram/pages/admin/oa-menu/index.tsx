@@ -1,5 +1,4 @@
 import { Button, Input, Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
 import { useEffect, useState } from 'react';
 import {
   isMenuGroup,
@@ -9,21 +8,28 @@ import {
   type MenuAction,
   type MenuDraft,
   type MenuEntry,
+  type MenuProblem,
   type MenuState,
 } from '@shared/officialAccount';
 import { StatusView } from '../../../components/StatusView';
+import { t, usePageTitle } from '../../../i18n';
 import { errorMessage } from '../../../services/api';
 import { formatTime } from '../../../services/format';
 import { keywordRuleApi, menuApi, type KeywordRule } from '../../../services/loopline';
-import { useMe } from '../../../services/useMe';
+import { toast, useMe } from '../../../services/useMe';
 
 // The official account's custom menu: edit, preview, publish through the platform.
 
-const TYPES: Array<{ key: MenuAction['type']; label: string }> = [
-  { key: 'click', label: '点击回复' },
-  { key: 'view', label: '打开网页' },
-  { key: 'miniprogram', label: '打开小程序' },
-];
+const TYPES: Array<MenuAction['type']> = ['click', 'view', 'miniprogram'];
+
+/** The platform's limit, in the reader's language (menuProblems words it for the server's logs). */
+function problemText(problem: MenuProblem): string {
+  if (problem.errcode === 40018 || problem.errcode === 40025) {
+    const limit = problem.errcode === 40025 ? MENU_LIMITS.subNameBytes : MENU_LIMITS.topNameBytes;
+    return t('oaMenu.problem.name', { limit, chars: Math.floor(limit / 3) });
+  }
+  return problem.errcode === 40019 || problem.errcode === 40026 ? t('oaMenu.problem.key') : t('oaMenu.problem.url');
+}
 
 const blankAction = (type: MenuAction['type'], name: string): MenuAction =>
   type === 'click'
@@ -33,7 +39,8 @@ const blankAction = (type: MenuAction['type'], name: string): MenuAction =>
       : { type, name, appid: '', pagepath: 'pages/member/home/index', url: 'https://' };
 
 export default function OaMenuPage() {
-  const { me, loading, error } = useMe(['admin']);
+  usePageTitle('oaMenu.title');
+  const { me, loading, error, reload } = useMe(['admin']);
   const [entries, setEntries] = useState<MenuEntry[]>([]);
   const [state, setState] = useState<MenuState>();
   const [rules, setRules] = useState<KeywordRule[]>([]);
@@ -44,14 +51,17 @@ export default function OaMenuPage() {
     if (!me || error) return;
     menuApi.get().then((s) => {
       setState(s);
-      setEntries(s.draft?.entries ?? [blankAction('click', '会员中心')]);
+      setEntries(s.draft?.entries ?? [blankAction('click', t('oaMenu.defaultName'))]);
     }, (err) => setMessage(errorMessage(err)));
     keywordRuleApi.list().then((list) => setRules(list.items), () => undefined);
   }, [me, error]);
 
   const draft: MenuDraft = { entries };
   const problems = entries.length ? menuProblems(draft) : [];
-  const problemAt = (path: string) => problems.find((p) => p.path === path)?.message;
+  const problemAt = (path: string) => {
+    const problem = problems.find((p) => p.path === path);
+    return problem && problemText(problem);
+  };
 
   const setEntry = (i: number, entry: MenuEntry) => setEntries((all) => all.map((e, j) => (j === i ? entry : e)));
   const setSub = (i: number, j: number, action: MenuAction) => {
@@ -78,7 +88,7 @@ export default function OaMenuPage() {
     setBusy(true);
     try {
       setState(await menuApi.publish());
-      void Taro.showToast({ title: '已发布', icon: 'success' });
+      toast(t('oaMenu.published'));
     } catch (err) {
       setMessage(errorMessage(err));
       setState(await menuApi.get().catch(() => state));
@@ -91,34 +101,34 @@ export default function OaMenuPage() {
     <View className='menu-action'>
       <NameField value={action.name} limit={sub ? MENU_LIMITS.subNameBytes : MENU_LIMITS.topNameBytes} problem={problemAt(`${path}.name`)} onChange={(name) => onChange({ ...action, name })} />
       <View>
-        {TYPES.map((t) => (
-          <Text key={t.key} className={`tag type-${t.key} ${action.type === t.key ? 'tag-on' : ''}`} onClick={() => onChange(blankAction(t.key, action.name))}>
-            {t.label}
+        {TYPES.map((type) => (
+          <Text key={type} className={`tag type-${type} ${action.type === type ? 'tag-on' : ''}`} onClick={() => onChange(blankAction(type, action.name))}>
+            {t(`oaMenu.type.${type}`)}
           </Text>
         ))}
       </View>
       {action.type === 'click' && (
         <>
-          <Field label='KEY' value={action.key} className='entry-key' onChange={(key) => onChange({ ...action, key })} />
-          <Text className='field-label'>回复</Text>
+          <Field label={t('oaMenu.key')} value={action.key} className='entry-key' onChange={(key) => onChange({ ...action, key })} />
+          <Text className='field-label'>{t('oaMenu.reply')}</Text>
           <View>
             <Text className={`tag ${!action.keywordRuleId ? 'tag-on' : ''}`} onClick={() => onChange({ ...action, keywordRuleId: null })}>
-              默认回复
+              {t('oaMenu.defaultReply')}
             </Text>
             {rules.map((r) => (
-              <Text key={r.id} className={`tag bind-rule ${action.keywordRuleId === r.id ? 'tag-on' : ''}`} onClick={() => onChange({ ...action, keywordRuleId: r.id })}>
+              <Text key={r.id} className={`tag bind-rule dyn ${action.keywordRuleId === r.id ? 'tag-on' : ''}`} onClick={() => onChange({ ...action, keywordRuleId: r.id })}>
                 {r.name}
               </Text>
             ))}
           </View>
         </>
       )}
-      {action.type === 'view' && <Field label='网址' value={action.url} className='entry-url' onChange={(url) => onChange({ ...action, url })} />}
+      {action.type === 'view' && <Field label={t('oaMenu.url')} value={action.url} className='entry-url' onChange={(url) => onChange({ ...action, url })} />}
       {action.type === 'miniprogram' && (
         <>
-          <Field label='小程序 AppID' value={action.appid} className='entry-appid' onChange={(appid) => onChange({ ...action, appid })} />
-          <Field label='页面路径' value={action.pagepath} className='entry-pagepath' onChange={(pagepath) => onChange({ ...action, pagepath })} />
-          <Field label='备用网址' value={action.url} className='entry-url' onChange={(url) => onChange({ ...action, url })} />
+          <Field label={t('oaMenu.appid')} value={action.appid} className='entry-appid' onChange={(appid) => onChange({ ...action, appid })} />
+          <Field label={t('oaMenu.pagepath')} value={action.pagepath} className='entry-pagepath' onChange={(pagepath) => onChange({ ...action, pagepath })} />
+          <Field label={t('oaMenu.fallbackUrl')} value={action.url} className='entry-url' onChange={(url) => onChange({ ...action, url })} />
         </>
       )}
     </View>
@@ -126,26 +136,30 @@ export default function OaMenuPage() {
 
   return (
     <View className='page oa-menu-page'>
-      <Text className='title'>公众号菜单</Text>
-      <Text className='subtitle'>最多 3 个一级菜单，每个最多 5 个子菜单</Text>
-      <StatusView loading={(loading && !me) || (!!me && !state && !message)} error={error} />
+      <Text className='title'>{t('oaMenu.title')}</Text>
+      <Text className='subtitle'>{t('oaMenu.subtitle')}</Text>
+      <StatusView
+        loading={(loading && !me) || (!!me && !state && !message)}
+        error={error ?? (state ? undefined : message)}
+        onRetry={reload}
+      />
       {state && (
         <>
           <MenuPreview entries={entries} />
           {entries.map((entry, i) => (
             <View key={i} className='section menu-entry'>
               <View className='row'>
-                <Text className='section-title'>一级菜单 {i + 1}</Text>
+                <Text className='section-title'>{t('oaMenu.entry', { n: i + 1 })}</Text>
                 <Text className='link remove-entry' onClick={() => setEntries((all) => all.filter((_, j) => j !== i))}>
-                  删除
+                  {t('oaMenu.remove')}
                 </Text>
               </View>
               <View>
                 <Text className={`tag ${!isMenuGroup(entry) ? 'tag-on' : ''}`} onClick={() => isMenuGroup(entry) && setEntry(i, blankAction('click', entry.name))}>
-                  直接动作
+                  {t('oaMenu.direct')}
                 </Text>
                 <Text className={`tag make-group ${isMenuGroup(entry) ? 'tag-on' : ''}`} onClick={() => !isMenuGroup(entry) && setEntry(i, { name: entry.name, sub: [entry] })}>
-                  子菜单
+                  {t('oaMenu.group')}
                 </Text>
               </View>
               {isMenuGroup(entry) ? (
@@ -154,10 +168,10 @@ export default function OaMenuPage() {
                   {entry.sub.map((action, j) => (
                     <View key={j} className='menu-sub'>
                       <View className='row'>
-                        <Text className='muted'>子菜单 {j + 1}</Text>
+                        <Text className='muted'>{t('oaMenu.sub', { n: j + 1 })}</Text>
                         {entry.sub.length > 1 && (
                           <Text className='link' onClick={() => setEntry(i, { ...entry, sub: entry.sub.filter((_, k) => k !== j) })}>
-                            删除
+                            {t('oaMenu.remove')}
                           </Text>
                         )}
                       </View>
@@ -165,8 +179,8 @@ export default function OaMenuPage() {
                     </View>
                   ))}
                   {entry.sub.length < MENU_LIMITS.subEntries && (
-                    <Text className='link add-sub' onClick={() => setEntry(i, { ...entry, sub: [...entry.sub, blankAction('view', '新子菜单')] })}>
-                      ＋ 添加子菜单
+                    <Text className='link add-sub' onClick={() => setEntry(i, { ...entry, sub: [...entry.sub, blankAction('view', t('oaMenu.newSub'))] })}>
+                      {t('oaMenu.addSub')}
                     </Text>
                   )}
                 </>
@@ -176,24 +190,28 @@ export default function OaMenuPage() {
             </View>
           ))}
           {entries.length < MENU_LIMITS.topLevel && (
-            <Button className='btn btn-secondary add-entry' onClick={() => setEntries((all) => [...all, blankAction('click', '新菜单')])}>
-              添加一级菜单
+            <Button className='btn btn-secondary add-entry' onClick={() => setEntries((all) => [...all, blankAction('click', t('oaMenu.newEntry'))])}>
+              {t('oaMenu.addEntry')}
             </Button>
           )}
           {message && <Text className='error-text menu-error'>{message}</Text>}
           <View className='row'>
             <Button className='btn btn-secondary save-menu' disabled={busy || !entries.length} onClick={() => void save()}>
-              保存草稿
+              {t('oaMenu.save')}
             </Button>
             <Button className='btn btn-primary publish-menu' disabled={busy || !entries.length} onClick={() => void publish()}>
-              发布到公众号
+              {t('oaMenu.publish')}
             </Button>
           </View>
           {state.lastPublish && (
             <Text className={`muted publish-status ${state.lastPublish.ok ? 'publish-ok' : 'publish-failed'}`}>
               {state.lastPublish.ok
-                ? `已于 ${formatTime(state.lastPublish.at)} 发布`
-                : `${formatTime(state.lastPublish.at)} 发布失败：${state.lastPublish.errmsg ?? ''}（errcode ${state.lastPublish.errcode ?? ''}）`}
+                ? t('oaMenu.publishedAt', { time: formatTime(state.lastPublish.at) })
+                : t('oaMenu.publishFailed', {
+                    time: formatTime(state.lastPublish.at),
+                    message: state.lastPublish.errmsg ?? '',
+                    errcode: state.lastPublish.errcode ?? '',
+                  })}
             </Text>
           )}
         </>
@@ -216,7 +234,7 @@ function NameField({ value, limit, problem, onChange }: { value: string; limit: 
   return (
     <View className='field entry-name'>
       <Text className='field-label'>
-        名称 {utf8Bytes(value)}/{limit} 字节
+        {t('oaMenu.name', { bytes: utf8Bytes(value), limit })}
       </Text>
       <Input className='field-input' value={value} onInput={(e) => onChange(e.detail.value)} />
       {problem && <Text className='error-text name-problem'>{problem}</Text>}
@@ -232,11 +250,11 @@ function MenuPreview({ entries }: { entries: MenuEntry[] }) {
         <View key={i} className='preview-entry' style={{ flex: 1, textAlign: 'center', padding: '8px 4px', borderLeft: i ? '1px solid #eee' : 'none' }}>
           {isMenuGroup(entry) &&
             entry.sub.map((a, j) => (
-              <Text key={j} className='muted preview-sub' style={{ display: 'block', fontSize: '12px' }}>
+              <Text key={j} className='muted preview-sub dyn' style={{ display: 'block', fontSize: '12px' }}>
                 {a.name}
               </Text>
             ))}
-          <Text className='preview-name'>{isMenuGroup(entry) ? `≡ ${entry.name}` : entry.name}</Text>
+          <Text className='preview-name dyn'>{isMenuGroup(entry) ? `≡ ${entry.name}` : entry.name}</Text>
         </View>
       ))}
     </View>

@@ -7,6 +7,7 @@ import { t, usePageTitle } from '../../../i18n';
 import { ApiError, errorMessage } from '../../../services/api';
 import { campaignValidity, newIdempotencyKey } from '../../../services/couponFormat';
 import { couponApi, type Campaign } from '../../../services/loopline';
+import type { LockedCampaignView as LockedCampaign } from '@shared/coupons';
 import { go, toast, usePullRefresh, useMe } from '../../../services/useMe';
 
 /** 领券 tab: the campaigns a customer may claim from now. */
@@ -14,6 +15,7 @@ export default function CouponCenterPage() {
   usePageTitle('center.title', { tab: true });
   const { me, loading, error, reload } = useMe();
   const [campaigns, setCampaigns] = useState<Campaign[]>();
+  const [locked, setLocked] = useState<LockedCampaign[]>([]);
   const [listError, setListError] = useState<string>();
   const [claiming, setClaiming] = useState<string>();
   const [claimed, setClaimed] = useState<Record<string, string>>({});
@@ -22,7 +24,9 @@ export default function CouponCenterPage() {
 
   const refresh = async () => {
     try {
-      setCampaigns((await couponApi.claimable()).items);
+      const list = await couponApi.claimable();
+      setCampaigns(list.items);
+      setLocked(list.locked ?? []);
       setListError(undefined);
     } catch (err) {
       setListError(errorMessage(err));
@@ -102,6 +106,16 @@ export default function CouponCenterPage() {
           )}
         </CouponTicket>
       ))}
+      {locked.length > 0 && (
+        <View className='section locked-campaigns'>
+          <Text className='section-title'>{t('center.locked')}</Text>
+          {locked.map((campaign) => (
+            <CouponTicket key={campaign.id} className='locked-item' coupon={campaign} dim sub={campaignValidity(campaign)}>
+              <Text className='ticket-btn ticket-btn-busy'>{t('center.lockedTier', { tier: t(`tier.${campaign.requiredTier.id}`) })}</Text>
+            </CouponTicket>
+          ))}
+        </View>
+      )}
       {campaigns && campaigns.length > 0 && (
         <Button className='btn btn-secondary to-my-coupons' onClick={() => go('/pages/coupons/mine/index')}>
           {t('center.myCoupons')}

@@ -6,10 +6,13 @@ import { act, useEffect } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
+// The H5 build follows the browser's language; this browser speaks Chinese.
+vi.hoisted(() => Object.defineProperty(navigator, 'language', { value: 'zh-CN', configurable: true }));
 const taro = vi.hoisted(() => ({
   request: vi.fn(),
   showModal: vi.fn(async () => ({ confirm: true })),
   showToast: vi.fn(),
+  setNavigationBarTitle: vi.fn(async () => undefined),
   reLaunch: vi.fn(async () => undefined),
   navigateTo: vi.fn(async () => undefined),
   getStorageSync: () => ({ token: 'session-token', expiresAt: new Date(Date.now() + 3600_000).toISOString() }),
@@ -20,7 +23,9 @@ vi.mock('@tarojs/taro', () => ({
   default: taro,
   useDidShow: (callback: () => void) => useEffect(() => callback(), []),
   useDidHide: () => undefined,
+  usePullDownRefresh: () => undefined,
 }));
+import { translate } from '@shared/i18n';
 
 import PointsExchangePage from './index';
 
@@ -42,6 +47,19 @@ const offer = {
   affordable: true,
 };
 const offers = (balance: number) => ({ statusCode: 200, data: { balance, tier: { id: 'regular', name: '普通' }, items: [offer] } });
+const ME = {
+  statusCode: 200,
+  data: {
+    customer: { id: 'd'.repeat(24), name: null, status: 'active' },
+    // The page leaves membership to the server (NOT_A_MEMBER); only the session matters here.
+    member: null,
+    roles: [],
+  },
+};
+/** The signed-in member for /me; the page's own requests answer in the order a test queues them. */
+const answers: Array<() => Promise<unknown>> = [];
+const answer = (response: unknown) => answers.push(async () => response);
+const fail = (error: Error) => answers.push(async () => Promise.reject(error));
 
 let root: Root | undefined;
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -49,6 +67,8 @@ let root: Root | undefined;
 beforeEach(() => {
   vi.stubEnv('TARO_ENV', 'h5');
   taro.request.mockReset();
+  answers.length = 0;
+  taro.request.mockImplementation(async ({ url }: { url: string }) => (url === '/api/v1/me' ? ME : answers.shift()!()));
   taro.showModal.mockClear();
 });
 afterEach(() => {
@@ -78,18 +98,17 @@ const exchangeCalls = () => taro.request.mock.calls.map((c) => c[0]).filter((c) 
 
 describe('points-exchange page', () => {
   it('shows the balance, confirms, exchanges once per key and shows the new balance', async () => {
-    taro.request.mockResolvedValueOnce(offers(500));
+    answer(offers(500));
     await render();
     expect(document.querySelector('.exchange-balance-value')?.textContent).toBe('500');
     expect(document.querySelector('.exchange-item')?.textContent).toContain('200 积分');
 
     // A network failure keeps the key: the retry is the same exchange.
-    taro.request.mockRejectedValueOnce(new Error('offline'));
+    fail(new Error('offline'));
     await tapExchange();
     expect(document.querySelector('.exchange-error')?.textContent).toContain('网络');
-    taro.request
-      .mockResolvedValueOnce({ statusCode: 201, data: { exchange: { id: 'x', state: 'issued' }, coupon: { id: 'k'.repeat(24) }, balance: 300 } })
-      .mockResolvedValueOnce(offers(300));
+    answer({ statusCode: 201, data: { exchange: { id: 'x', state: 'issued' }, coupon: { id: 'k'.repeat(24) }, balance: 300 } });
+    answer(offers(300));
     await tapExchange();
     expect(taro.showModal).toHaveBeenCalledTimes(2);
     const [first, second] = exchangeCalls();
@@ -100,13 +119,14 @@ describe('points-exchange page', () => {
   });
 
   it("shows the server's refusal and sends nothing when the member cancels", async () => {
-    taro.request.mockResolvedValueOnce(offers(500));
+    answer(offers(500));
     await render();
     taro.showModal.mockResolvedValueOnce({ confirm: false });
     await tapExchange();
     expect(exchangeCalls()).toHaveLength(0);
-    taro.request.mockResolvedValueOnce({ statusCode: 409, data: { error: { code: 'OUT_OF_STOCK', message: '已兑完' } } });
+    answer({ statusCode: 409, data: { error: { code: 'OUT_OF_STOCK', message: 'Out of stock.' } } });
     await tapExchange();
-    expect(document.querySelector('.exchange-error')?.textContent).toBe('已兑完');
+    // The refusal in the customer's words, not the server's English.
+    expect(document.querySelector('.exchange-error')?.textContent).toBe(translate('zh', 'error.OUT_OF_STOCK'));
   });
 });

@@ -1,9 +1,12 @@
 import { Button, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { SUBSCRIBE_TEMPLATES } from '@shared/api/members';
+import { TIERS } from '@shared/tiers';
 import { StatusView } from '../../../components/StatusView';
 import { MenuItem } from '../../../components/MenuItem';
 import { t, usePageTitle } from '../../../i18n';
-import { type Member } from '../../../services/loopline';
-import { go, usePullRefresh, useMe } from '../../../services/useMe';
+import { exchangeApi, type Member } from '../../../services/loopline';
+import { go, toast, usePullRefresh, useMe } from '../../../services/useMe';
 
 /** 会员 tab: the member card, the member code a tap away, or the invitation to join. */
 export default function HomePage() {
@@ -24,8 +27,10 @@ export default function HomePage() {
               </Button>
               <View className='section menu'>
                 <MenuItem className='menu-points' label={t('home.points')} url='/pages/member/points/index' />
+                <MenuItem className='menu-exchange' label={t('home.exchange')} url='/pages/member/exchange/index' />
                 <MenuItem className='menu-my-coupons' label={t('home.couponsShortcut')} url='/pages/coupons/mine/index' />
               </View>
+              <TierBenefits tierId={me.member.tier.id} />
             </>
           ) : (
             <View className='section join-invite'>
@@ -64,6 +69,42 @@ export function MemberCard({ member }: { member: Member }) {
       </View>
       <Text className='card-next'>
         {next ? t('card.next', { points: next.pointsNeeded, tier: t(`tier.${next.id}`) }) : t('card.top')}
+      </Text>
+    </View>
+  );
+}
+
+/** What the member's tier gives (worded from the tier's figures), and a way to be told of the birthday gift. */
+export function TierBenefits({ tierId }: { tierId: string }) {
+  const tier = TIERS.find((x) => x.id === tierId) ?? TIERS[0]!;
+  const tierName = t(`tier.${tier.id}`);
+  const benefits = [
+    tier.pointsMultiplier === 1 ? t('benefit.earn') : t('benefit.multiplier', { times: tier.pointsMultiplier }),
+    t('benefit.exchange'),
+    t('benefit.birthday'),
+    ...(tier.rank > 0 ? [t('benefit.exclusive', { tier: tierName })] : []),
+  ];
+  const remindBirthday = async () => {
+    try {
+      const answer = await Taro.requestSubscribeMessage({ tmplIds: [SUBSCRIBE_TEMPLATES.birthdayGift] } as never);
+      if ((answer as Record<string, string>)[SUBSCRIBE_TEMPLATES.birthdayGift] !== 'accept') return;
+      await exchangeApi.acceptSubscriptions([SUBSCRIBE_TEMPLATES.birthdayGift]);
+      toast(t('home.birthdayOn'));
+    } catch {
+      // Where subscribe messages are not offered (H5), say where the gift will be anyway.
+      toast(t('home.birthdayWhere'), 'none');
+    }
+  };
+  return (
+    <View className='section tier-benefits'>
+      <Text className='section-title'>{t('home.benefits', { tier: tierName })}</Text>
+      {benefits.map((benefit) => (
+        <View key={benefit} className='row benefit-item'>
+          <Text>{benefit}</Text>
+        </View>
+      ))}
+      <Text className='muted birthday-remind' onClick={() => void remindBirthday()}>
+        {t('home.birthdayRemind')}
       </Text>
     </View>
   );

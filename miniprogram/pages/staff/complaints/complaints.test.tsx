@@ -5,12 +5,15 @@ import { act, useEffect } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
+// The H5 build follows the browser's language; this browser speaks Chinese.
+vi.hoisted(() => Object.defineProperty(navigator, 'language', { value: 'zh-CN', configurable: true }));
 const taro = await vi.hoisted(async () => (await import('../../../test/taroStub')).taroStub());
 vi.mock('@tarojs/taro', () => ({
   default: taro,
   // The page "shows" once, when it mounts.
   useDidShow: (fn: () => void) => useEffect(() => fn(), []),
   useDidHide: () => undefined,
+  usePullDownRefresh: () => undefined,
 }));
 
 import ComplaintScoresPage from './index';

@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '消息判定' });
+export default definePageConfig({ navigationBarTitleText: '消息判定', enablePullDownRefresh: true });

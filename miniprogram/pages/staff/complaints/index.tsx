@@ -1,46 +1,50 @@
 import { Button, Text, View } from '@tarojs/components';
 import { useEffect, useState } from 'react';
+import { EmptyState } from '../../../components/EmptyState';
 import { StatusView } from '../../../components/StatusView';
-import { StorePicker } from '../../../components/StorePicker';
+import { StorePicker, useStoreChoice } from '../../../components/StorePicker';
+import { t, usePageTitle } from '../../../i18n';
 import { errorMessage, showError } from '../../../services/api';
 import { complaints, type ComplaintLevelName, type ScoredMessage } from '../../../services/complaints';
-import { useMe } from '../../../services/useMe';
+import { formatTime } from '../../../services/format';
+import { toast, usePullRefresh, useMe } from '../../../services/useMe';
 import './index.scss';
 
-const LEVEL_LABELS: Record<ComplaintLevelName, string> = { strong: '强烈投诉 Strong', mild: '不满 Mild', none: '无 None' };
 const FILTERS: Array<ComplaintLevelName | undefined> = [undefined, 'strong', 'mild', 'none'];
-const time = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 
 /**
- * How the official account's messages were scored, for the staff to confirm or correct: "是投诉"
- * (it was a complaint) or "不是投诉" (it was not). The labels teach the next model.
+ * How the official account's messages were scored, for the staff to confirm or correct: it was a
+ * complaint, or it was not. The labels teach the next model.
  */
 export default function ComplaintScoresPage() {
-  const { me, loading, error } = useMe(['clerk', 'manager', 'admin']);
-  const [storeChoice, setStoreChoice] = useState(0);
+  usePageTitle('complaints.title');
+  const { me, loading, error, reload } = useMe(['clerk', 'manager', 'admin']);
+  const { grants, choice, setChoice, storeId } = useStoreChoice(me);
   const [level, setLevel] = useState<ComplaintLevelName>();
   const [items, setItems] = useState<ScoredMessage[]>();
   const [loadError, setLoadError] = useState<string>();
   const [saving, setSaving] = useState<string>();
-  const storeGrants = (me?.roles ?? []).filter((grant) => grant.storeId);
 
+  const load = async () => {
+    try {
+      setItems((await complaints.list({ storeId, level })).items);
+      setLoadError(undefined);
+    } catch (err) {
+      setLoadError(errorMessage(err));
+    }
+  };
   useEffect(() => {
-    if (!me || error) return;
-    complaints
-      .list({ storeId: storeGrants[storeChoice]?.storeId ?? undefined, level })
-      .then((res) => {
-        setItems(res.items);
-        setLoadError(undefined);
-      })
-      .catch((err) => setLoadError(errorMessage(err)));
+    if (me && !error) void load();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [me, error, storeChoice, level]);
+  }, [me, error, storeId, level]);
+  usePullRefresh(load);
 
   const mark = async (item: ScoredMessage, complaint: boolean) => {
     setSaving(item.id);
     try {
       const updated = await complaints.label(item.id, complaint);
       setItems((list) => list?.map((i) => (i.id === updated.id ? updated : i)));
+      toast(t('complaints.saved'));
     } catch (err) {
       showError(err);
     } finally {
@@ -50,33 +54,46 @@ export default function ComplaintScoresPage() {
 
   return (
     <View className='page complaints-page'>
-      <Text className='title'>消息判定 Complaint check</Text>
-      <Text className='subtitle'>公众号消息的投诉判定；标记对错，下次训练时模型会学到。</Text>
-      <StatusView loading={(loading && !me) || (!items && !loadError && !error)} error={error ?? loadError} />
+      <Text className='title'>{t('complaints.title')}</Text>
+      <Text className='subtitle'>{t('complaints.subtitle')}</Text>
+      <StatusView
+        loading={(loading && !me) || (!!me && !items && !loadError && !error)}
+        error={error ?? loadError}
+        onRetry={() => void (me ? load() : reload())}
+      />
       {me && !error && (
         <View className='section'>
-          <StorePicker grants={storeGrants} choice={storeChoice} onChoose={setStoreChoice} />
+          <StorePicker grants={grants} choice={choice} onChoose={setChoice} />
           <View>
             {FILTERS.map((f) => (
               <Text key={f ?? 'all'} className={`tag level-filter ${f === level ? 'tag-on' : ''}`} onClick={() => setLevel(f)}>
-                {f ? LEVEL_LABELS[f] : '全部 All'}
+                {f ? t(`complaints.level.${f}`) : t('complaints.all')}
               </Text>
             ))}
           </View>
         </View>
       )}
-      {items && !error && (
+      {items && !error && items.length === 0 && (
+        <EmptyState className='empty-complaints' title={t('complaints.empty')} hint={t('complaints.emptyHint')} />
+      )}
+      {items && !error && items.length > 0 && (
         <View className='section complaint-list'>
-          {items.length === 0 && <Text className='empty'>没有消息 Nothing scored yet</Text>}
           {items.map((item) => (
             <View key={item.id} className={`card complaint-item level-${item.level}`}>
-              <Text className='complaint-text'>{item.text}</Text>
-              <Text className='meta'>
-                {LEVEL_LABELS[item.level]} · {Math.round(item.probability * 100)}% · {time.format(new Date(item.at))} · 模型 {item.modelVersion}
+              <Text className='complaint-text dyn'>{item.text}</Text>
+              <Text className='meta mask'>
+                {t('complaints.meta', {
+                  level: t(`complaints.level.${item.level}`),
+                  percent: Math.round(item.probability * 100),
+                  time: formatTime(item.at),
+                  model: item.modelVersion,
+                })}
               </Text>
-              {item.cues.length > 0 && <Text className='meta cues'>线索 {item.cues.join('、')}</Text>}
+              {item.cues.length > 0 && <Text className='meta cues dyn'>{t('complaints.cues', { cues: item.cues.join(' · ') })}</Text>}
               {item.label && (
-                <Text className='meta label-state'>已标记：{item.label.complaint ? '是投诉 Was a complaint' : '不是投诉 Was not'}</Text>
+                <Text className='meta label-state'>
+                  {t('complaints.labelled', { label: item.label.complaint ? t('complaints.yes') : t('complaints.no') })}
+                </Text>
               )}
               <View className='actions'>
                 <Button
@@ -84,14 +101,14 @@ export default function ComplaintScoresPage() {
                   disabled={saving === item.id}
                   onClick={() => mark(item, true)}
                 >
-                  是投诉 Was a complaint
+                  {t('complaints.yes')}
                 </Button>
                 <Button
                   className={`btn ${item.label?.complaint === false ? 'btn-primary' : 'btn-secondary'} mark-not-complaint`}
                   disabled={saving === item.id}
                   onClick={() => mark(item, false)}
                 >
-                  不是投诉 Was not
+                  {t('complaints.no')}
                 </Button>
               </View>
             </View>

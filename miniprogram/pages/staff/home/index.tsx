@@ -18,6 +18,7 @@ export default function StaffHomePage() {
           <MenuItem className='menu-identify' label={t('staff.identify')} url='/pages/staff/identify/index' />
           <MenuItem className='menu-redeem' label={t('staff.redeem')} url='/pages/staff/redeem/index' />
           <MenuItem className='menu-inbox' label={t('staff.inbox')} url='/pages/staff/tickets/index' />
+          <MenuItem className='menu-complaints' label={t('staff.complaints')} url='/pages/staff/complaints/index' />
           {isManager && <MenuItem className='menu-staff' label={t('staff.roles')} url='/pages/admin/staff/index' />}
         </View>
       )}
