@@ -19,9 +19,7 @@ export default defineConfig<'webpack5'>(async (merge) => {
     plugins: [],
     defineConstants: {
       // H5 talks to the server that serves it; weapp needs the full https origin of the API.
-      LOOPLINE_API_BASE: JSON.stringify(
-        process.env.TARO_ENV === 'h5' ? '' : (process.env.LOOPLINE_API_BASE ?? 'http://127.0.0.1:3000'),
-      ),
+      LOOPLINE_API_BASE: JSON.stringify(process.env.TARO_ENV === 'h5' ? '' : (process.env.LOOPLINE_API_BASE ?? 'http://127.0.0.1:3000')),
     },
     alias: {
       '@shared': sharedDir,

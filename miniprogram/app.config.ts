@@ -22,7 +22,10 @@ export default defineAppConfig({
   ],
   subPackages: [
     { root: 'pages/staff', pages: ['home/index', 'identify/index', 'redeem/index', 'tickets/index', 'ticket/index', 'complaints/index'] },
-    { root: 'pages/admin', pages: ['home/index', 'stores/index', 'staff/index', 'campaigns/index', 'funnel/index', 'keyword-rules/index', 'oa-menu/index'] },
+    {
+      root: 'pages/admin',
+      pages: ['home/index', 'stores/index', 'staff/index', 'campaigns/index', 'funnel/index', 'keyword-rules/index', 'oa-menu/index'],
+    },
   ],
   tabBar: {
     color: '#6b7280',
@@ -30,9 +33,24 @@ export default defineAppConfig({
     backgroundColor: '#ffffff',
     borderStyle: 'white',
     list: [
-      { pagePath: 'pages/member/home/index', text: '会员', iconPath: 'assets/tab/member.png', selectedIconPath: 'assets/tab/member-on.png' },
-      { pagePath: 'pages/coupons/center/index', text: '领券', iconPath: 'assets/tab/coupons.png', selectedIconPath: 'assets/tab/coupons-on.png' },
-      { pagePath: 'pages/aftersale/list/index', text: '售后', iconPath: 'assets/tab/aftersale.png', selectedIconPath: 'assets/tab/aftersale-on.png' },
+      {
+        pagePath: 'pages/member/home/index',
+        text: '会员',
+        iconPath: 'assets/tab/member.png',
+        selectedIconPath: 'assets/tab/member-on.png',
+      },
+      {
+        pagePath: 'pages/coupons/center/index',
+        text: '领券',
+        iconPath: 'assets/tab/coupons.png',
+        selectedIconPath: 'assets/tab/coupons-on.png',
+      },
+      {
+        pagePath: 'pages/aftersale/list/index',
+        text: '售后',
+        iconPath: 'assets/tab/aftersale.png',
+        selectedIconPath: 'assets/tab/aftersale-on.png',
+      },
       { pagePath: 'pages/me/index', text: '我的', iconPath: 'assets/tab/me.png', selectedIconPath: 'assets/tab/me-on.png' },
     ],
   },

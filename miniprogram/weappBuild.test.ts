@@ -48,7 +48,8 @@ it('lists every page of app.config.ts and keeps the main package at most 1 MB', 
   // Customers never download staff or admin pages: those live only in sub-packages.
   expect(appJson.pages.filter((p) => p.startsWith('pages/staff/') || p.startsWith('pages/admin/'))).toEqual([]);
   // The tab bar's pages are in the main package, with their icons in the build.
-  const tabBar = (appJson as AppJson & { tabBar: { list: Array<{ pagePath: string; iconPath: string; selectedIconPath: string }> } }).tabBar;
+  const tabBar = (appJson as AppJson & { tabBar: { list: Array<{ pagePath: string; iconPath: string; selectedIconPath: string }> } })
+    .tabBar;
   expect(tabBar.list.map((tab) => tab.pagePath)).toEqual(TABS.map((tab) => tab.page));
   for (const tab of tabBar.list) {
     expect(appJson.pages).toContain(tab.pagePath);

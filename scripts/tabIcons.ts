@@ -9,8 +9,7 @@ const SHAPES: Record<string, string> = {
   // A member card with a chip line.
   member: '<rect x="10" y="20" width="61" height="42" rx="7" /><path d="M10 34 H71" /><path d="M20 50 H38" />',
   // A coupon with notches and a dashed tear line.
-  coupons:
-    '<path d="M12 24 H69 V36 A6 6 0 0 0 69 48 V60 H12 V48 A6 6 0 0 0 12 36 Z" /><path d="M46 28 V56" stroke-dasharray="4 4" />',
+  coupons: '<path d="M12 24 H69 V36 A6 6 0 0 0 69 48 V60 H12 V48 A6 6 0 0 0 12 36 Z" /><path d="M46 28 V56" stroke-dasharray="4 4" />',
   // A speech bubble with a check: after-sale service.
   aftersale: '<path d="M14 18 H67 V52 H36 L24 63 V52 H14 Z" /><path d="M29 35 L37 43 L52 28" />',
   // A person.

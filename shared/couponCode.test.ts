@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  COUPON_CODE_ALPHABET,
-  COUPON_CODE_LENGTH,
-  couponCodeFromBytes,
-  normalizeCouponCode,
-  parseCouponCode,
-} from './couponCode';
+import { COUPON_CODE_ALPHABET, COUPON_CODE_LENGTH, couponCodeFromBytes, normalizeCouponCode, parseCouponCode } from './couponCode';
 
 const canonical = (code: string) => code.replace(/-/g, '');
 const fresh = () => couponCodeFromBytes(randomBytes(10));

@@ -75,8 +75,7 @@ export function formatCouponCode(canonical: string): string {
 export type CouponCodeProblem = 'empty' | 'bad_character' | 'wrong_length' | 'check_failed';
 
 export type ParsedCouponCode =
-  | { ok: true; canonical: string; display: string }
-  | { ok: false; problem: CouponCodeProblem; message: string };
+  { ok: true; canonical: string; display: string } | { ok: false; problem: CouponCodeProblem; message: string };
 
 const READS_AS: Record<string, string> = { I: '1', L: '1', O: '0' };
 

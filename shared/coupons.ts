@@ -26,9 +26,7 @@ export const GIFT_OPEN_MS = 24 * 60 * 60 * 1000;
 export const QR_TOKEN_TTL_MS = 60 * 1000;
 
 const fen = z.number().int().min(0).max(100_000_000);
-const isoDate = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()])
-  .transform((s) => new Date(s));
+const isoDate = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((s) => new Date(s));
 const objectId = z.string().regex(/^[0-9a-fA-F]{24}$/, 'must be an id');
 
 export const validitySchema = z.discriminatedUnion('kind', [

@@ -27,13 +27,21 @@ describe('custom menu rules', () => {
     const draft = menuDraftSchema.parse({
       entries: [
         { type: 'click', name: '会员', key: 'MEMBER', keywordRuleId: 'a'.repeat(24) },
-        { name: '更多', sub: [{ type: 'miniprogram', name: '小程序', appid: 'wxapp', pagepath: 'pages/member/home/index', url: 'https://example.com/' }] },
+        {
+          name: '更多',
+          sub: [{ type: 'miniprogram', name: '小程序', appid: 'wxapp', pagepath: 'pages/member/home/index', url: 'https://example.com/' }],
+        },
       ],
     });
     expect(toPlatformMenu(draft)).toEqual({
       button: [
         { type: 'click', name: '会员', key: 'MEMBER' },
-        { name: '更多', sub_button: [{ type: 'miniprogram', name: '小程序', appid: 'wxapp', pagepath: 'pages/member/home/index', url: 'https://example.com/' }] },
+        {
+          name: '更多',
+          sub_button: [
+            { type: 'miniprogram', name: '小程序', appid: 'wxapp', pagepath: 'pages/member/home/index', url: 'https://example.com/' },
+          ],
+        },
       ],
     });
   });

@@ -174,9 +174,16 @@ export const menuActionSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('click'),
     name: entryName,
-    key: z.string().trim().regex(/^[A-Za-z0-9_\-.:]{1,128}$/, 'must be 1–128 letters, digits or _-.:'),
+    key: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_\-.:]{1,128}$/, 'must be 1–128 letters, digits or _-.:'),
     /** The keyword rule whose reply answers this click (instead of the built-in answer for the key). */
-    keywordRuleId: z.string().regex(/^[0-9a-f]{24}$/, 'must be an id').nullable().optional(),
+    keywordRuleId: z
+      .string()
+      .regex(/^[0-9a-f]{24}$/, 'must be an id')
+      .nullable()
+      .optional(),
   }),
   z.object({ type: z.literal('view'), name: entryName, url: menuUrl }),
   z.object({
@@ -227,14 +234,24 @@ export function menuProblems(draft: MenuDraft): MenuProblem[] {
   };
   const action = (a: MenuAction, path: string, sub: boolean) => {
     const nameLimit = sub ? MENU_LIMITS.subNameBytes : MENU_LIMITS.topNameBytes;
-    check(utf8Bytes(a.name) <= nameLimit, `${path}.name`, sub ? 40025 : 40018, `名称最多 ${nameLimit} 字节（约 ${Math.floor(nameLimit / 3)} 个汉字）`);
+    check(
+      utf8Bytes(a.name) <= nameLimit,
+      `${path}.name`,
+      sub ? 40025 : 40018,
+      `名称最多 ${nameLimit} 字节（约 ${Math.floor(nameLimit / 3)} 个汉字）`,
+    );
     if (a.type === 'click') check(utf8Bytes(a.key) <= MENU_LIMITS.keyBytes, `${path}.key`, sub ? 40026 : 40019, 'KEY 最多 128 字节');
     else check(utf8Bytes(a.url) <= MENU_LIMITS.urlBytes, `${path}.url`, sub ? 40027 : 40020, '链接最多 1024 字节');
   };
   draft.entries.forEach((entry, i) => {
     const path = `entries.${i}`;
     if (isMenuGroup(entry)) {
-      check(utf8Bytes(entry.name) <= MENU_LIMITS.topNameBytes, `${path}.name`, 40018, `名称最多 ${MENU_LIMITS.topNameBytes} 字节（约 5 个汉字）`);
+      check(
+        utf8Bytes(entry.name) <= MENU_LIMITS.topNameBytes,
+        `${path}.name`,
+        40018,
+        `名称最多 ${MENU_LIMITS.topNameBytes} 字节（约 5 个汉字）`,
+      );
       entry.sub.forEach((a, j) => action(a, `${path}.sub.${j}`, true));
     } else action(entry, path, false);
   });

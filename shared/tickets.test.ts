@@ -129,7 +129,9 @@ describe('ticket schemas', () => {
   });
 
   it('refuses a phone preference without a phone, unknown types and empty descriptions', () => {
-    expect(createTicketSchema.safeParse({ storeId, type: 'repair', description: 'x', contact: { preference: 'phone' } }).success).toBe(false);
+    expect(createTicketSchema.safeParse({ storeId, type: 'repair', description: 'x', contact: { preference: 'phone' } }).success).toBe(
+      false,
+    );
     expect(createTicketSchema.safeParse({ storeId, type: 'upgrade', description: 'x' }).success).toBe(false);
     expect(createTicketSchema.safeParse({ storeId, type: 'repair', description: '   ' }).success).toBe(false);
   });

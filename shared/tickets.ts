@@ -32,17 +32,7 @@ export type ContactPreference = (typeof CONTACT_PREFERENCES)[number];
 export const TICKET_ROLES = ['customer', 'clerk', 'manager', 'admin'] as const;
 export type TicketRole = (typeof TICKET_ROLES)[number];
 
-export const TICKET_ACTIONS = [
-  'accept',
-  'start',
-  'request_info',
-  'resume',
-  'resolve',
-  'close',
-  'reject',
-  'cancel',
-  'reopen',
-] as const;
+export const TICKET_ACTIONS = ['accept', 'start', 'request_info', 'resume', 'resolve', 'close', 'reject', 'cancel', 'reopen'] as const;
 export type TicketAction = (typeof TICKET_ACTIONS)[number];
 
 /** How long after resolution the customer may reopen. */
@@ -178,8 +168,7 @@ export type TransitionRefusal =
   | 'MISSING_FIELD';
 
 export type TransitionCheck =
-  | { ok: true; transition: TicketTransition; role: TicketRole }
-  | { ok: false; refusal: TransitionRefusal; message: string; field?: string };
+  { ok: true; transition: TicketTransition; role: TicketRole } | { ok: false; refusal: TransitionRefusal; message: string; field?: string };
 
 export interface TransitionData {
   reason?: string | undefined;
@@ -239,7 +228,10 @@ export const createTicketSchema = z.object({
   contact: z
     .object({
       preference: z.enum(CONTACT_PREFERENCES),
-      phone: z.string().regex(/^\+?[0-9 -]{6,20}$/, 'must be a phone number').optional(),
+      phone: z
+        .string()
+        .regex(/^\+?[0-9 -]{6,20}$/, 'must be a phone number')
+        .optional(),
     })
     .refine((c) => c.preference !== 'phone' || !!c.phone, { message: 'a phone number is needed', path: ['phone'] })
     .default({ preference: 'wechat' }),

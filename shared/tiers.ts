@@ -18,7 +18,14 @@ export interface Tier {
 }
 
 export const TIERS: readonly Tier[] = [
-  { id: 'regular', name: '普通', minEarnedPoints: 0, rank: 0, pointsMultiplier: 1, benefits: ['消费每满1元积1分', '积分兑换优惠券', '生日月礼券'] },
+  {
+    id: 'regular',
+    name: '普通',
+    minEarnedPoints: 0,
+    rank: 0,
+    pointsMultiplier: 1,
+    benefits: ['消费每满1元积1分', '积分兑换优惠券', '生日月礼券'],
+  },
   {
     id: 'silver',
     name: '银卡',

@@ -98,7 +98,9 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
   const actions = ticket?.allowedActions ?? [];
   const noteField = noteFor && actions.includes(noteFor) ? transitionFor(noteFor).requires[0] : undefined;
   const open = ticket && !['closed', 'rejected', 'cancelled'].includes(ticket.state);
-  const lastReason = [...(ticket?.history ?? [])].reverse().find((h) => h.reason && ['request_info', 'reject', 'reopen'].includes(h.action));
+  const lastReason = [...(ticket?.history ?? [])]
+    .reverse()
+    .find((h) => h.reason && ['request_info', 'reject', 'reopen'].includes(h.action));
 
   return (
     <View className={`page ticket-page ticket-page-${as}`}>
@@ -126,8 +128,12 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
             {as === 'staff' && ticket.sla.resolutionDue && OPEN_STATES.includes(ticket.state) && (
               <Text className='detail-line muted mask'>{t('ticket.resolutionDue', { time: formatTime(ticket.sla.resolutionDue) })}</Text>
             )}
-            {lastReason && open && <Text className='detail-line last-reason dyn'>{t('ticket.reason', { reason: lastReason.reason ?? '' })}</Text>}
-            {ticket.resolution && <View className='resolution-box ticket-resolution dyn'>{t('ticket.resolution', { resolution: ticket.resolution })}</View>}
+            {lastReason && open && (
+              <Text className='detail-line last-reason dyn'>{t('ticket.reason', { reason: lastReason.reason ?? '' })}</Text>
+            )}
+            {ticket.resolution && (
+              <View className='resolution-box ticket-resolution dyn'>{t('ticket.resolution', { resolution: ticket.resolution })}</View>
+            )}
             <View style={{ marginTop: '16px' }}>
               <PhotoGrid photos={photos} />
             </View>
@@ -197,7 +203,9 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
               {noteField && (
                 <View className='field field-action-note'>
                   <Text className='field-label'>
-                    {t(noteField === 'resolution' ? 'ticket.noteResolution' : 'ticket.noteReason', { action: t(`ticket.action.${noteFor!}`) })}
+                    {t(noteField === 'resolution' ? 'ticket.noteResolution' : 'ticket.noteReason', {
+                      action: t(`ticket.action.${noteFor!}`),
+                    })}
                   </Text>
                   <Textarea className='field-textarea' value={note} maxlength={1000} onInput={(e) => setNote(e.detail.value)} />
                 </View>
@@ -223,4 +231,3 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
     </View>
   );
 }
-

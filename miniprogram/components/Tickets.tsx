@@ -22,7 +22,9 @@ export function TicketRow({ ticket, onClick, staff }: { ticket: Ticket; onClick:
   return (
     <View className={`ticket-row ticket-${ticket.number}`} onClick={onClick}>
       <View className='ticket-row-head'>
-        <Text className='ticket-row-title mask'>{t('ticket.heading', { type: t(`ticket.type.${ticket.type}`), number: ticket.number })}</Text>
+        <Text className='ticket-row-title mask'>
+          {t('ticket.heading', { type: t(`ticket.type.${ticket.type}`), number: ticket.number })}
+        </Text>
         {staff && <SlaBadgeView badge={ticket.sla.badge} />}
         <StateBadge state={ticket.state} />
       </View>

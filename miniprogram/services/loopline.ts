@@ -53,8 +53,7 @@ export type {
 } from '@shared/api';
 
 export const api = {
-  login: (code: string) =>
-    apiRequest('POST', '/auth/login', { body: { code }, schema: loginResponse, allowAnonymous: true }),
+  login: (code: string) => apiRequest('POST', '/auth/login', { body: { code }, schema: loginResponse, allowAnonymous: true }),
   me: () => apiRequest('GET', '/me', { schema: meResponse }),
   join: (phoneCode?: string) =>
     apiRequest('POST', '/members/join', {
@@ -104,8 +103,7 @@ export const couponApi = {
   mine: (state?: CouponState) =>
     apiRequest<{ items: CouponView[] }>('GET', `/coupons${state ? `?state=${encodeURIComponent(state)}` : ''}`),
   coupon: (id: string) => apiRequest<{ coupon: CouponView }>('GET', `/coupons/${encodeURIComponent(id)}`),
-  qrToken: (id: string) =>
-    apiRequest<{ token: string; expiresAt: string }>('GET', `/coupons/${encodeURIComponent(id)}/qr-token`),
+  qrToken: (id: string) => apiRequest<{ token: string; expiresAt: string }>('GET', `/coupons/${encodeURIComponent(id)}/qr-token`),
   gift: (id: string) =>
     apiRequest<{ token: string; expiresAt: string; coupon: CouponView }>('POST', `/coupons/${encodeURIComponent(id)}/gift`),
   cancelGift: (id: string) => apiRequest<{ coupon: CouponView }>('DELETE', `/coupons/${encodeURIComponent(id)}/gift`),
@@ -115,17 +113,13 @@ export const couponApi = {
   redeem: (input: TillInput) =>
     apiRequest<{ redemption: RedemptionView; coupon: CouponView }>('POST', '/staff/redemptions', { body: input }),
   today: (storeId?: string) =>
-    apiRequest<{ items: RedemptionView[] }>(
-      'GET',
-      `/staff/redemptions/today${storeId ? `?storeId=${encodeURIComponent(storeId)}` : ''}`,
-    ),
+    apiRequest<{ items: RedemptionView[] }>('GET', `/staff/redemptions/today${storeId ? `?storeId=${encodeURIComponent(storeId)}` : ''}`),
 
   campaigns: () => apiRequest<{ items: CampaignView[] }>('GET', '/admin/campaigns'),
   createCampaign: (input: CreateCampaignInput) => apiRequest<CampaignView>('POST', '/admin/campaigns', { body: input }),
   updateCampaign: (id: string, change: { status?: CampaignStatus; stock?: number }) =>
     apiRequest<CampaignView>('PATCH', `/admin/campaigns/${encodeURIComponent(id)}`, { body: change }),
-  funnel: (campaignId: string) =>
-    apiRequest<FunnelReport>('GET', `/admin/reports/funnel?campaignId=${encodeURIComponent(campaignId)}`),
+  funnel: (campaignId: string) => apiRequest<FunnelReport>('GET', `/admin/reports/funnel?campaignId=${encodeURIComponent(campaignId)}`),
 };
 
 export type { KeywordRuleView as KeywordRule };

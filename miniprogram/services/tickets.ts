@@ -48,8 +48,7 @@ export const tickets = {
   rate: (id: string, stars: number, comment?: string) =>
     apiRequest('POST', `/tickets/${id}/rating`, { body: { stars, ...(comment ? { comment } : {}) }, schema: ticketView }),
   photos: (id: string) => apiRequest('GET', `/tickets/${id}/photos`, { schema: ticketPhotoList }),
-  inbox: (storeId?: string) =>
-    apiRequest('GET', `/staff/tickets${storeId ? `?storeId=${storeId}` : ''}`, { schema: ticketList }),
+  inbox: (storeId?: string) => apiRequest('GET', `/staff/tickets${storeId ? `?storeId=${storeId}` : ''}`, { schema: ticketList }),
 };
 
 const authHeader = (): Record<string, string> => {
@@ -72,7 +71,11 @@ export async function uploadTicketPhoto(ticketId: string, filePath: string): Pro
     body = undefined;
   }
   if (res.statusCode !== 201) {
-    throw new ApiError(res.statusCode, body?.error?.code ?? 'UPLOAD_FAILED', body?.error?.message ?? `upload failed (HTTP ${res.statusCode})`);
+    throw new ApiError(
+      res.statusCode,
+      body?.error?.code ?? 'UPLOAD_FAILED',
+      body?.error?.message ?? `upload failed (HTTP ${res.statusCode})`,
+    );
   }
   return body as TicketPhotoRef;
 }

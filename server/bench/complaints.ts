@@ -49,8 +49,15 @@ const rows = [
   measure('full score (stage one + model)', (t) => scoreWith(model, t)),
 ];
 const fmt = (ms: number) => `${(ms * 1000).toFixed(0).padStart(6)} µs`;
-console.log(`complaint scoring, ${texts.length} corpus messages × ${ROUNDS} rounds; model ${model.version} (${model.data.vocab.length} features, loaded in ${loadMs.toFixed(0)} ms)`);
-console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores (wall-clock tails include time the process waited for a core)`);
+console.log(
+  `complaint scoring, ${texts.length} corpus messages × ${ROUNDS} rounds; model ${model.version} (${model.data.vocab.length} features, loaded in ${loadMs.toFixed(0)} ms)`,
+);
+console.log(
+  `load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${os.cpus().length} cores (wall-clock tails include time the process waited for a core)`,
+);
 for (const kind of ['wall', 'cpu'] as const) {
   console.log(kind === 'wall' ? 'wall-clock per message:' : 'CPU time per message (this process only):');
   for (const r of rows) {
@@ -59,7 +66,9 @@ for (const kind of ['wall', 'cpu'] as const) {
   }
 }
 const [seg, , full] = rows;
-console.log(`full score vs segmentation alone (wall): p50 ×${(full!.wall.p50 / seg!.wall.p50).toFixed(1)}, p99 ×${(full!.wall.p99 / seg!.wall.p99).toFixed(1)}`);
+console.log(
+  `full score vs segmentation alone (wall): p50 ×${(full!.wall.p50 / seg!.wall.p50).toFixed(1)}, p99 ×${(full!.wall.p99 / seg!.wall.p99).toFixed(1)}`,
+);
 for (const kind of ['wall', 'cpu'] as const) {
   const p99 = full![kind].p99;
   console.log(`target p99 <= 2 ms per message (${kind}): ${p99 <= 2 ? 'met' : 'NOT met'} (${p99.toFixed(3)} ms)`);

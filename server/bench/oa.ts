@@ -69,7 +69,14 @@ function median(runs: Figures[]): Figures {
     const sorted = runs.map(pick).sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)]!;
   };
-  return { rps: mid((f) => f.rps), p50: mid((f) => f.p50), p99: mid((f) => f.p99), ok: mid((f) => f.ok), non2xx: mid((f) => f.non2xx), errors: mid((f) => f.errors) };
+  return {
+    rps: mid((f) => f.rps),
+    p50: mid((f) => f.p50),
+    p99: mid((f) => f.p99),
+    ok: mid((f) => f.ok),
+    non2xx: mid((f) => f.non2xx),
+    errors: mid((f) => f.errors),
+  };
 }
 
 function sum(runs: Figures[]): Figures {
@@ -83,18 +90,40 @@ const show = (name: string, f: Figures) =>
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(process.env.BENCH_DATA_DIR ?? os.tmpdir(), 'loopline-bench-'));
-  const base = loadConfig({ ...process.env, PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: dataDir, OA_AES_KEY: AES_KEY, OA_AES_KEY_PREVIOUS: '' });
+  const base = loadConfig({
+    ...process.env,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    OA_AES_KEY: AES_KEY,
+    OA_AES_KEY_PREVIOUS: '',
+  });
   let engine: EmbeddedEngine | undefined;
   const targets: Target[] = [];
   const checks: Array<{ name: string; ok: boolean; detail: string }> = [];
   const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   try {
-    engine = base.mongodbUri ? undefined : await startEmbeddedEngine({ dataDir, ferretdbBin: base.ferretdbBin, log: createLogger('error') });
+    engine = base.mongodbUri
+      ? undefined
+      : await startEmbeddedEngine({ dataDir, ferretdbBin: base.ferretdbBin, log: createLogger('error') });
     const uri = base.mongodbUri ?? `${engine!.uri}/bench_oa_${Date.now()}`;
     const { token, appId } = base.officialAccount;
-    const childEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'silent', MONGODB_URI: uri, OA_AES_KEY: AES_KEY, OA_AES_KEY_PREVIOUS: '', DATA_DIR: dataDir };
-    const peer = (kind: string) => spawnServer('server/bench/oaPeers.ts', [kind, token, appId, AES_KEY, HELP_TEXT], childEnv, /listening (\S+)/);
-    const [bare, webot, ours] = await Promise.all([peer('bare'), peer('webot'), spawnServer('server/src/main.ts', [], childEnv, /running at (\S+)/)]);
+    const childEnv = {
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      MONGODB_URI: uri,
+      OA_AES_KEY: AES_KEY,
+      OA_AES_KEY_PREVIOUS: '',
+      DATA_DIR: dataDir,
+    };
+    const peer = (kind: string) =>
+      spawnServer('server/bench/oaPeers.ts', [kind, token, appId, AES_KEY, HELP_TEXT], childEnv, /listening (\S+)/);
+    const [bare, webot, ours] = await Promise.all([
+      peer('bare'),
+      peer('webot'),
+      spawnServer('server/src/main.ts', [], childEnv, /running at (\S+)/),
+    ]);
     targets.push(bare, webot, ours);
     await mongoose.connect(uri);
     const db = mongoose.connection.db!;
@@ -129,10 +158,13 @@ async function main(): Promise<void> {
       const probe = makePush();
       const res = await fetch(target.url + probe.path, { method: 'POST', body: probe.body });
       const reply = readReply(side, await res.text());
-      if (res.status !== 200 || reply?.Content !== HELP_TEXT) throw new Error(`probe of ${target.url} failed: ${res.status} ${JSON.stringify(reply)}`);
+      if (res.status !== 200 || reply?.Content !== HELP_TEXT)
+        throw new Error(`probe of ${target.url} failed: ${res.status} ${JSON.stringify(reply)}`);
     }
 
-    process.stdout.write(`Warming up (${FOLLOWERS} followers write once), then ${ROUNDS} turns of ${DURATION_S} s each at ${CONNECTIONS} connections…\n`);
+    process.stdout.write(
+      `Warming up (${FOLLOWERS} followers write once), then ${ROUNDS} turns of ${DURATION_S} s each at ${CONNECTIONS} connections…\n`,
+    );
     for (let i = 0; i < FOLLOWERS; i++) {
       const warm = makePush();
       await (await fetch(ours.url + warm.path, { method: 'POST', body: warm.body })).text();
@@ -144,7 +176,11 @@ async function main(): Promise<void> {
     const timelineBefore = await db.collection('timeline').countDocuments({ type: 'oa.message' });
     // In turns, so that load from elsewhere on the machine falls on all three alike.
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, target] of [['bare', bare], ['webot', webot], ['ours', ours]] as const) {
+      for (const [name, target] of [
+        ['bare', bare],
+        ['webot', webot],
+        ['ours', ours],
+      ] as const) {
         refill();
         runs[name].push(await load(target.url, nextPush));
       }
@@ -161,18 +197,39 @@ async function main(): Promise<void> {
     const allMessages = await db.collection('timeline').countDocuments({ type: 'oa.message' });
     const replies = await db.collection('timeline').countDocuments({ type: 'oa.reply' });
     check('every answered message is on the timeline', messages >= oursTotal.ok, `${messages} entries for ${oursTotal.ok} answers`);
-    check('one delivery record, one stored answer, one message and one reply entry per push', deliveries === allMessages && answers === allMessages && replies === allMessages, `${deliveries} deliveries, ${answers} answers, ${allMessages} messages, ${replies} replies`);
+    check(
+      'one delivery record, one stored answer, one message and one reply entry per push',
+      deliveries === allMessages && answers === allMessages && replies === allMessages,
+      `${deliveries} deliveries, ${answers} answers, ${allMessages} messages, ${replies} replies`,
+    );
 
     // Dedupe: 20 messages, each pushed 5 times at once: one entry each, the same answer for all.
     const dupes = Array.from({ length: 20 }, makePush);
     const dupeBefore = await db.collection('timeline').countDocuments({ type: 'oa.message' });
     const dupeAnswers = await Promise.all(
-      dupes.flatMap((push) => Array.from({ length: 5 }, async () => readReply(side, await (await fetch(ours.url + push.path, { method: 'POST', body: push.body })).text())?.Content)),
+      dupes.flatMap((push) =>
+        Array.from(
+          { length: 5 },
+          async () => readReply(side, await (await fetch(ours.url + push.path, { method: 'POST', body: push.body })).text())?.Content,
+        ),
+      ),
     );
     const dupeAfter = await db.collection('timeline').countDocuments({ type: 'oa.message' });
-    check('duplicate pushes recorded once', dupeAfter - dupeBefore === dupes.length, `${dupeAfter - dupeBefore} entries for ${dupes.length} messages × 5`);
-    check('duplicates answered with the first answer', dupeAnswers.every((a) => a === HELP_TEXT), `${dupeAnswers.filter((a) => a === HELP_TEXT).length}/${dupeAnswers.length}`);
-    check('no errors under load', oursTotal.errors === 0 && oursTotal.non2xx === 0, `${oursTotal.errors} errors, ${oursTotal.non2xx} non-2xx`);
+    check(
+      'duplicate pushes recorded once',
+      dupeAfter - dupeBefore === dupes.length,
+      `${dupeAfter - dupeBefore} entries for ${dupes.length} messages × 5`,
+    );
+    check(
+      'duplicates answered with the first answer',
+      dupeAnswers.every((a) => a === HELP_TEXT),
+      `${dupeAnswers.filter((a) => a === HELP_TEXT).length}/${dupeAnswers.length}`,
+    );
+    check(
+      'no errors under load',
+      oursTotal.errors === 0 && oursTotal.non2xx === 0,
+      `${oursTotal.errors} errors, ${oursTotal.non2xx} non-2xx`,
+    );
 
     const vsWebot = oursFigures.rps / webotFigures.rps;
     const vsBare = oursFigures.rps / bareFigures.rps;

@@ -67,7 +67,11 @@ async function main() {
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'loopline-bench-start-'));
   const engineStarted = performance.now();
-  const engine = await startEmbeddedEngine({ dataDir: dir, ferretdbBin: process.env.FERRETDB_BIN || undefined, log: createLogger('error') });
+  const engine = await startEmbeddedEngine({
+    dataDir: dir,
+    ferretdbBin: process.env.FERRETDB_BIN || undefined,
+    log: createLogger('error'),
+  });
   const engineMs = performance.now() - engineStarted;
   try {
     const times: Record<Mode, number[]> = { tsx: [], compiled: [] };
@@ -83,10 +87,14 @@ async function main() {
     process.stdout.write(`\nCold start to ready (/readyz 200), ${RUNS} runs each, fresh database each run:\n`);
     process.stdout.write('mode        median      min      max\n');
     for (const mode of ['tsx', 'compiled'] as const) {
-      process.stdout.write(`${mode.padEnd(9)}${fmt(median(times[mode]))} ${fmt(Math.min(...times[mode]))} ${fmt(Math.max(...times[mode]))}\n`);
+      process.stdout.write(
+        `${mode.padEnd(9)}${fmt(median(times[mode]))} ${fmt(Math.min(...times[mode]))} ${fmt(Math.max(...times[mode]))}\n`,
+      );
     }
     const ratio = median(times.tsx) / median(times.compiled);
-    process.stdout.write(`\ncompiled vs tsx: ${ratio.toFixed(2)}× faster (median ${Math.round(median(times.tsx))} → ${Math.round(median(times.compiled))} ms)\n`);
+    process.stdout.write(
+      `\ncompiled vs tsx: ${ratio.toFixed(2)}× faster (median ${Math.round(median(times.tsx))} → ${Math.round(median(times.compiled))} ms)\n`,
+    );
     process.stdout.write(`embedded engine start (not included above, the same for both): ${Math.round(engineMs)} ms (${engine.kind})\n`);
   } finally {
     await engine.stop();

@@ -36,7 +36,11 @@ describe('every collection with customer data takes part in erasure, merge and e
 
   it('would catch a forgotten collection, a forgotten personal path and a misspelt claim', () => {
     const fixtures = new mongoose.Mongoose();
-    const Loyalty = fixtures.model('Loyalty', new fixtures.Schema({ customerId: fixtures.Schema.Types.ObjectId, stamps: Number }), 'loyalty_cards');
+    const Loyalty = fixtures.model(
+      'Loyalty',
+      new fixtures.Schema({ customerId: fixtures.Schema.Types.ObjectId, stamps: Number }),
+      'loyalty_cards',
+    );
     const Survey = fixtures.model('Survey', new fixtures.Schema({ answers: { email: { type: String, personal: true } } }), 'surveys');
     const Nested = fixtures.model(
       'Nested',

@@ -150,12 +150,19 @@ describe('a customer merged, exported and erased', () => {
     expect(exported.gifts).toEqual([expect.objectContaining({ direction: 'given', status: 'accepted' })]);
     expect(exported.redemptions).toEqual([expect.objectContaining({ orderAmountFen: 25_800, status: 'done' })]);
     expect(exported.tickets).toEqual([
-      expect.objectContaining({ id: ticketId, description: DESCRIPTION, orderRef: ORDER_REF, contact: { preference: 'phone', phone: TICKET_PHONE } }),
+      expect.objectContaining({
+        id: ticketId,
+        description: DESCRIPTION,
+        orderRef: ORDER_REF,
+        contact: { preference: 'phone', phone: TICKET_PHONE },
+      }),
     ]);
     expect(exported.ticketMessages.map((m: { text: string }) => m.text)).toEqual([MESSAGE, '收到，明天上门']);
     expect(exported.ticketPhotos).toEqual([expect.objectContaining({ ticketId, contentType: 'image/png', size: PNG.length })]);
     expect(exported.sessions.length).toBeGreaterThanOrEqual(2);
-    expect(exported.timeline.map((t: { type: string }) => t.type)).toEqual(expect.arrayContaining(['member.joined', 'ticket.created', 'customer.merged']));
+    expect(exported.timeline.map((t: { type: string }) => t.type)).toEqual(
+      expect.arrayContaining(['member.joined', 'ticket.created', 'customer.merged']),
+    );
     expect(JSON.stringify(exported)).not.toMatch(/tokenHash|"token"/);
   });
 
@@ -188,13 +195,28 @@ describe('a customer merged, exported and erased', () => {
         }
       }
       // …the two customer records are empty shells…
-      for (const shell of await db.collection('customers').find({ _id: { $in: ids } }).toArray()) {
+      for (const shell of await db
+        .collection('customers')
+        .find({ _id: { $in: ids } })
+        .toArray()) {
         expect(shell.status).toBe('deleted');
         expect(shell.profile).toBeUndefined();
         expect(shell.officialAccount).toBeUndefined();
       }
       // …and no document anywhere holds anything the person gave us or any of their identities.
-      const markers = [PHONE, TICKET_PHONE, NAME, DESCRIPTION, ORDER_REF, MESSAGE, 'mp-lifecycle"', FOLLOWER_OPENID, UNIONID, 'lifecycle-photo-bytes', 'lifecycle-msg'];
+      const markers = [
+        PHONE,
+        TICKET_PHONE,
+        NAME,
+        DESCRIPTION,
+        ORDER_REF,
+        MESSAGE,
+        'mp-lifecycle"',
+        FOLLOWER_OPENID,
+        UNIONID,
+        'lifecycle-photo-bytes',
+        'lifecycle-msg',
+      ];
       const notOurs = /^sim_/; // the WeChat platform's side, played by the simulator
       for (const { name } of await db.db!.listCollections().toArray()) {
         if (notOurs.test(name)) continue;

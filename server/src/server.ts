@@ -4,6 +4,9 @@ import { startServer as startPlatformServer, type RunningServer, type StartOptio
 
 export type { RunningServer };
 
-export function startServer(config: Parameters<typeof startPlatformServer>[0], options: Omit<StartOptions, 'modules'> = {}): Promise<RunningServer> {
+export function startServer(
+  config: Parameters<typeof startPlatformServer>[0],
+  options: Omit<StartOptions, 'modules'> = {},
+): Promise<RunningServer> {
   return startPlatformServer(config, { ...options, modules: MODULES });
 }

@@ -57,7 +57,10 @@ export function serverProcess(name: string, port: number, main: string, env: Rec
       const deadline = Date.now() + 120_000;
       while (Date.now() < deadline) {
         if (child.exitCode !== null) throw new Error(`${name} exited during start:\n${output.slice(from).slice(-20).join('\n')}`);
-        const ready = await httpRequest(url, 'GET', '/readyz').then((r) => r.status === 200, () => false);
+        const ready = await httpRequest(url, 'GET', '/readyz').then(
+          (r) => r.status === 200,
+          () => false,
+        );
         if (ready) return;
         await sleep(100);
       }
@@ -105,7 +108,12 @@ export async function roundRobinProxy(backends: number[]): Promise<RoundRobinPro
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const headers = { ...req.headers, 'x-request-id': (req.headers['x-request-id'] as string | undefined) ?? randomUUID(), 'x-forwarded-for': '127.0.0.1', connection: 'close' };
+      const headers = {
+        ...req.headers,
+        'x-request-id': (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+        'x-forwarded-for': '127.0.0.1',
+        connection: 'close',
+      };
       const first = next++ % backends.length;
       const attempt = (tries: number) => {
         const port = backends[(first + tries) % backends.length]!;

@@ -92,8 +92,21 @@ describe('Dockerfile', () => {
   });
 
   it('builds with the npm scripts the repository runs, and starts the way start:prod does', () => {
-    const runs = lines.filter((l) => l.startsWith('RUN ')).flatMap((l) => l.slice(4).split('&&').map((c) => c.trim()));
-    expect(runs).toEqual(['npm ci', 'npm run build:server', 'npm run build:h5', 'npm ci --omit=dev --ignore-scripts', 'npm cache clean --force']);
+    const runs = lines
+      .filter((l) => l.startsWith('RUN '))
+      .flatMap((l) =>
+        l
+          .slice(4)
+          .split('&&')
+          .map((c) => c.trim()),
+      );
+    expect(runs).toEqual([
+      'npm ci',
+      'npm run build:server',
+      'npm run build:h5',
+      'npm ci --omit=dev --ignore-scripts',
+      'npm cache clean --force',
+    ]);
     for (const run of runs) {
       const script = /^npm run (\S+)$/.exec(run)?.[1];
       if (script) expect(pkg.scripts[script], run).toBeDefined();
@@ -108,6 +121,7 @@ describe('Dockerfile', () => {
   });
 
   it('keeps build tools out of the runtime dependencies', () => {
-    for (const tool of ['tsx', 'typescript', 'esbuild', 'vitest', '@tarojs/cli', 'react']) expect(pkg.dependencies[tool], tool).toBeUndefined();
+    for (const tool of ['tsx', 'typescript', 'esbuild', 'vitest', '@tarojs/cli', 'react'])
+      expect(pkg.dependencies[tool], tool).toBeUndefined();
   });
 });

@@ -31,7 +31,10 @@ export async function setup(project: TestProject): Promise<void> {
   }
   project.provide('mongoUri', uri ?? engine!.uri);
   project.provide('ferretdbBin', ferretdbBin);
-  project.provide('enginePostgres', engine ? { port: engine.postgres.port, password: engine.postgres.password, database: engine.postgres.database } : null);
+  project.provide(
+    'enginePostgres',
+    engine ? { port: engine.postgres.port, password: engine.postgres.password, database: engine.postgres.database } : null,
+  );
 }
 
 export async function teardown(): Promise<void> {

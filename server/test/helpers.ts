@@ -46,17 +46,11 @@ export interface TestResponse {
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const config = testConfig(env);
   const server = await startServer(config, { log: createLogger(config.logLevel) });
-  const request = (method: string, path: string, options: RequestOptions = {}) =>
-    httpRequest(server.url, method, path, options);
+  const request = (method: string, path: string, options: RequestOptions = {}) => httpRequest(server.url, method, path, options);
   return Object.assign(server, { config, request });
 }
 
-export async function httpRequest(
-  baseUrl: string,
-  method: string,
-  path: string,
-  options: RequestOptions = {},
-): Promise<TestResponse> {
+export async function httpRequest(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<TestResponse> {
   const { headers, body } = encodeRequest(options);
   const res = await fetch(baseUrl + path, { method, headers, body: body as BodyInit | undefined });
   const text = await res.text();

@@ -14,7 +14,8 @@ export interface Violation {
   rule: 'internals' | 'platform-uses-module';
 }
 
-const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[\s;])import\s+['"]([^'"]+)['"]/g;
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[\s;])import\s+['"]([^'"]+)['"]/g;
 
 /** Every relative module specifier a source file imports or re-exports. */
 export function relativeImportsOf(source: string): string[] {
@@ -52,8 +53,7 @@ export function boundaryViolations(root: string, rules: BoundaryRules): Violatio
       if (path.relative(root, target).startsWith('..')) continue; // outside the source root (shared/)
       const to = folderOf(target) ?? folderOf(path.join(target, 'index.ts'));
       const relativeTarget = path.relative(root, target).split(path.sep);
-      const report = (rule: Violation['rule']) =>
-        violations.push({ file: path.relative(root, file), imports: specifier, rule });
+      const report = (rule: Violation['rule']) => violations.push({ file: path.relative(root, file), imports: specifier, rule });
       if (!isModule(from) && from !== undefined && (isModule(to) || (to === undefined && relativeTarget.length === 1))) {
         // Infrastructure reaching into a module, or up into the composition root that wires them all.
         report('platform-uses-module');

@@ -32,7 +32,10 @@ const viaLb = (method: string, path: string, options?: RequestOptions) => freshR
 /** A signed safe-mode push straight to one instance, as the platform sends it. */
 async function pushTo(instance: Instance, xml: string, from: string) {
   const req = signPush(SAFE_SIDE, xml, from);
-  return freshRequest(instance.url, 'POST', `/wechat/official-account${req.query}`, { raw: req.body, headers: { 'content-type': 'text/xml' } });
+  return freshRequest(instance.url, 'POST', `/wechat/official-account${req.query}`, {
+    raw: req.body,
+    headers: { 'content-type': 'text/xml' },
+  });
 }
 const scrape = async (url: string, token: string) => {
   const res = await freshRequest(url, 'GET', '/metrics', { token });
@@ -49,7 +52,8 @@ async function login(openid: string): Promise<SignedIn> {
 async function scrapeAll(): Promise<Sample[][]> {
   return Promise.all(instances.map((i) => scrape(i.url, METRICS_TOKEN)));
 }
-const sumOver = (all: Sample[][], name: string, where: Record<string, string> = {}) => all.reduce((s, one) => s + total(one, name, where), 0);
+const sumOver = (all: Sample[][], name: string, where: Record<string, string> = {}) =>
+  all.reduce((s, one) => s + total(one, name, where), 0);
 
 async function tokenCalls(appid: string): Promise<number> {
   const res = await viaLb('GET', `/__wechat/_sim/token-fetches?appid=${appid}`);
@@ -111,7 +115,9 @@ describe('three instances on one database', () => {
     // Official-account pushes: each first attempt to one instance, the platform's retry to another,
     // and a third of them raced to two instances at the same moment.
     const followers = Array.from({ length: 6 }, () => newOpenid());
-    const pushes = followers.flatMap((openid) => [eventXml(openid, 'subscribe'), textXml(openid, '你好'), textXml(openid, '在吗')].map((xml) => ({ openid, xml })));
+    const pushes = followers.flatMap((openid) =>
+      [eventXml(openid, 'subscribe'), textXml(openid, '你好'), textXml(openid, '在吗')].map((xml) => ({ openid, xml })),
+    );
     await Promise.all(
       pushes.map(async ({ openid, xml }, n) => {
         const first = instances[n % 3]!;
@@ -127,14 +133,19 @@ describe('three instances on one database', () => {
     );
     // Each message's reply went out exactly once, as a customer-service message, by whichever instance took it.
     const customMessages = async () =>
-      Promise.all(followers.map(async (f) => (await viaLb('GET', `/__wechat/_sim/custom-messages?touser=${f}`)).body.messages.length as number));
+      Promise.all(
+        followers.map(async (f) => (await viaLb('GET', `/__wechat/_sim/custom-messages?touser=${f}`)).body.messages.length as number),
+      );
     await eventually(customMessages, (counts) => counts.every((c) => c >= 3), 'the late replies');
     await sleep(1_000);
     expect(await customMessages()).toEqual(followers.map(() => 3));
     const afterPushes = await scrapeAll();
     expect(sumOver(afterPushes, 'loopline_oa_deliveries_total') - sumOver(start, 'loopline_oa_deliveries_total')).toBe(pushes.length);
     expect(sumOver(afterPushes, 'loopline_oa_dedupe_hits_total') - sumOver(start, 'loopline_oa_dedupe_hits_total')).toBe(pushes.length);
-    expect(sumOver(afterPushes, 'loopline_oa_late_replies_total', { result: 'sent' }) - sumOver(start, 'loopline_oa_late_replies_total', { result: 'sent' })).toBe(pushes.length);
+    expect(
+      sumOver(afterPushes, 'loopline_oa_late_replies_total', { result: 'sent' }) -
+        sumOver(start, 'loopline_oa_late_replies_total', { result: 'sent' }),
+    ).toBe(pushes.length);
     // Three processes sent 18 customer-service messages (and synced the new followers' profiles) with one token.
     expect(await tokenCalls(oaAppId)).toBe(1);
 
@@ -152,7 +163,9 @@ describe('three instances on one database', () => {
     });
     expect(campaign.status, campaign.text).toBe(201);
     const customers = await Promise.all(Array.from({ length: 12 }, (_, i) => login(`mi-claimer-${i}`)));
-    const claims = await Promise.all(customers.map((c) => viaLb('POST', `/api/v1/campaigns/${campaign.body.id}/claim`, { token: c.token })));
+    const claims = await Promise.all(
+      customers.map((c) => viaLb('POST', `/api/v1/campaigns/${campaign.body.id}/claim`, { token: c.token })),
+    );
     const won = claims.filter((r) => r.status === 201);
     expect(won).toHaveLength(5);
     expect(claims.filter((r) => r.status === 409).map((r) => r.body.error.code)).toEqual(Array(7).fill('OUT_OF_STOCK'));
@@ -167,7 +180,12 @@ describe('three instances on one database', () => {
     });
     const key = `claim-${randomBytes(6).toString('hex')}`;
     const retried = await Promise.all(
-      instances.map((i) => httpRequest(i.url, 'POST', `/api/v1/campaigns/${keyed.body.id}/claim`, { token: cast.customer.token, headers: { 'idempotency-key': key } })),
+      instances.map((i) =>
+        httpRequest(i.url, 'POST', `/api/v1/campaigns/${keyed.body.id}/claim`, {
+          token: cast.customer.token,
+          headers: { 'idempotency-key': key },
+        }),
+      ),
     );
     expect(retried.map((r) => r.status)).toEqual([201, 201, 201]);
     expect(new Set(retried.map((r) => r.body.coupon.id)).size).toBe(1);
@@ -194,7 +212,12 @@ describe('three instances on one database', () => {
     expect(ticket.status, ticket.text).toBe(201);
     const replyKey = `reply-${randomBytes(6).toString('hex')}`;
     const replies = await Promise.all(
-      instances.map((i) => httpRequest(i.url, 'POST', `/api/v1/tickets/${ticket.body.id}/messages`, { token: cast.clerk.token, body: { text: '已安排维修', idempotencyKey: replyKey } })),
+      instances.map((i) =>
+        httpRequest(i.url, 'POST', `/api/v1/tickets/${ticket.body.id}/messages`, {
+          token: cast.clerk.token,
+          body: { text: '已安排维修', idempotencyKey: replyKey },
+        }),
+      ),
     );
     expect(replies.map((r) => r.status).sort()).toEqual([200, 200, 201]);
     expect(new Set(replies.map((r) => r.body.id)).size).toBe(1);
@@ -212,7 +235,10 @@ describe('three instances on one database', () => {
     expect(jobNames.size).toBeGreaterThanOrEqual(8);
     const periods = Math.ceil(elapsed / JOB_INTERVAL_MS);
     const runs = Object.fromEntries(
-      [...jobNames].map((job) => [job, sumOver(end, 'loopline_job_runs_total', { job }) - sumOver(start, 'loopline_job_runs_total', { job })]),
+      [...jobNames].map((job) => [
+        job,
+        sumOver(end, 'loopline_job_runs_total', { job }) - sumOver(start, 'loopline_job_runs_total', { job }),
+      ]),
     );
     for (const [job, count] of Object.entries(runs)) {
       expect(count, `${job} ran ${count} times in ${elapsed} ms`).toBeGreaterThanOrEqual(1);
@@ -235,7 +261,14 @@ describe('a rolling restart under steady traffic', () => {
         for (let c = 0; c < 3; c++) {
           const res = await viaLb('POST', '/api/v1/admin/campaigns', {
             token: cast.admin.token,
-            body: { name: `稳定流量 ${w}-${c}`, type: 'cash', valueFen: 100, stock: 100, perUserLimit: 100, validity: { kind: 'days', days: 7 } },
+            body: {
+              name: `稳定流量 ${w}-${c}`,
+              type: 'cash',
+              valueFen: 100,
+              stock: 100,
+              perUserLimit: 100,
+              validity: { kind: 'days', days: 7 },
+            },
           });
           expect(res.status, res.text).toBe(201);
           campaigns.push(res.body.id);
@@ -253,7 +286,10 @@ describe('a rolling restart under steady traffic', () => {
         const key = `steady-${randomBytes(8).toString('hex')}`;
         const campaign = worker.campaigns[n % worker.campaigns.length]!;
         for (let attempt = 0; attempt < 20; attempt++) {
-          const res = await viaLb('POST', `/api/v1/campaigns/${campaign}/claim`, { token: worker.who.token, headers: { 'idempotency-key': key } }).catch(
+          const res = await viaLb('POST', `/api/v1/campaigns/${campaign}/claim`, {
+            token: worker.who.token,
+            headers: { 'idempotency-key': key },
+          }).catch(
             (err: Error) => ({ status: 0, text: `no answer: ${err.message}`, body: undefined }) as Awaited<ReturnType<typeof viaLb>>,
           );
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -312,7 +348,9 @@ describe('a rolling restart under steady traffic', () => {
       expect(new Set(ids).size).toBe(ids.length);
       for (const id of ids) expect(ackedIds.has(id), `coupon ${id} was never acknowledged`).toBe(true);
     }
-    const held = (await Promise.all(workers.map((w) => viaLb('GET', '/api/v1/coupons', { token: w.who.token })))).flatMap((r) => r.body.items.map((c: { id: string }) => c.id));
+    const held = (await Promise.all(workers.map((w) => viaLb('GET', '/api/v1/coupons', { token: w.who.token })))).flatMap((r) =>
+      r.body.items.map((c: { id: string }) => c.id),
+    );
     expect(new Set(held)).toEqual(ackedIds);
     // Every instance served traffic again after its restart.
     for (const instance of instances) expect((await httpRequest(instance.url, 'GET', '/readyz')).status).toBe(200);

@@ -17,7 +17,14 @@ const msgId = () => `${Date.now()}${String(++seq).padStart(6, '0')}`;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export function textXml(from: string, content: string, id = msgId(), createTime = nowSeconds()) {
-  return inboundXml({ ToUserName: 'gh_loopline', FromUserName: from, CreateTime: createTime, MsgType: 'text', Content: content, MsgId: id });
+  return inboundXml({
+    ToUserName: 'gh_loopline',
+    FromUserName: from,
+    CreateTime: createTime,
+    MsgType: 'text',
+    Content: content,
+    MsgId: id,
+  });
 }
 export function eventXml(from: string, event: string, extra: Record<string, string | number> = {}, createTime = nowSeconds()) {
   return inboundXml({ ToUserName: 'gh_loopline', FromUserName: from, CreateTime: createTime, MsgType: 'event', Event: event, ...extra });

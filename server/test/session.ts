@@ -40,7 +40,10 @@ export async function signInTwoStoreCast(app: TestApp, prefix: string): Promise<
     [clerk, store.body.id],
     [otherClerk, other.body.id],
   ] as const) {
-    const grant = await app.request('POST', '/api/v1/admin/staff', { token: admin.token, body: { customerId: who.customerId, role: 'clerk', storeId } });
+    const grant = await app.request('POST', '/api/v1/admin/staff', {
+      token: admin.token,
+      body: { customerId: who.customerId, role: 'clerk', storeId },
+    });
     expect(grant.status, JSON.stringify(grant.body)).toBe(201);
   }
   return { admin, customer, stranger, clerk, otherClerk, storeId: store.body.id };
@@ -50,6 +53,9 @@ export async function signInTwoStoreCast(app: TestApp, prefix: string): Promise<
 export async function identifyAtStore(app: TestApp, staff: SignedIn, member: SignedIn, storeId: string): Promise<void> {
   const code = await app.request('GET', '/api/v1/me/member-code', { token: member.token });
   expect(code.status, JSON.stringify(code.body)).toBe(200);
-  const identified = await app.request('POST', '/api/v1/staff/members/identify', { token: staff.token, body: { code: code.body.code, storeId } });
+  const identified = await app.request('POST', '/api/v1/staff/members/identify', {
+    token: staff.token,
+    body: { code: code.body.code, storeId },
+  });
   expect(identified.status, JSON.stringify(identified.body)).toBe(200);
 }

@@ -10,7 +10,13 @@ export interface Target {
  * Starts a TypeScript entry point in its own Node process (so a load generator and the server under
  * test do not share an event loop) and waits for it to print its URL.
  */
-export function spawnServer(entry: string, args: string[], env: NodeJS.ProcessEnv, readyPattern: RegExp, timeoutMs = 60_000): Promise<Target> {
+export function spawnServer(
+  entry: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  readyPattern: RegExp,
+  timeoutMs = 60_000,
+): Promise<Target> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const stop = () =>
     new Promise<void>((resolve) => {

@@ -28,7 +28,10 @@ const start = async () => {
 
 async function say(target: Target, openid: string, text: string): Promise<string | undefined> {
   const req = signPush(SAFE_SIDE, textXml(openid, text), openid);
-  const res = await httpRequest(target.url, 'POST', `/wechat/official-account${req.query}`, { raw: req.body, headers: { 'content-type': 'text/xml' } });
+  const res = await httpRequest(target.url, 'POST', `/wechat/official-account${req.query}`, {
+    raw: req.body,
+    headers: { 'content-type': 'text/xml' },
+  });
   expect(res.status).toBe(200);
   return readReply(SAFE_SIDE, res.text)?.Content as string | undefined;
 }
@@ -36,25 +39,43 @@ async function say(target: Target, openid: string, text: string): Promise<string
 /** Signed-in customers, made straight in the database (logins are rate-limited per address). */
 async function customers(count: number): Promise<string[]> {
   return Promise.all(
-    Array.from({ length: count }, async () => (await issueSession(await resolveCustomer({ app: 'mini_program', openid: newOpenid() }))).token),
+    Array.from(
+      { length: count },
+      async () => (await issueSession(await resolveCustomer({ app: 'mini_program', openid: newOpenid() }))).token,
+    ),
   );
 }
 
 async function campaign(stock: number): Promise<string> {
   const res = await httpRequest(a.url, 'POST', '/api/v1/admin/campaigns', {
     token: admin,
-    body: { name: `Shared ${stock}`, type: 'cash', valueFen: 500, stock, perUserLimit: 1, validity: { kind: 'days', days: 3 }, status: 'active' },
+    body: {
+      name: `Shared ${stock}`,
+      type: 'cash',
+      valueFen: 500,
+      stock,
+      perUserLimit: 1,
+      validity: { kind: 'days', days: 3 },
+      status: 'active',
+    },
   });
   expect(res.status).toBe(201);
   return res.body.id;
 }
 
 const claim = (target: Target, campaignId: string, token: string, key: string) =>
-  httpRequest(target.url, 'POST', `/api/v1/campaigns/${campaignId}/claim`, { token, headers: { 'Idempotency-Key': `multi-instance-${key}` } });
+  httpRequest(target.url, 'POST', `/api/v1/campaigns/${campaignId}/claim`, {
+    token,
+    headers: { 'Idempotency-Key': `multi-instance-${key}` },
+  });
 
 async function issued(campaignId: string) {
   const coupons = await Coupon.find({ campaignId }, { stockSlot: 1, claimantId: 1 }).lean();
-  return { count: coupons.length, places: new Set(coupons.map((c) => c.stockSlot)), maxPlace: Math.max(-1, ...coupons.map((c) => c.stockSlot)) };
+  return {
+    count: coupons.length,
+    places: new Set(coupons.map((c) => c.stockSlot)),
+    maxPlace: Math.max(-1, ...coupons.map((c) => c.stockSlot)),
+  };
 }
 
 beforeAll(async () => {
@@ -76,7 +97,13 @@ describe('two instances on one database', () => {
 
     const created = await httpRequest(a.url, 'POST', '/api/v1/admin/keyword-rules', {
       token: admin,
-      body: { name: 'hours', match: 'exact', pattern: 'opening hours', priority: 200, reply: { type: 'text', content: 'Open 10:00–22:00' } },
+      body: {
+        name: 'hours',
+        match: 'exact',
+        pattern: 'opening hours',
+        priority: 200,
+        reply: { type: 'text', content: 'Open 10:00–22:00' },
+      },
     });
     expect(created.status).toBe(201);
     await sleep(1_000);
@@ -99,7 +126,11 @@ describe('two instances on one database', () => {
     // Every customer claims twice at once, once on each instance.
     const answers = await Promise.all(tokens.flatMap((token, i) => [claim(a, id, token, `k${i}-a`), claim(b, id, token, `k${i}-b`)]));
     const won = answers.filter((r) => r.status === 201).length;
-    expect(answers.filter((r) => r.status !== 201).every((r) => r.status === 409 && ['OUT_OF_STOCK', 'LIMIT_REACHED'].includes(r.body.error.code))).toBe(true);
+    expect(
+      answers
+        .filter((r) => r.status !== 201)
+        .every((r) => r.status === 409 && ['OUT_OF_STOCK', 'LIMIT_REACHED'].includes(r.body.error.code)),
+    ).toBe(true);
     const after = await issued(id);
     expect(won).toBeLessThanOrEqual(stock);
     expect(after.count).toBe(won);

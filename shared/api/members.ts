@@ -75,7 +75,11 @@ export type PointsPage = z.infer<typeof pointsPage>;
 // POST /api/v1/staff/points/adjust (manager of the member's store context or admin) → 201 LedgerEntry
 export const adjustPointsRequest = z.object({
   customerId: objectId,
-  points: z.number().int().refine((n) => n !== 0, 'must not be zero').refine((n) => Math.abs(n) <= 1_000_000, 'is too large'),
+  points: z
+    .number()
+    .int()
+    .refine((n) => n !== 0, 'must not be zero')
+    .refine((n) => Math.abs(n) <= 1_000_000, 'is too large'),
   reason: z.string().trim().min(1, 'is required').max(200),
   /** Idempotency key: the same key applies the adjustment once. */
   refKey: z.string().trim().min(1).max(100),
@@ -120,10 +124,7 @@ export const normaliseMemberCode = (typed: string) => typed.replace(/[\s-]/g, ''
 
 // POST /api/v1/staff/members/identify { code, storeId? } → MemberSummary
 export const identifyRequest = z.object({
-  code: z
-    .string()
-    .transform(normaliseMemberCode)
-    .pipe(z.string().regex(MEMBER_CODE_PATTERN, 'must be the 24 digits of a member code')),
+  code: z.string().transform(normaliseMemberCode).pipe(z.string().regex(MEMBER_CODE_PATTERN, 'must be the 24 digits of a member code')),
   /** The store the staff member acts for; may be left out by staff of exactly one store. */
   storeId: objectId.optional(),
 });
@@ -145,5 +146,8 @@ export const SUBSCRIBE_TEMPLATE_IDS = Object.values(SUBSCRIBE_TEMPLATES);
 
 // POST /api/v1/me/subscriptions { templates } → 201 { accepted } (what wx.requestSubscribeMessage accepted)
 export const subscriptionsRequest = z.object({
-  templates: z.array(z.enum(SUBSCRIBE_TEMPLATE_IDS as [string, ...string[]])).min(1).max(3),
+  templates: z
+    .array(z.enum(SUBSCRIBE_TEMPLATE_IDS as [string, ...string[]]))
+    .min(1)
+    .max(3),
 });

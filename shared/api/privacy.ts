@@ -48,7 +48,9 @@ export const exportResponse = z.object({
   redemptions: z.array(z.record(z.string(), z.unknown())),
   tickets: z.array(z.record(z.string(), z.unknown())),
   ticketMessages: z.array(z.record(z.string(), z.unknown())),
-  ticketPhotos: z.array(z.object({ ticketId: z.string(), id: z.string(), url: z.string(), contentType: z.string(), size: z.number(), at: isoDate })),
+  ticketPhotos: z.array(
+    z.object({ ticketId: z.string(), id: z.string(), url: z.string(), contentType: z.string(), size: z.number(), at: isoDate }),
+  ),
   officialAccountDeliveries: z.array(z.object({ state: z.string(), at: isoDate })),
   pointsAdjustmentRequests: z.array(z.record(z.string(), z.unknown())),
   birthdayGifts: z.array(z.record(z.string(), z.unknown())),

@@ -11,7 +11,10 @@ export type Role = StaffRole | 'admin';
 const storeFields = {
   name: z.string().trim().min(1, 'is required').max(60),
   /** Short unique store code, e.g. SH-001. */
-  code: z.string().trim().regex(/^[A-Za-z0-9_-]{2,20}$/, 'must be 2-20 letters, digits, - or _'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{2,20}$/, 'must be 2-20 letters, digits, - or _'),
   address: z.string().trim().max(200).default(''),
   city: z.string().trim().max(40).default(''),
 };

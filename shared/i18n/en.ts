@@ -110,7 +110,8 @@ export const en: Record<MessageKey, string> = {
 
   'join.title': 'Join as a member',
   'join.subtitle': 'Points for gifts, member tiers, exclusive coupons',
-  'join.consent': 'I have read and agree to the Membership Terms and the Privacy Policy, and let the brand use my phone number to recognise me.',
+  'join.consent':
+    'I have read and agree to the Membership Terms and the Privacy Policy, and let the brand use my phone number to recognise me.',
   'join.needConsent': 'Please read and accept the terms and the privacy policy first',
   'join.phoneButton': 'Share my phone number and join',
   'join.needPhone': 'Your phone number is needed to join',
@@ -487,8 +488,10 @@ export const en: Record<MessageKey, string> = {
   'bot.coupon.withTerms': '{value} ({terms})',
   'bot.coupon.termsJoin': ', ',
   'bot.coupon.gift': 'Gift: {gift}',
-  'bot.followGift': 'A welcome coupon for you, “{name}”: {value}. Show its code in store before {date}. Reply “my coupons” to see it any time.',
-  'bot.complaint.created': "We're sorry about this. We've logged your complaint (ticket {number}) and a person is on it; we'll contact you shortly.",
+  'bot.followGift':
+    'A welcome coupon for you, “{name}”: {value}. Show its code in store before {date}. Reply “my coupons” to see it any time.',
+  'bot.complaint.created':
+    "We're sorry about this. We've logged your complaint (ticket {number}) and a person is on it; we'll contact you shortly.",
   'bot.complaint.raised': "We've marked your complaint (ticket {number}) as urgent. A person is on it and will contact you shortly.",
   'bot.tickets.count': 'You have {count} open request(s). The latest:',
   'bot.tickets.line': '· {type} {number}: {state} (updated {date})',

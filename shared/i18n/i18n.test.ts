@@ -45,7 +45,8 @@ describe('dictionaries', () => {
   it('use the same {placeholders} for a key in every language', () => {
     for (const key of keys) {
       if (OWN_PLACEHOLDERS.has(key)) continue;
-      for (const language of LANGUAGES) expect(placeholdersOf(DICTIONARIES[language][key]), `${language} ${key}`).toEqual(placeholdersOf(zh[key]));
+      for (const language of LANGUAGES)
+        expect(placeholdersOf(DICTIONARIES[language][key]), `${language} ${key}`).toEqual(placeholdersOf(zh[key]));
     }
   });
 

@@ -24,7 +24,11 @@ export const aftersaleData: CustomerDataPart = {
         ...(h.from ? { from: h.from } : {}),
         ...(h.to ? { to: h.to } : {}),
         at: h.at,
-        actor: { kind: h.actor?.kind ?? 'system', ...(h.actor?.kind === 'customer' ? {} : h.actor?.id ? { id: h.actor.id } : {}), ...(h.actor?.role ? { role: h.actor.role } : {}) },
+        actor: {
+          kind: h.actor?.kind ?? 'system',
+          ...(h.actor?.kind === 'customer' ? {} : h.actor?.id ? { id: h.actor.id } : {}),
+          ...(h.actor?.role ? { role: h.actor.role } : {}),
+        },
         ...(h.priority ? { priority: h.priority } : {}),
       }));
       await Ticket.updateOne(
@@ -47,7 +51,9 @@ export const aftersaleData: CustomerDataPart = {
     const tickets = await Ticket.find({ customerId }).sort({ createdAt: 1 }).lean<TicketDoc[]>();
     const ticketIds = tickets.map((t) => t._id);
     const [messages, photos] = await Promise.all([
-      TicketMessage.find({ ticketId: { $in: ticketIds } }).sort({ at: 1, _id: 1 }).lean<TicketMessageDoc[]>(),
+      TicketMessage.find({ ticketId: { $in: ticketIds } })
+        .sort({ at: 1, _id: 1 })
+        .lean<TicketMessageDoc[]>(),
       Promise.all(tickets.map(async (t) => (await listTicketPhotos(t._id)).map((p) => ({ ticketId: String(t._id), ...p })))),
     ]);
     const asOwner = { kind: 'customer' as const, customerId: String(customerId) };

@@ -40,10 +40,7 @@ describe('escalateFromMessage', () => {
   });
 
   it('escalates anger with no complaint word in it: danger, threats to go public, deadlines', async () => {
-    for (const text of [
-      '取暖器用了半小时插座就烧黑了，家里有老人孩子，太危险了，马上派人来',
-      '别再敷衍我了，明天之前不退钱我就找记者',
-    ]) {
+    for (const text of ['取暖器用了半小时插座就烧黑了，家里有老人孩子，太危险了，马上派人来', '别再敷衍我了，明天之前不退钱我就找记者']) {
       const customerId = new Types.ObjectId();
       const result = await escalateFromMessage(customerId, text);
       expect(result, text).toMatchObject({ escalated: true, created: true, score: { level: 'strong', modelVersion: baseModel().version } });
@@ -57,7 +54,13 @@ describe('escalateFromMessage', () => {
     const customerId = new Types.ObjectId();
     const storeId = new Types.ObjectId();
     // The customer's last store handles the complaint.
-    await createTicket(customerId, { storeId: String(storeId), type: 'repair', description: '修表', photos: [], contact: { preference: 'wechat' } });
+    await createTicket(customerId, {
+      storeId: String(storeId),
+      type: 'repair',
+      description: '修表',
+      photos: [],
+      contact: { preference: 'wechat' },
+    });
     const result = await escalateFromMessage(customerId, '骗子公司，收了钱不发货，我要去12315投诉！！');
     expect(result).toMatchObject({ escalated: true, created: true, score: { level: 'strong' } });
     expect(result.reply).toContain(result.ticketNumber);

@@ -45,16 +45,24 @@ export async function escalateFromMessage(customerId: Types.ObjectId, text: stri
       .select({ history: 0 })
       .lean<TicketDoc>();
     if (open) {
-      const raised = await setPriority(open._id, 'high', { kind: 'system' }, {
-        at,
-        raiseOnly: true,
-        historyAction: 'escalate',
-        note: text.slice(0, 200),
-      });
+      const raised = await setPriority(
+        open._id,
+        'high',
+        { kind: 'system' },
+        {
+          at,
+          raiseOnly: true,
+          historyAction: 'escalate',
+          note: text.slice(0, 200),
+        },
+      );
       return { ticket: raised ?? open, created: false };
     }
     // The store the customer last dealt with handles it; without one, it waits for an admin to assign it.
-    const last = await Ticket.findOne({ customerId, storeId: { $ne: null } }).sort({ createdAt: -1 }).select({ storeId: 1 }).lean();
+    const last = await Ticket.findOne({ customerId, storeId: { $ne: null } })
+      .sort({ createdAt: -1 })
+      .select({ storeId: 1 })
+      .lean();
     const opened = await createTicket(
       customerId,
       { type: 'complaint', description: text.slice(0, 2000), photos: [], contact: { preference: 'wechat' } },
@@ -65,7 +73,10 @@ export async function escalateFromMessage(customerId: Types.ObjectId, text: stri
 
   const number = ticketNumber(ticket._id);
   // The follower's words go on the ticket's conversation; the key makes a redelivered message one message.
-  const idempotencyKey = createHash('sha256').update(`${String(customerId)}|${at.toISOString()}|${text}`).digest('hex').slice(0, 40);
+  const idempotencyKey = createHash('sha256')
+    .update(`${String(customerId)}|${at.toISOString()}|${text}`)
+    .digest('hex')
+    .slice(0, 40);
   if (!created) {
     await postMessage(ticket._id, { kind: 'customer', customerId: String(customerId) }, { text: text.slice(0, 2000), idempotencyKey }, at);
   }
@@ -117,14 +128,13 @@ export async function ticketStatusSummary(customerId: Types.ObjectId): Promise<T
     state: t.state as TicketState,
     updatedAt: t.updatedAt,
   }));
-  const lines = tickets.map(
-    (t) =>
-      translate(DEFAULT_LANGUAGE, 'bot.tickets.line', {
-        type: translate(DEFAULT_LANGUAGE, `ticket.type.${t.type}`),
-        number: t.number,
-        state: translate(DEFAULT_LANGUAGE, `ticket.state.${t.state}`),
-        date: shanghaiDate.format(t.updatedAt),
-      }),
+  const lines = tickets.map((t) =>
+    translate(DEFAULT_LANGUAGE, 'bot.tickets.line', {
+      type: translate(DEFAULT_LANGUAGE, `ticket.type.${t.type}`),
+      number: t.number,
+      state: translate(DEFAULT_LANGUAGE, `ticket.state.${t.state}`),
+      date: shanghaiDate.format(t.updatedAt),
+    }),
   );
   const text = tickets.length
     ? [translate(DEFAULT_LANGUAGE, 'bot.tickets.count', { count: openCount }), ...lines].join('\n')

@@ -58,9 +58,12 @@ export async function withLock<T>(name: string, work: () => Promise<T>, options:
     if (Date.now() > giveUpAt) throw busy('This ticket is busy; try again.');
     await sleep(Math.min(2 + attempt * 3, 40) + Math.random() * 5);
   }
-  const renewal = setInterval(() => {
-    void AftersaleLock.updateOne({ _id: name, holder }, { $set: { until: new Date(Date.now() + leaseMs) } }).catch(() => undefined);
-  }, Math.max(50, Math.floor(leaseMs / 3)));
+  const renewal = setInterval(
+    () => {
+      void AftersaleLock.updateOne({ _id: name, holder }, { $set: { until: new Date(Date.now() + leaseMs) } }).catch(() => undefined);
+    },
+    Math.max(50, Math.floor(leaseMs / 3)),
+  );
   renewal.unref();
   try {
     return await work();

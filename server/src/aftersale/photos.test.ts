@@ -37,13 +37,19 @@ afterAll(async () => {
 });
 
 const openTicket = async () => {
-  const res = await app.request('POST', '/api/v1/tickets', { token: customer.token, body: { storeId, type: 'repair', description: '表带断了' } });
+  const res = await app.request('POST', '/api/v1/tickets', {
+    token: customer.token,
+    body: { storeId, type: 'repair', description: '表带断了' },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.id as string;
 };
 
 const photosOf = async (ticketId: string) =>
-  (await app.request('GET', `/api/v1/tickets/${ticketId}/photos`, { token: customer.token })).body.items as Array<{ id: string; url: string }>;
+  (await app.request('GET', `/api/v1/tickets/${ticketId}/photos`, { token: customer.token })).body.items as Array<{
+    id: string;
+    url: string;
+  }>;
 
 describe('magic bytes and multipart', () => {
   it('knows JPEG, PNG and WebP by their first bytes and nothing else', () => {
@@ -59,9 +65,12 @@ describe('magic bytes and multipart', () => {
     const bytes = Buffer.concat([PNG, Buffer.from('\r\n--not-the-boundary\r\n'), Buffer.from([0, 1, 2, 255])]);
     const { raw, headers } = multipart(bytes);
     expect(extractUploadedFile(headers['content-type'], raw).equals(bytes)).toBe(true);
-    expect(() => extractUploadedFile('multipart/form-data; boundary=x', Buffer.from('--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--'))).toThrow(
-      /no file/,
-    );
+    expect(() =>
+      extractUploadedFile(
+        'multipart/form-data; boundary=x',
+        Buffer.from('--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--'),
+      ),
+    ).toThrow(/no file/);
   });
 });
 
@@ -71,7 +80,11 @@ describe('ticket photos API', () => {
     const up = await app.request('POST', `/api/v1/tickets/${ticketId}/photos`, { token: customer.token, ...multipart(PNG) });
     expect(up.status, JSON.stringify(up.body)).toBe(201);
     expect(up.body).toMatchObject({ contentType: 'image/png', size: PNG.length, url: `/api/v1/tickets/${ticketId}/photos/${up.body.id}` });
-    const raw = await app.request('POST', `/api/v1/tickets/${ticketId}/photos`, { token: customer.token, raw: JPEG, headers: { 'content-type': 'image/jpeg' } });
+    const raw = await app.request('POST', `/api/v1/tickets/${ticketId}/photos`, {
+      token: customer.token,
+      raw: JPEG,
+      headers: { 'content-type': 'image/jpeg' },
+    });
     expect(raw.status).toBe(201);
     expect(raw.body.contentType).toBe('image/jpeg');
     expect((await photosOf(ticketId)).map((p) => p.id)).toEqual([up.body.id, raw.body.id]);
@@ -86,7 +99,10 @@ describe('ticket photos API', () => {
 
   it('refuses other types by their bytes, whatever the declared type says, and stores nothing', async () => {
     const ticketId = await openTicket();
-    const gif = await app.request('POST', `/api/v1/tickets/${ticketId}/photos`, { token: customer.token, ...multipart(GIF, 'x.png', 'image/png') });
+    const gif = await app.request('POST', `/api/v1/tickets/${ticketId}/photos`, {
+      token: customer.token,
+      ...multipart(GIF, 'x.png', 'image/png'),
+    });
     expect(gif.status).toBe(415);
     expect(gif.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const html = await app.request('POST', `/api/v1/tickets/${ticketId}/photos`, {
@@ -106,11 +122,17 @@ describe('ticket photos API', () => {
     const ticketId = await openTicket();
     const exact = Buffer.alloc(2 * 1024 * 1024, 7);
     JPEG.copy(exact);
-    const ok = await app.request('POST', `/api/v1/tickets/${ticketId}/photos`, { token: customer.token, ...multipart(exact, 'a.jpg', 'image/jpeg') });
+    const ok = await app.request('POST', `/api/v1/tickets/${ticketId}/photos`, {
+      token: customer.token,
+      ...multipart(exact, 'a.jpg', 'image/jpeg'),
+    });
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
     expect(ok.body.size).toBe(exact.length);
     const over = Buffer.concat([exact, Buffer.from([0])]);
-    const big = await app.request('POST', `/api/v1/tickets/${ticketId}/photos`, { token: customer.token, ...multipart(over, 'b.jpg', 'image/jpeg') });
+    const big = await app.request('POST', `/api/v1/tickets/${ticketId}/photos`, {
+      token: customer.token,
+      ...multipart(over, 'b.jpg', 'image/jpeg'),
+    });
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     const huge = await app.request('POST', `/api/v1/tickets/${ticketId}/photos`, {
@@ -125,7 +147,9 @@ describe('ticket photos API', () => {
   it('holds six photos per ticket, even when uploads race', async () => {
     const ticketId = await openTicket();
     const results = await Promise.all(
-      Array.from({ length: 9 }, () => app.request('POST', `/api/v1/tickets/${ticketId}/photos`, { token: customer.token, ...multipart(PNG) })),
+      Array.from({ length: 9 }, () =>
+        app.request('POST', `/api/v1/tickets/${ticketId}/photos`, { token: customer.token, ...multipart(PNG) }),
+      ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(6);
     const refused = results.filter((r) => r.status !== 201);
@@ -136,7 +160,10 @@ describe('ticket photos API', () => {
 
   it('shows a photo to the owner, the staff of its store and admins; not to another customer or another store', async () => {
     const ticketId = await openTicket();
-    const up = await app.request('POST', `/api/v1/tickets/${ticketId}/photos`, { token: customer.token, ...multipart(WEBP, 'w.webp', 'image/webp') });
+    const up = await app.request('POST', `/api/v1/tickets/${ticketId}/photos`, {
+      token: customer.token,
+      ...multipart(WEBP, 'w.webp', 'image/webp'),
+    });
     expect(up.status).toBe(201);
     const get = (token?: string) => app.request('GET', up.body.url, token ? { token } : {});
     for (const who of [customer, clerk, admin]) {
@@ -161,7 +188,10 @@ describe('ticket photos API', () => {
 
   it('takes no photos on a cancelled ticket', async () => {
     const ticketId = await openTicket();
-    const cancel = await app.request('POST', `/api/v1/tickets/${ticketId}/transitions`, { token: customer.token, body: { action: 'cancel' } });
+    const cancel = await app.request('POST', `/api/v1/tickets/${ticketId}/transitions`, {
+      token: customer.token,
+      body: { action: 'cancel' },
+    });
     expect(cancel.status).toBe(200);
     const up = await app.request('POST', `/api/v1/tickets/${ticketId}/photos`, { token: customer.token, ...multipart(PNG) });
     expect(up.status).toBe(409);

@@ -99,7 +99,16 @@ export async function addTicketPhoto(
   for (const slot of SLOTS) {
     if (taken.has(slot)) continue;
     try {
-      await TicketPhoto.create({ _id: slotKey(ticketId, slot), ticketId, slot, contentType, size: bytes.length, data: bytes, uploadedBy, at: now });
+      await TicketPhoto.create({
+        _id: slotKey(ticketId, slot),
+        ticketId,
+        slot,
+        contentType,
+        size: bytes.length,
+        data: bytes,
+        uploadedBy,
+        at: now,
+      });
       return { id: String(slot), contentType, size: bytes.length, at: now };
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
@@ -112,7 +121,9 @@ export async function addTicketPhoto(
 async function photoSlotsOf(ticketId: Types.ObjectId) {
   // Six primary-key reads, never a scan of everyone's photos.
   const found = await Promise.all(
-    SLOTS.map((slot) => TicketPhoto.findById(slotKey(ticketId, slot), { data: 0 }).lean<{ slot: number; contentType: PhotoType; size: number; at: Date }>()),
+    SLOTS.map((slot) =>
+      TicketPhoto.findById(slotKey(ticketId, slot), { data: 0 }).lean<{ slot: number; contentType: PhotoType; size: number; at: Date }>(),
+    ),
   );
   return found.filter((p): p is NonNullable<typeof p> => !!p);
 }

@@ -2,7 +2,15 @@
 // (roleOn, canTransition, allowedActions): data, not ifs. This file only says how a ticket and a
 // signed-in person are seen by those rules, for routes and services alike.
 import type { Types } from 'mongoose';
-import { canTransition, roleOn, type TicketAction, type TicketActor, type TicketRuleView, type TicketState, type TransitionData } from '@shared/tickets';
+import {
+  canTransition,
+  roleOn,
+  type TicketAction,
+  type TicketActor,
+  type TicketRuleView,
+  type TicketState,
+  type TransitionData,
+} from '@shared/tickets';
 import { notFound } from '../platform/errors';
 import type { RoleDoc } from '../staff';
 import type { TicketDoc } from './model';
@@ -21,7 +29,8 @@ export function actorsOf(customerId: Types.ObjectId | string, roles: Pick<RoleDo
   const actors: TicketActor[] = [{ kind: 'customer', customerId: me }];
   for (const grant of roles) {
     if (grant.role === 'admin') actors.push({ kind: 'admin', adminId: me });
-    else if (grant.storeId) actors.push({ kind: 'staff', staffId: me, role: grant.role as 'clerk' | 'manager', storeId: String(grant.storeId) });
+    else if (grant.storeId)
+      actors.push({ kind: 'staff', staffId: me, role: grant.role as 'clerk' | 'manager', storeId: String(grant.storeId) });
   }
   return actors;
 }

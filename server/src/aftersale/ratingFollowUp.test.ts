@@ -20,7 +20,10 @@ beforeAll(async () => {
     [clerk, 'clerk'],
     [manager, 'manager'],
   ] as const) {
-    const grant = await app.request('POST', '/api/v1/admin/staff', { token: admin.token, body: { customerId: who.customerId, role, storeId } });
+    const grant = await app.request('POST', '/api/v1/admin/staff', {
+      token: admin.token,
+      body: { customerId: who.customerId, role, storeId },
+    });
     expect(grant.status, JSON.stringify(grant.body)).toBe(201);
   }
 });

@@ -35,8 +35,16 @@ async function follower() {
   const oaOpenid = `oa_${randomBytes(6).toString('hex')}`;
   const customerId = new Types.ObjectId(who.customerId);
   await CustomerIdentity.create({ _id: identityKey('oa_openid', oaOpenid), kind: 'oa_openid', value: oaOpenid, customerId });
-  await appendTimeline(customerId, { type: 'oa.message', channel: 'official_account', summary: '你好', at: new Date(Date.now() - 3_600_000) });
-  const ticket = await app.request('POST', '/api/v1/tickets', { token: who.token, body: { storeId: cast.storeId, type: 'repair', description: '表带断了' } });
+  await appendTimeline(customerId, {
+    type: 'oa.message',
+    channel: 'official_account',
+    summary: '你好',
+    at: new Date(Date.now() - 3_600_000),
+  });
+  const ticket = await app.request('POST', '/api/v1/tickets', {
+    token: who.token,
+    body: { storeId: cast.storeId, type: 'repair', description: '表带断了' },
+  });
   expect(ticket.status, JSON.stringify(ticket.body)).toBe(201);
   return { ...who, oaOpenid, ticketId: ticket.body.id as string };
 }
@@ -77,7 +85,10 @@ describe('staff reply delivery is a durable state', () => {
     const sent = await csMessagesTo(who.oaOpenid);
     expect(sent.map((m) => m.text.content)).toEqual([expect.stringContaining('已为您安排换新')]);
     // A further retry sends nothing more.
-    await app.request('POST', `/api/v1/tickets/${who.ticketId}/messages`, { token: cast.clerk.token, body: { text: '已为您安排换新', idempotencyKey } });
+    await app.request('POST', `/api/v1/tickets/${who.ticketId}/messages`, {
+      token: cast.clerk.token,
+      body: { text: '已为您安排换新', idempotencyKey },
+    });
     expect(await csMessagesTo(who.oaOpenid)).toHaveLength(1);
   });
 
@@ -89,7 +100,10 @@ describe('staff reply delivery is a durable state', () => {
 
     const [finished, retry] = await Promise.all([
       finishStaleDeliveries(app.wechat, app.log),
-      app.request('POST', `/api/v1/tickets/${who.ticketId}/messages`, { token: cast.clerk.token, body: { text: '配件已寄出', idempotencyKey } }),
+      app.request('POST', `/api/v1/tickets/${who.ticketId}/messages`, {
+        token: cast.clerk.token,
+        body: { text: '配件已寄出', idempotencyKey },
+      }),
     ]);
     expect(finished).toBeGreaterThanOrEqual(1);
     expect(retry.status).toBeLessThan(300);
@@ -122,9 +136,13 @@ describe('timeline writes are keyed by their source record', () => {
 describe('locks after a crash', () => {
   it('a lock left by a killed instance frees its ticket within one short lease', async () => {
     const who = await follower();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/test/fixtures/holdLock.ts', app.config.mongodbUri!, `ticket:${who.ticketId}`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'server/test/fixtures/holdLock.ts', app.config.mongodbUri!, `ticket:${who.ticketId}`],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
     expect(chunk.toString()).toContain('held');
     const orphan = await AftersaleLock.findById(`ticket:${who.ticketId}`).lean();
@@ -134,7 +152,10 @@ describe('locks after a crash', () => {
 
     // The clerk accepts the ticket right after the crash: the request waits out the dead holder's
     // lease (LOCK_LEASE_MS), well within its patience, instead of answering "This ticket is busy".
-    const accepted = await app.request('POST', `/api/v1/tickets/${who.ticketId}/transitions`, { token: cast.clerk.token, body: { action: 'accept' } });
+    const accepted = await app.request('POST', `/api/v1/tickets/${who.ticketId}/transitions`, {
+      token: cast.clerk.token,
+      body: { action: 'accept' },
+    });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
     expect(accepted.body.state).toBe('accepted');
   });

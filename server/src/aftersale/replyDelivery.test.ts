@@ -20,7 +20,10 @@ beforeAll(async () => {
   clerk = await login(app, 'rd-clerk');
   const store = await app.request('POST', '/api/v1/admin/stores', { token: admin.token, body: { name: '静安店', code: 'SH-JA' } });
   storeId = store.body.id;
-  const grant = await app.request('POST', '/api/v1/admin/staff', { token: admin.token, body: { customerId: clerk.customerId, role: 'clerk', storeId } });
+  const grant = await app.request('POST', '/api/v1/admin/staff', {
+    token: admin.token,
+    body: { customerId: clerk.customerId, role: 'clerk', storeId },
+  });
   expect(grant.status, JSON.stringify(grant.body)).toBe(201);
 });
 afterAll(async () => {
@@ -37,7 +40,12 @@ async function customer(oaAgo?: number) {
   if (oaAgo !== undefined) {
     const customerId = new Types.ObjectId(who.customerId);
     await CustomerIdentity.create({ _id: identityKey('oa_openid', oaOpenid), kind: 'oa_openid', value: oaOpenid, customerId });
-    await appendTimeline(customerId, { type: 'oa.message', channel: 'official_account', summary: '你好', at: new Date(Date.now() - oaAgo) });
+    await appendTimeline(customerId, {
+      type: 'oa.message',
+      channel: 'official_account',
+      summary: '你好',
+      at: new Date(Date.now() - oaAgo),
+    });
   }
   return { ...who, mpOpenid, oaOpenid };
 }
@@ -84,7 +92,8 @@ describe('staff reply delivery', () => {
     const sent = (await app.request('GET', `/__wechat/_sim/messages?kind=subscribe&touser=${who.mpOpenid}`)).body.messages;
     expect(sent).toHaveLength(1);
     expect(sent[0].page).toContain(ticketId);
-    for (const v of Object.values(sent[0].data as Record<string, { value: string }>)) expect(Array.from(v.value).length).toBeLessThanOrEqual(20);
+    for (const v of Object.values(sent[0].data as Record<string, { value: string }>))
+      expect(Array.from(v.value).length).toBeLessThanOrEqual(20);
     const second = await reply(ticketId, '请来取件');
     expect(second.status).toBe(201);
     expect(second.body.delivery).toMatchObject({ channel: 'none', status: 'no_channel' });
@@ -112,7 +121,9 @@ describe('staff reply delivery', () => {
   it('a platform fault is recorded failed with its errcode; the staff still get 201 and the customer the message', async () => {
     const who = await customer(HOUR);
     const ticketId = await openTicket(who);
-    const fault = await app.request('POST', '/__wechat/_sim/faults', { body: { path: '/cgi-bin/message/custom/send', times: 1, errcode: 45015 } });
+    const fault = await app.request('POST', '/__wechat/_sim/faults', {
+      body: { path: '/cgi-bin/message/custom/send', times: 1, errcode: 45015 },
+    });
     expect(fault.status).toBe(201);
     const res = await reply(ticketId, '稍后联系您');
     expect(res.status).toBe(201);
@@ -124,7 +135,10 @@ describe('staff reply delivery', () => {
   it('the customer’s own messages are not pushed back to them', async () => {
     const who = await customer(HOUR);
     const ticketId = await openTicket(who);
-    const res = await app.request('POST', `/api/v1/tickets/${ticketId}/messages`, { token: who.token, body: { text: '还要多久', idempotencyKey: key() } });
+    const res = await app.request('POST', `/api/v1/tickets/${ticketId}/messages`, {
+      token: who.token,
+      body: { text: '还要多久', idempotencyKey: key() },
+    });
     expect(res.status).toBe(201);
     expect(res.body.delivery).toBeUndefined();
     expect((await app.request('GET', `/__wechat/_sim/custom-messages?touser=${who.oaOpenid}`)).body.messages).toHaveLength(0);

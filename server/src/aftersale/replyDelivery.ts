@@ -96,7 +96,11 @@ export async function deliverStaffReply(
   let outcome: { status: DeliveryStatus; errcode?: number } = { status: 'no_channel' };
   if (channel === 'official_account') {
     outcome = await send(() =>
-      wechat.officialAccount.sendCustomMessage({ touser: oaOpenid!, msgtype: 'text', text: { content: customServiceText(number, message.text) } }),
+      wechat.officialAccount.sendCustomMessage({
+        touser: oaOpenid!,
+        msgtype: 'text',
+        text: { content: customServiceText(number, message.text) },
+      }),
     );
   } else if (channel === 'subscribe') {
     outcome = await send(() =>
@@ -108,7 +112,12 @@ export async function deliverStaffReply(
       }),
     );
   }
-  const result: DeliveryResult = { channel, status: outcome.status, ...(outcome.errcode !== undefined ? { errcode: outcome.errcode } : {}), at: new Date() };
+  const result: DeliveryResult = {
+    channel,
+    status: outcome.status,
+    ...(outcome.errcode !== undefined ? { errcode: outcome.errcode } : {}),
+    at: new Date(),
+  };
   await TicketMessage.updateOne({ _id: message._id }, { $set: { delivery: result } });
   await appendTimeline(customerId, {
     sourceKey: `ticket-reply-delivery:${String(message._id)}`,

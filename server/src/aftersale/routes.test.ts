@@ -30,7 +30,10 @@ const openTicket = async () => {
 describe('ticket API', () => {
   it('needs a session and valid input; bad input changes nothing', async () => {
     expect((await app.request('GET', '/api/v1/tickets')).status).toBe(401);
-    const bad = await app.request('POST', '/api/v1/tickets', { token: customer.token, body: { storeId, type: 'upgrade', description: '' } });
+    const bad = await app.request('POST', '/api/v1/tickets', {
+      token: customer.token,
+      body: { storeId, type: 'upgrade', description: '' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
     expect(bad.body.error.fields.map((f: { path: string }) => f.path)).toEqual(expect.arrayContaining(['body.type', 'body.description']));
@@ -57,7 +60,10 @@ describe('ticket API', () => {
     const ticket = await openTicket();
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        app.request('POST', `/api/v1/tickets/${ticket.id}/transitions`, { token: i % 2 ? clerk.token : admin.token, body: { action: 'accept' } }),
+        app.request('POST', `/api/v1/tickets/${ticket.id}/transitions`, {
+          token: i % 2 ? clerk.token : admin.token,
+          body: { action: 'accept' },
+        }),
       ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
@@ -68,7 +74,8 @@ describe('ticket API', () => {
 
   it('answers 403 to a role that may not act, 400 without a reason, 409 from the wrong state', async () => {
     const ticket = await openTicket();
-    const tr = (who: SignedIn, body: unknown) => app.request('POST', `/api/v1/tickets/${ticket.id}/transitions`, { token: who.token, body });
+    const tr = (who: SignedIn, body: unknown) =>
+      app.request('POST', `/api/v1/tickets/${ticket.id}/transitions`, { token: who.token, body });
     expect((await tr(customer, { action: 'accept' })).status).toBe(403);
     const noReason = await tr(clerk, { action: 'reject' });
     expect(noReason.status).toBe(400);
@@ -83,7 +90,10 @@ describe('ticket API', () => {
   it('keeps one copy of a retried message and shows the conversation to both sides', async () => {
     const ticket = await openTicket();
     const send = () =>
-      app.request('POST', `/api/v1/tickets/${ticket.id}/messages`, { token: customer.token, body: { text: '多久能修好？', idempotencyKey: 'retry-me-123' } });
+      app.request('POST', `/api/v1/tickets/${ticket.id}/messages`, {
+        token: customer.token,
+        body: { text: '多久能修好？', idempotencyKey: 'retry-me-123' },
+      });
     const first = await send();
     const again = await send();
     expect([first.status, again.status]).toEqual([201, 200]);

@@ -22,7 +22,17 @@ import { addTicketPhoto, extractUploadedFile, getTicketPhoto, listTicketPhotos, 
 import type { TicketDoc } from './model';
 import { listNotifications } from './notifications';
 import { actorsOf, ticketPolicy } from './policies';
-import { createTicket, getTicket, listCustomerTickets, listInbox, listMessages, postMessage, rateTicket, setPriority, transition } from './service';
+import {
+  createTicket,
+  getTicket,
+  listCustomerTickets,
+  listInbox,
+  listMessages,
+  postMessage,
+  rateTicket,
+  setPriority,
+  transition,
+} from './service';
 import { aftersaleStoreView, staffNotificationView, ticketMessageView, ticketPhotoView, ticketView } from './views';
 import type { AppDeps } from '../platform/app';
 
@@ -30,7 +40,8 @@ import type { AppDeps } from '../platform/app';
 const actorsOfRequest = async (ctx: Context): Promise<TicketActor[]> => actorsOf(ctx.state.customerId, await rolesOf(ctx.state.customerId));
 
 /** The first capacity that has any business with this ticket, or 404. */
-const actorOn = async (ctx: Context, ticket: TicketDoc | null): Promise<TicketActor> => ticketPolicy.requireActorOn(await actorsOfRequest(ctx), ticket);
+const actorOn = async (ctx: Context, ticket: TicketDoc | null): Promise<TicketActor> =>
+  ticketPolicy.requireActorOn(await actorsOfRequest(ctx), ticket);
 
 export function aftersaleRoutes(deps?: Pick<AppDeps, 'wechat' | 'log'>): Router {
   const router = new Router();
@@ -143,7 +154,14 @@ export function aftersalePhotoRoutes(): Router {
       throw new AppError(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Send the photo as multipart/form-data or as an image body.');
     }
     const body = await readRawBody(ctx, MAX_UPLOAD_BODY_BYTES);
-    const by = actor.kind === 'customer' ? actor.customerId : actor.kind === 'staff' ? actor.staffId : actor.kind === 'admin' ? actor.adminId : undefined;
+    const by =
+      actor.kind === 'customer'
+        ? actor.customerId
+        : actor.kind === 'staff'
+          ? actor.staffId
+          : actor.kind === 'admin'
+            ? actor.adminId
+            : undefined;
     const photo = await addTicketPhoto(ticket!._id, { kind: actor.kind, ...(by ? { id: by } : {}) }, extractUploadedFile(type, body));
     ctx.status = 201;
     ctx.body = ticketPhotoView(String(ticket!._id), photo);

@@ -26,12 +26,21 @@ function people() {
   const customer: TicketActor = { kind: 'customer', customerId: String(customerId) };
   const clerk: TicketActor = { kind: 'staff', staffId: String(new Types.ObjectId()), role: 'clerk', storeId: String(storeId) };
   const manager: TicketActor = { kind: 'staff', staffId: String(new Types.ObjectId()), role: 'manager', storeId: String(storeId) };
-  const otherStoreClerk: TicketActor = { kind: 'staff', staffId: String(new Types.ObjectId()), role: 'clerk', storeId: String(new Types.ObjectId()) };
+  const otherStoreClerk: TicketActor = {
+    kind: 'staff',
+    staffId: String(new Types.ObjectId()),
+    role: 'clerk',
+    storeId: String(new Types.ObjectId()),
+  };
   return { customerId, storeId, customer, clerk, manager, otherStoreClerk };
 }
 
 const newTicket = (customerId: Types.ObjectId, storeId: Types.ObjectId, at = new Date(), type: 'repair' | 'complaint' = 'repair') =>
-  createTicket(customerId, { storeId: String(storeId), type, description: '洗衣机不脱水', photos: [], contact: { preference: 'wechat' } }, { at });
+  createTicket(
+    customerId,
+    { storeId: String(storeId), type, description: '洗衣机不脱水', photos: [], contact: { preference: 'wechat' } },
+    { at },
+  );
 
 async function expectAppError(promise: Promise<unknown>, status: number, code?: string) {
   const err = await promise.then(
@@ -98,13 +107,28 @@ describe('transition', () => {
     expect(closed.state).toBe('closed');
     expect(closed.sla?.firstRespondedAt?.getTime()).toBe(at(1).getTime());
     expect(closed.history.map((h) => h.action)).toEqual([
-      'create', 'accept', 'start', 'request_info', 'resume', 'resolve', 'reopen', 'resolve', 'close',
+      'create',
+      'accept',
+      'start',
+      'request_info',
+      'resume',
+      'resolve',
+      'reopen',
+      'resolve',
+      'close',
     ]);
     expect(closed.history[3]).toMatchObject({ reason: '请提供购买凭证', actor: { kind: 'staff', role: 'clerk' } });
     const timeline = await listTimeline(customerId);
     expect(timeline.map((e) => e.type).reverse()).toEqual([
-      'ticket.created', 'ticket.accept', 'ticket.start', 'ticket.request_info', 'ticket.resume',
-      'ticket.resolve', 'ticket.reopen', 'ticket.resolve', 'ticket.close',
+      'ticket.created',
+      'ticket.accept',
+      'ticket.start',
+      'ticket.request_info',
+      'ticket.resume',
+      'ticket.resolve',
+      'ticket.reopen',
+      'ticket.resolve',
+      'ticket.close',
     ]);
   });
 
@@ -122,7 +146,11 @@ describe('transition', () => {
     await transition(ticket._id, 'accept', clerk, {}, t0);
     await transition(ticket._id, 'start', clerk, {}, t0);
     await transition(ticket._id, 'resolve', clerk, { resolution: 'done' }, t0);
-    await expectAppError(transition(ticket._id, 'reopen', customer, { reason: 'no' }, new Date(t0.getTime() + 8 * DAY)), 409, 'REOPEN_WINDOW_PASSED');
+    await expectAppError(
+      transition(ticket._id, 'reopen', customer, { reason: 'no' }, new Date(t0.getTime() + 8 * DAY)),
+      409,
+      'REOPEN_WINDOW_PASSED',
+    );
   });
 
   it('rejects a ticket straight away, the rejection being the first response', async () => {

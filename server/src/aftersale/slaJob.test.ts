@@ -25,7 +25,11 @@ function clockAt(start: string) {
 }
 
 const open = (storeId: Types.ObjectId, at: Date, type: 'repair' | 'complaint' | 'inquiry' = 'repair') =>
-  createTicket(new Types.ObjectId(), { storeId: String(storeId), type, description: '鞋底开胶', photos: [], contact: { preference: 'wechat' } }, { at });
+  createTicket(
+    new Types.ObjectId(),
+    { storeId: String(storeId), type, description: '鞋底开胶', photos: [], contact: { preference: 'wechat' } },
+    { at },
+  );
 
 describe('SLA job', () => {
   it('flags at risk at 75 % of the first-response time, overdue at the deadline, notifying once per level', async () => {
@@ -68,10 +72,9 @@ describe('SLA job', () => {
     await transition(ticket._id, 'resolve', clerk, { resolution: '已退款' }, clock.at(20));
     await runSlaPass(clock.at(30));
     expect(await getTicket(ticket._id)).toMatchObject({ state: 'resolved', atRisk: false, overdue: false });
-    expect((await Notification.find({ ticketId: ticket._id }).lean()).map((n) => `${n.kind}:${(n.data as { clock: string }).clock}`)).toEqual([
-      'sla.at_risk:firstResponse',
-      'sla.at_risk:resolution',
-    ]);
+    expect(
+      (await Notification.find({ ticketId: ticket._id }).lean()).map((n) => `${n.kind}:${(n.data as { clock: string }).clock}`),
+    ).toEqual(['sla.at_risk:firstResponse', 'sla.at_risk:resolution']);
   });
 
   it('raises no alarm while waiting on the customer', async () => {

@@ -12,7 +12,11 @@ async function useUpWindow(limit: { name: string; max: number; windowMs: number 
   const docs = [0, 1].flatMap((w) => {
     const start = (Math.floor(now / limit.windowMs) + w) * limit.windowMs;
     const window = `${limit.name}:${key}:${start}`;
-    return Array.from({ length: limit.max }, (_, i) => ({ _id: `${window}:${i + 1}`, window, expiresAt: new Date(start + limit.windowMs) }));
+    return Array.from({ length: limit.max }, (_, i) => ({
+      _id: `${window}:${i + 1}`,
+      window,
+      expiresAt: new Date(start + limit.windowMs),
+    }));
   });
   await RateLimitHit.insertMany(docs, { ordered: false });
 }

@@ -6,4 +6,3 @@ type CustomerDoc = NonNullable<Awaited<ReturnType<typeof getCustomer>>>;
 export function customerSummaryOf(customer: CustomerDoc): CustomerSummary {
   return { id: customer._id.toString(), name: customer.profile?.name ?? null, status: customer.status };
 }
-

@@ -101,10 +101,7 @@ export function claimBlocker(c: CampaignDoc, channel: ClaimChannel, now: Date): 
 
 /** Campaigns a customer can claim right now through a channel. */
 export async function listClaimableCampaigns(channel: ClaimChannel = 'mini_program', now = new Date()): Promise<CampaignWithCounts[]> {
-  const candidates = await Campaign.find({ status: 'active', channels: channel })
-    .sort({ createdAt: -1 })
-    .limit(200)
-    .lean<CampaignDoc[]>();
+  const candidates = await Campaign.find({ status: 'active', channels: channel }).sort({ createdAt: -1 }).limit(200).lean<CampaignDoc[]>();
   const open = candidates.filter((c) => !claimBlocker(c, channel, now));
   return (await withCounts(open)).filter((c) => c.remaining > 0);
 }

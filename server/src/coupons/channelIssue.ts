@@ -57,7 +57,5 @@ export async function issueFromChannel(
 /** The customer's available coupons that have not expired, soonest expiry first. */
 export async function listUsableCoupons(customerId: Types.ObjectId, now = new Date()): Promise<CouponDoc[]> {
   const available = await listMyCoupons(customerId, 'available');
-  return available
-    .filter((c) => c.expiresAt > now)
-    .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime());
+  return available.filter((c) => c.expiresAt > now).sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime());
 }

@@ -1,6 +1,15 @@
 import { Types } from 'mongoose';
 import type { CustomerDataPart } from '../platform/customerData';
-import { Coupon, CouponGift, CouponReminder, CouponTransition, Redemption, type CouponDoc, type GiftDoc, type RedemptionDoc } from './model';
+import {
+  Coupon,
+  CouponGift,
+  CouponReminder,
+  CouponTransition,
+  Redemption,
+  type CouponDoc,
+  type GiftDoc,
+  type RedemptionDoc,
+} from './model';
 import { couponView, redemptionView } from './views';
 
 /** Every path of the coupon collections that names a customer, by collection. */
@@ -36,8 +45,12 @@ export const couponsData: CustomerDataPart = {
 
   async export(customerId) {
     const [coupons, gifts, redemptions] = await Promise.all([
-      Coupon.find({ $or: [{ customerId }, { claimantId: customerId }] }).sort({ claimedAt: 1 }).lean<CouponDoc[]>(),
-      CouponGift.find({ $or: [{ customerId }, { toCustomerId: customerId }] }).sort({ createdAt: 1 }).lean<GiftDoc[]>(),
+      Coupon.find({ $or: [{ customerId }, { claimantId: customerId }] })
+        .sort({ claimedAt: 1 })
+        .lean<CouponDoc[]>(),
+      CouponGift.find({ $or: [{ customerId }, { toCustomerId: customerId }] })
+        .sort({ createdAt: 1 })
+        .lean<GiftDoc[]>(),
       Redemption.find({ customerId }).sort({ at: 1 }).lean<RedemptionDoc[]>(),
     ]);
     return {

@@ -18,7 +18,12 @@ export interface FunnelKey {
  * An insert, not an $inc on a shared counter: on the embedded engine concurrent $inc's on one
  * document lose updates, while a unique insert is exact and makes a repeat harmless.
  */
-export async function recordFunnel(eventId: string, key: FunnelKey, counts: Partial<Record<FunnelField, number>>, at = new Date()): Promise<void> {
+export async function recordFunnel(
+  eventId: string,
+  key: FunnelKey,
+  counts: Partial<Record<FunnelField, number>>,
+  at = new Date(),
+): Promise<void> {
   await funnelBatch(
     toStored(FunnelEvent, {
       _id: eventId,
@@ -61,7 +66,15 @@ async function funnelSums(campaignId: Types.ObjectId): Promise<FunnelRowSum[]> {
     .cursor();
   for await (const e of cursor) {
     const key = `${e.channel}|${e.storeId}|${e.staffId}`;
-    const row = sums.get(key) ?? { channel: e.channel, storeId: e.storeId, staffId: e.staffId, claimed: 0, gifted: 0, redeemed: 0, voided: 0 };
+    const row = sums.get(key) ?? {
+      channel: e.channel,
+      storeId: e.storeId,
+      staffId: e.staffId,
+      claimed: 0,
+      gifted: 0,
+      redeemed: 0,
+      voided: 0,
+    };
     row.claimed += e.claimed ?? 0;
     row.gifted += e.gifted ?? 0;
     row.redeemed += e.redeemed ?? 0;

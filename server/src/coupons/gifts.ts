@@ -24,7 +24,10 @@ export async function createGift(
   const { after: coupon } = await transitionCoupon(couponId, (current) => {
     if (!couponPolicy.holds(giverId, current)) throw notFound('No such coupon.');
     if (current.state === 'gifting') throw conflict(CouponErrorCode.COUPON_GIFTING, 'This coupon is already on its way to a friend.');
-    const blocker = current.state === 'available' && current.expiresAt > now ? undefined : usageBlocker(current, new Types.ObjectId(), undefined, now, false);
+    const blocker =
+      current.state === 'available' && current.expiresAt > now
+        ? undefined
+        : usageBlocker(current, new Types.ObjectId(), undefined, now, false);
     if (blocker) throw blocker;
     return { kind: 'gift_offer', set: { state: 'gifting', giftingSince: now, giftId } };
   });
@@ -115,7 +118,8 @@ export async function returnGift(gift: GiftDoc, now = new Date(), reason: 'retur
   let back: CouponDoc;
   try {
     ({ after: back } = await transitionCoupon(gift.couponId, (current) => {
-      if (current.state !== 'gifting' || !current.giftId?.equals(gift._id)) throw conflict(CouponErrorCode.GIFT_TAKEN, 'This gift is no longer open.');
+      if (current.state !== 'gifting' || !current.giftId?.equals(gift._id))
+        throw conflict(CouponErrorCode.GIFT_TAKEN, 'This gift is no longer open.');
       if (reason === 'returned' && gift.expiresAt > now) throw conflict(ErrorCode.CONFLICT, 'This gift is still open.');
       return { kind: `gift_${reason}`, set: { state: 'available' }, unset: ['giftId', 'giftingSince'] };
     }));

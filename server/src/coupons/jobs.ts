@@ -34,10 +34,14 @@ export interface SweepReport {
 export async function runCouponSweep(now: Date, deps: SweepDeps = {}): Promise<SweepReport> {
   const report: SweepReport = { giftsReturned: 0, expired: 0, reminded: 0 };
 
-  const lapsedGifts = await CouponGift.find({ status: 'open', expiresAt: { $lte: now } }).limit(BATCH).lean<GiftDoc[]>();
+  const lapsedGifts = await CouponGift.find({ status: 'open', expiresAt: { $lte: now } })
+    .limit(BATCH)
+    .lean<GiftDoc[]>();
   for (const gift of lapsedGifts) if (await returnGift(gift, now)) report.giftsReturned++;
 
-  const due = await Coupon.find({ state: 'available', expiresAt: { $lte: now } }).limit(BATCH).lean<CouponDoc[]>();
+  const due = await Coupon.find({ state: 'available', expiresAt: { $lte: now } })
+    .limit(BATCH)
+    .lean<CouponDoc[]>();
   for (const coupon of due) {
     let expired: CouponDoc;
     try {

@@ -75,9 +75,10 @@ export function usageBlocker(
   const threshold = coupon.thresholdFen ?? 0;
   if (threshold > 0) {
     if (orderAmountFen === undefined) {
-      if (forRedemption) return badRequest('Enter the order amount: this coupon has a minimum spend.', [
-        { path: 'body.orderAmountFen', message: 'is required for a coupon with a minimum spend' },
-      ]);
+      if (forRedemption)
+        return badRequest('Enter the order amount: this coupon has a minimum spend.', [
+          { path: 'body.orderAmountFen', message: 'is required for a coupon with a minimum spend' },
+        ]);
     } else if (orderAmountFen < threshold) {
       return conflict(CouponErrorCode.THRESHOLD_NOT_MET, `This coupon needs an order of at least ${threshold} fen.`);
     }

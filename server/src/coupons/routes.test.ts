@@ -13,7 +13,11 @@ let storeA: string;
 let storeB: string;
 
 const post = (path: string, who: SignedIn | undefined, body?: unknown, headers?: Record<string, string>) =>
-  app.request('POST', path, { ...(who ? { token: who.token } : {}), ...(body === undefined ? {} : { body }), ...(headers ? { headers } : {}) });
+  app.request('POST', path, {
+    ...(who ? { token: who.token } : {}),
+    ...(body === undefined ? {} : { body }),
+    ...(headers ? { headers } : {}),
+  });
 const get = (path: string, who: SignedIn) => app.request('GET', path, { token: who.token });
 
 beforeAll(async () => {
@@ -59,7 +63,13 @@ describe('campaign routes', () => {
     const customer = await login(app, 'nosy-customer');
     expect((await post('/api/v1/admin/campaigns', customer, { name: 'x' })).status).toBe(403);
     expect((await post('/api/v1/admin/campaigns', undefined, { name: 'x' })).status).toBe(401);
-    const bad = await post('/api/v1/admin/campaigns', admin, { name: '', type: 'discount', stock: -1, perUserLimit: 1, validity: { kind: 'days' } });
+    const bad = await post('/api/v1/admin/campaigns', admin, {
+      name: '',
+      type: 'discount',
+      stock: -1,
+      perUserLimit: 1,
+      validity: { kind: 'days' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
     expect(bad.body.error.fields.map((f: { path: string }) => f.path)).toEqual(
@@ -91,11 +101,20 @@ describe('claiming over HTTP', () => {
     );
     const created = responses.filter((r) => r.status === 201);
     expect(created).toHaveLength(25);
-    expect(responses.filter((r) => r.status === 409).map((r) => r.body.error.code).sort()).toEqual(
-      expect.arrayContaining(['OUT_OF_STOCK']),
-    );
-    expect(responses.every((r) => r.status === 201 || (r.status === 409 && ['OUT_OF_STOCK', 'LIMIT_REACHED'].includes(r.body.error.code)))).toBe(true);
-    expect(created[0]!.body.coupon).toMatchObject({ id: expect.any(String), code: expect.stringMatching(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/), state: 'available' });
+    expect(
+      responses
+        .filter((r) => r.status === 409)
+        .map((r) => r.body.error.code)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['OUT_OF_STOCK']));
+    expect(
+      responses.every((r) => r.status === 201 || (r.status === 409 && ['OUT_OF_STOCK', 'LIMIT_REACHED'].includes(r.body.error.code))),
+    ).toBe(true);
+    expect(created[0]!.body.coupon).toMatchObject({
+      id: expect.any(String),
+      code: expect.stringMatching(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/),
+      state: 'available',
+    });
 
     const holders = new Map<string, number>();
     for (const coupon of await Coupon.find({ campaignId: c.id }).lean()) {
@@ -145,7 +164,13 @@ describe('redemption over HTTP', () => {
     expect(wins).toHaveLength(1);
     expect(attempts.filter((r) => r.status === 409 && r.body.error.code === 'ALREADY_REDEEMED')).toHaveLength(49);
     const redemption = wins[0]!.body.redemption;
-    expect(redemption).toMatchObject({ discountFen: 1000, orderAmountFen: 5000, storeId: storeA, staffId: clerk.customerId, status: 'done' });
+    expect(redemption).toMatchObject({
+      discountFen: 1000,
+      orderAmountFen: 5000,
+      storeId: storeA,
+      staffId: clerk.customerId,
+      status: 'done',
+    });
 
     const today = await get('/api/v1/staff/redemptions/today', clerk);
     expect(today.body.items.map((r: { id: string }) => r.id)).toContain(redemption.id);

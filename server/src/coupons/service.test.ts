@@ -77,7 +77,10 @@ describe('claiming', () => {
     // Retries of the winners' keys return their coupons, not new ones.
     const winners = await Coupon.find({ campaignId: c._id }).limit(10).lean();
     for (const w of winners) {
-      const again = await claimCoupon(c._id, w.claimantId, { channel: 'mini_program', idempotencyKey: w.claimKey.slice(w.claimKey.indexOf(':') + 1) });
+      const again = await claimCoupon(c._id, w.claimantId, {
+        channel: 'mini_program',
+        idempotencyKey: w.claimKey.slice(w.claimKey.indexOf(':') + 1),
+      });
       expect(again).toMatchObject({ created: false });
       expect(again.coupon._id.equals(w._id)).toBe(true);
     }
@@ -158,7 +161,13 @@ describe('redemption', () => {
   });
 
   it('accepts a fresh QR token in place of the code, refuses stale or forged ones, and checks the store', async () => {
-    const c = await campaign({ type: 'discount', valueFen: undefined, percentOff: 20, maxDiscountFen: 1500, storeIds: [storeA.toString()] });
+    const c = await campaign({
+      type: 'discount',
+      valueFen: undefined,
+      percentOff: 20,
+      maxDiscountFen: 1500,
+      storeIds: [storeA.toString()],
+    });
     const { coupon } = await claimCoupon(c._id, new Types.ObjectId(), { channel: 'mini_program' });
     const { token } = await issueQrToken(coupon._id);
     expect(await previewRedemption({ qrToken: token }, { storeId: storeB })).toMatchObject({ usable: false, reason: 'NOT_USABLE_HERE' });
@@ -167,7 +176,9 @@ describe('redemption', () => {
       code: 'QR_TOKEN_EXPIRED',
     });
     const forged = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
-    await expect(redeemCoupon({ qrToken: forged, orderAmountFen: 1000 }, { storeId: storeA, staffId: clerk })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(redeemCoupon({ qrToken: forged, orderAmountFen: 1000 }, { storeId: storeA, staffId: clerk })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     const done = await redeemCoupon({ qrToken: token, orderAmountFen: 10000 }, { storeId: storeA, staffId: clerk });
     expect(done.redemption.discountFen).toBe(1500); // 20% of 100 yuan, capped at 15
   });

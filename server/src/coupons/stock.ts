@@ -263,7 +263,9 @@ export async function releaseStockLeases(): Promise<void> {
  * places become free for the next lease. Returns how many segments came back.
  */
 export async function sweepExpiredStockLeases(now = new Date()): Promise<number> {
-  const expired = await StockLease.find({ leasedUntil: { $gt: RETURNED, $lt: now } }, { campaignId: 1 }).limit(1_000).lean();
+  const expired = await StockLease.find({ leasedUntil: { $gt: RETURNED, $lt: now } }, { campaignId: 1 })
+    .limit(1_000)
+    .lean();
   if (!expired.length) return 0;
   const done = new Set((await StockReturn.find({ _id: { $in: expired.map((l) => l._id) } }, { _id: 1 }).lean()).map((r) => String(r._id)));
   let count = 0;

@@ -8,7 +8,8 @@ import { earnPoints } from '../members/service';
 let app: TestApp;
 let cast: TwoStoreCast;
 
-const post = (path: string, who: SignedIn, body?: unknown) => app.request('POST', path, { token: who.token, ...(body === undefined ? {} : { body }) });
+const post = (path: string, who: SignedIn, body?: unknown) =>
+  app.request('POST', path, { token: who.token, ...(body === undefined ? {} : { body }) });
 const get = (path: string, who: SignedIn) => app.request('GET', path, { token: who.token });
 
 beforeAll(async () => {
@@ -56,7 +57,10 @@ describe('tier benefits', () => {
 
     const centre = await get('/api/v1/campaigns', silver);
     expect(centre.body.items.map((c: { id: string }) => c.id)).not.toContain(goldOnly);
-    expect(centre.body.locked.find((c: { id: string }) => c.id === goldOnly)).toMatchObject({ requiredTier: { id: 'gold', name: '金卡' }, tiers: ['gold', 'black_gold'] });
+    expect(centre.body.locked.find((c: { id: string }) => c.id === goldOnly)).toMatchObject({
+      requiredTier: { id: 'gold', name: '金卡' },
+      tiers: ['gold', 'black_gold'],
+    });
 
     const goldCentre = await get('/api/v1/campaigns', gold);
     expect(goldCentre.body.items.map((c: { id: string }) => c.id)).toContain(goldOnly);

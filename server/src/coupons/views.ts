@@ -12,9 +12,7 @@ export function campaignView(c: CampaignDoc & { issued: number; remaining: numbe
       ? { kind: 'range' as const, start: c.validity.start!.toISOString(), end: c.validity.end!.toISOString() }
       : { kind: 'days' as const, days: c.validity?.days ?? 0 };
   const claimWindow =
-    c.claimStart || c.claimEnd
-      ? { ...opt('start', c.claimStart?.toISOString()), ...opt('end', c.claimEnd?.toISOString()) }
-      : undefined;
+    c.claimStart || c.claimEnd ? { ...opt('start', c.claimStart?.toISOString()), ...opt('end', c.claimEnd?.toISOString()) } : undefined;
   return {
     id: c._id.toString(),
     name: c.name,

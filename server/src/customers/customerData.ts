@@ -29,10 +29,7 @@ export const customersData: CustomerDataPart = {
     }
     // Records once merged into `from` now belong to the survivor as well.
     await Customer.updateMany({ mergedInto: from }, { $set: { mergedInto: into } });
-    const [source, target] = await Promise.all([
-      Customer.findById(from).lean<CustomerDoc>(),
-      Customer.findById(into).lean<CustomerDoc>(),
-    ]);
+    const [source, target] = await Promise.all([Customer.findById(from).lean<CustomerDoc>(), Customer.findById(into).lean<CustomerDoc>()]);
     if (source && target) {
       // What the survivor does not know yet comes over from the merged record; then the shell is emptied.
       const set: Record<string, unknown> = {};

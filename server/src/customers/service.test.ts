@@ -14,9 +14,7 @@ afterAll(async () => {
 
 describe('resolveCustomer', () => {
   it('creates one customer for one openid, even under 30 concurrent first sightings', async () => {
-    const ids = await Promise.all(
-      Array.from({ length: 30 }, () => resolveCustomer({ app: 'official_account', openid: 'oa-race' })),
-    );
+    const ids = await Promise.all(Array.from({ length: 30 }, () => resolveCustomer({ app: 'official_account', openid: 'oa-race' })));
     expect(new Set(ids.map(String)).size).toBe(1);
     expect(await CustomerIdentity.countDocuments({ value: 'oa-race' })).toBe(1);
     expect(await Customer.countDocuments({ _id: ids[0] })).toBe(1);

@@ -22,8 +22,7 @@ export interface AdjustmentInput {
 }
 
 export type AdjustmentOutcome =
-  | { kind: 'posted'; entry: LedgerDoc; created: boolean }
-  | { kind: 'pending'; request: AdjustmentRequestDoc; created: boolean };
+  { kind: 'posted'; entry: LedgerDoc; created: boolean } | { kind: 'pending'; request: AdjustmentRequestDoc; created: boolean };
 
 export async function requestAdjustment(
   actor: Actor,
@@ -35,7 +34,8 @@ export async function requestAdjustment(
   const storeId = context.storeId ? new Types.ObjectId(context.storeId) : undefined;
   const admin = isAdmin(actor);
   if (!admin) {
-    if (!storeId || !memberPolicy.adjustPoints(actor, storeId.toString())) throw forbidden('Only a store manager or an admin can adjust points.');
+    if (!storeId || !memberPolicy.adjustPoints(actor, storeId.toString()))
+      throw forbidden('Only a store manager or an admin can adjust points.');
     if (!(await isCustomerOfStore(customerId, storeId))) throw forbidden("You can only adjust the points of your store's customers.");
   }
   if (admin || Math.abs(input.points) <= context.cap) {
@@ -111,7 +111,10 @@ export async function approveAdjustment(admin: Actor, id: string): Promise<{ ent
     approvedBy: admin.customerId,
     ...(request.storeId ? { storeId: request.storeId } : {}),
   });
-  await AdjustmentRequest.updateOne({ _id: request._id }, { $set: { state: 'approved', decidedBy: admin.customerId, decidedAt: new Date() } });
+  await AdjustmentRequest.updateOne(
+    { _id: request._id },
+    { $set: { state: 'approved', decidedBy: admin.customerId, decidedAt: new Date() } },
+  );
   return result;
 }
 
@@ -119,7 +122,10 @@ export async function rejectAdjustment(admin: Actor, id: string): Promise<Adjust
   const request = await pendingFor(admin, id);
   if (request.state === 'approved') throw conflict('CONFLICT', 'This adjustment was approved already.');
   if (request.state === 'pending') {
-    await AdjustmentRequest.updateOne({ _id: request._id }, { $set: { state: 'rejected', decidedBy: admin.customerId, decidedAt: new Date() } });
+    await AdjustmentRequest.updateOne(
+      { _id: request._id },
+      { $set: { state: 'rejected', decidedBy: admin.customerId, decidedAt: new Date() } },
+    );
     await appendTimeline(request.customerId, {
       sourceKey: `points-adjustment-rejected:${request._id}`,
       type: 'points.adjustment_rejected',

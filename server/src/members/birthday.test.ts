@@ -23,7 +23,15 @@ beforeAll(async () => {
   admin = await login(app, 'bd-admin');
   const campaign = await app.request('POST', '/api/v1/admin/campaigns', {
     token: admin.token,
-    body: { name: '生日礼券', type: 'gift', giftName: '生日蛋糕', stock: 100, perUserLimit: 10, validity: { kind: 'days', days: 30 }, channels: ['birthday'] },
+    body: {
+      name: '生日礼券',
+      type: 'gift',
+      giftName: '生日蛋糕',
+      stock: 100,
+      perUserLimit: 10,
+      validity: { kind: 'days', days: 30 },
+      channels: ['birthday'],
+    },
   });
   expect(campaign.status, JSON.stringify(campaign.body)).toBe(201);
 });
@@ -37,13 +45,21 @@ async function member(birthday: string | null, options: { oaAgo?: number; subscr
   const who = await login(app, mpOpenid);
   const customerId = new Types.ObjectId(who.customerId);
   if (options.join !== false) {
-    expect((await app.request('POST', '/api/v1/members/join', { token: who.token, body: { acceptTerms: true, termsVersion: '2026-01' } })).status).toBe(201);
+    expect(
+      (await app.request('POST', '/api/v1/members/join', { token: who.token, body: { acceptTerms: true, termsVersion: '2026-01' } }))
+        .status,
+    ).toBe(201);
   }
   if (birthday) expect((await app.request('PATCH', '/api/v1/me/profile', { token: who.token, body: { birthday } })).status).toBe(200);
   const oaOpenid = `oa_${randomBytes(6).toString('hex')}`;
   if (options.oaAgo !== undefined) {
     await CustomerIdentity.create({ _id: identityKey('oa_openid', oaOpenid), kind: 'oa_openid', value: oaOpenid, customerId });
-    await appendTimeline(customerId, { type: 'oa.message', channel: 'official_account', summary: '你好', at: new Date(NOW.getTime() - options.oaAgo) });
+    await appendTimeline(customerId, {
+      type: 'oa.message',
+      channel: 'official_account',
+      summary: '你好',
+      at: new Date(NOW.getTime() - options.oaAgo),
+    });
   }
   if (options.subscribed) {
     const res = await app.request('POST', '/api/v1/me/subscriptions', { token: who.token, body: { templates: ['birthday_gift'] } });
@@ -53,7 +69,9 @@ async function member(birthday: string | null, options: { oaAgo?: number; subscr
 }
 
 const birthdayCoupons = async (who: SignedIn) =>
-  ((await app.request('GET', '/api/v1/coupons', { token: who.token })).body.items as Array<{ channel: string }>).filter((c) => c.channel === 'birthday');
+  ((await app.request('GET', '/api/v1/coupons', { token: who.token })).body.items as Array<{ channel: string }>).filter(
+    (c) => c.channel === 'birthday',
+  );
 const simMessages = async (kind: string, touser: string) =>
   (await app.request('GET', `/__wechat/_sim/messages?kind=${kind}&touser=${touser}`)).body.messages as unknown[];
 
@@ -102,7 +120,11 @@ describe('birthday gifts', () => {
   it('runs as a lease-held job: two instances, one pass at a time, still one gift', async () => {
     const who = await member(`1991-${String(shanghaiYearMonth(new Date()).month).padStart(2, '0')}-05`);
     const log = app.log;
-    const job = { name: `birthday-test-${randomBytes(3).toString('hex')}`, intervalMs: 200, run: (now: Date) => runBirthdayGifts(now, { wechat: app.wechat }).then(() => undefined) };
+    const job = {
+      name: `birthday-test-${randomBytes(3).toString('hex')}`,
+      intervalMs: 200,
+      run: (now: Date) => runBirthdayGifts(now, { wechat: app.wechat }).then(() => undefined),
+    };
     const stops = [startPeriodicJob(job, log, 'instance-a'), startPeriodicJob(job, log, 'instance-b')];
     for (let i = 0; i < 50 && (await birthdayCoupons(who)).length === 0; i++) await new Promise((r) => setTimeout(r, 200));
     await new Promise((r) => setTimeout(r, 600));
@@ -115,7 +137,9 @@ describe('birthday gifts', () => {
     await runBirthdayGifts(NOW, { wechat: app.wechat });
     expect(await BirthdayGift.countDocuments({ customerId: who.id })).toBe(1);
     const start = await app.request('POST', '/api/v1/me/deletion', { token: who.token });
-    expect((await app.request('POST', '/api/v1/me/deletion/confirm', { token: who.token, body: { token: start.body.token } })).status).toBe(204);
+    expect((await app.request('POST', '/api/v1/me/deletion/confirm', { token: who.token, body: { token: start.body.token } })).status).toBe(
+      204,
+    );
     expect(await BirthdayGift.countDocuments({ customerId: who.id })).toBe(0);
     expect(await SubscribeAcceptance.countDocuments({ customerId: who.id })).toBe(0);
   });

@@ -64,7 +64,9 @@ async function giftFor(customerId: Types.ObjectId, year: number, now: Date, opti
     const campaign = (await listClaimableCampaigns('birthday', now))[0];
     if (!campaign) return; // nothing to give yet; a campaign opened later this month still reaches them
     try {
-      gift = (await BirthdayGift.create({ _id: id, customerId, year, campaignId: campaign._id, state: 'issuing', at: now })).toObject() as BirthdayGiftDoc;
+      gift = (
+        await BirthdayGift.create({ _id: id, customerId, year, campaignId: campaign._id, state: 'issuing', at: now })
+      ).toObject() as BirthdayGiftDoc;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       gift = (await BirthdayGift.findById(id).lean<BirthdayGiftDoc>())!;
@@ -72,7 +74,11 @@ async function giftFor(customerId: Types.ObjectId, year: number, now: Date, opti
   }
   if (gift.state === 'issuing') {
     try {
-      const { coupon, created } = await claimCoupon(gift.campaignId, customerId, { channel: 'birthday', idempotencyKey: `birthday-${year}`, now });
+      const { coupon, created } = await claimCoupon(gift.campaignId, customerId, {
+        channel: 'birthday',
+        idempotencyKey: `birthday-${year}`,
+        now,
+      });
       await BirthdayGift.updateOne({ _id: id }, { $set: { state: 'issued', couponId: coupon._id } });
       gift = { ...gift, state: 'issued', couponId: coupon._id };
       if (created) run.issued++;
@@ -100,14 +106,19 @@ async function notify(gift: BirthdayGiftDoc, now: Date, options: BirthdayOptions
     listTimeline(customerId, { types: OA_INBOUND_TYPES, limit: 1 }),
     SubscribeAcceptance.find({ customerId, template: SUBSCRIBE_TEMPLATES.birthdayGift }, { _id: 1 }).sort({ at: 1 }).limit(20).lean(),
   ]);
-  const used = new Set(
-    (await SubscribeUse.find({ customerId }, { _id: 1 }).limit(200).lean()).map((u) => String(u._id)),
-  );
+  const used = new Set((await SubscribeUse.find({ customerId }, { _id: 1 }).limit(200).lean()).map((u) => String(u._id)));
   const unused = acceptances.filter((a) => !used.has(a._id.toString()));
   let channel: DeliveryChannel = options.wechat
     ? chooseChannel({ oaOpenid, lastOaInboundAt: lastInbound[0]?.at, subscribeUnused: unused.length > 0, mpOpenid, now })
     : 'none';
-  if (channel === 'subscribe' && !(await useAcceptance(customerId, unused.map((a) => a._id)))) channel = 'none';
+  if (
+    channel === 'subscribe' &&
+    !(await useAcceptance(
+      customerId,
+      unused.map((a) => a._id),
+    ))
+  )
+    channel = 'none';
 
   const text = '生日快乐！您的生日礼券已放入「我的优惠券」，本月内到店出示即可使用。';
   let status: 'sent' | 'failed' | 'in_app' = 'in_app';
@@ -130,7 +141,12 @@ async function notify(gift: BirthdayGiftDoc, now: Date, options: BirthdayOptions
     if (err instanceof WechatApiError) errcode = err.errcode;
     options.log?.info({ err: (err as Error).message }, 'birthday message not delivered');
   }
-  const message = { channel: channel === 'none' ? 'mini_program' : channel, status, ...(errcode !== undefined ? { errcode } : {}), at: new Date() };
+  const message = {
+    channel: channel === 'none' ? 'mini_program' : channel,
+    status,
+    ...(errcode !== undefined ? { errcode } : {}),
+    at: new Date(),
+  };
   await BirthdayGift.updateOne({ _id: gift._id }, { $set: { message } });
   await appendTimeline(customerId, {
     type: 'member.birthday_gift',

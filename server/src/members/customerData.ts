@@ -66,7 +66,8 @@ export const membersData: CustomerDataPart = {
       await Member.updateOne({ _id: source._id }, { $set: { closedAt: source.closedAt ?? at }, $unset: { phone: '' } });
     }
     await DeletionRequest.updateMany({ customerId: from }, { $set: { customerId: into } });
-    for (const model of PERSONAL_RECORDS) await (model as typeof AdjustmentRequest).updateMany({ customerId: from }, { $set: { customerId: into } });
+    for (const model of PERSONAL_RECORDS)
+      await (model as typeof AdjustmentRequest).updateMany({ customerId: from }, { $set: { customerId: into } });
   },
 
   async export(customerId) {
@@ -104,7 +105,13 @@ export const membersData: CustomerDataPart = {
         state: r.state,
         createdAt: iso(r.createdAt),
       })),
-      birthdayGifts: gifts.map((g) => ({ id: g._id, year: g.year, state: g.state, couponId: g.couponId?.toString() ?? null, at: iso(g.at) })),
+      birthdayGifts: gifts.map((g) => ({
+        id: g._id,
+        year: g.year,
+        state: g.state,
+        couponId: g.couponId?.toString() ?? null,
+        at: iso(g.at),
+      })),
       subscribeAcceptances: acceptances.map((a) => ({ id: a._id.toString(), template: a.template, at: iso(a.at) })),
     };
   },

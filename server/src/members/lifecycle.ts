@@ -164,4 +164,3 @@ export async function checkTiers(now: Date): Promise<number> {
   }
   return lowered;
 }
-

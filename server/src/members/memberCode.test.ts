@@ -20,7 +20,10 @@ beforeAll(async () => {
   storeA = (await app.request('POST', '/api/v1/admin/stores', { token: admin.token, body: { name: 'A 店', code: 'A1' } })).body.id;
   storeB = (await app.request('POST', '/api/v1/admin/stores', { token: admin.token, body: { name: 'B 店', code: 'B1' } })).body.id;
   clerkA = await login(app, 'clerk-c');
-  await app.request('POST', '/api/v1/admin/staff', { token: admin.token, body: { customerId: clerkA.customerId, role: 'clerk', storeId: storeA } });
+  await app.request('POST', '/api/v1/admin/staff', {
+    token: admin.token,
+    body: { customerId: clerkA.customerId, role: 'clerk', storeId: storeA },
+  });
   member = await login(app, 'member-c');
   await app.request('PATCH', '/api/v1/me/profile', { token: member.token, body: { name: '小林' } });
   const joined = await app.request('POST', '/api/v1/members/join', {

@@ -55,12 +55,7 @@ function signature(secret: Buffer, appId: string, memberNo: string, expirySecond
   return (mac.readBigUInt64BE(0) % 10_000_000_000n).toString().padStart(10, '0');
 }
 
-export function signMemberCode(
-  secret: Buffer,
-  appId: string,
-  memberNo: string,
-  now = new Date(),
-): { code: string; expiresAt: Date } {
+export function signMemberCode(secret: Buffer, appId: string, memberNo: string, now = new Date()): { code: string; expiresAt: Date } {
   const expirySeconds = Math.floor(now.getTime() / 1000) + MEMBER_CODE_TTL_SECONDS;
   const code = memberNo + String(expirySeconds % EXPIRY_MODULUS).padStart(5, '0') + signature(secret, appId, memberNo, expirySeconds);
   return { code, expiresAt: new Date(expirySeconds * 1000) };

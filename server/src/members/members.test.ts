@@ -20,8 +20,14 @@ beforeAll(async () => {
   storeB = (await app.request('POST', '/api/v1/admin/stores', { token: admin.token, body: { name: 'B 店', code: 'B1' } })).body.id;
   managerA = await login(app, 'manager-a');
   clerkA = await login(app, 'clerk-a');
-  await app.request('POST', '/api/v1/admin/staff', { token: admin.token, body: { customerId: managerA.customerId, role: 'manager', storeId: storeA } });
-  await app.request('POST', '/api/v1/admin/staff', { token: admin.token, body: { customerId: clerkA.customerId, role: 'clerk', storeId: storeA } });
+  await app.request('POST', '/api/v1/admin/staff', {
+    token: admin.token,
+    body: { customerId: managerA.customerId, role: 'manager', storeId: storeA },
+  });
+  await app.request('POST', '/api/v1/admin/staff', {
+    token: admin.token,
+    body: { customerId: clerkA.customerId, role: 'clerk', storeId: storeA },
+  });
 });
 afterAll(async () => {
   await app?.close();
@@ -32,7 +38,9 @@ const join = (who: SignedIn, extra: Record<string, unknown> = {}) =>
 
 /** Checks the chain (seq 1..n, each balance = previous + points, never negative); returns sum and head. */
 async function ledgerCheck(customerId: string): Promise<{ sum: number; balance: number; entries: number }> {
-  const entries = await LedgerEntry.find({ customerId: new Types.ObjectId(customerId) }).sort({ seq: 1 }).lean();
+  const entries = await LedgerEntry.find({ customerId: new Types.ObjectId(customerId) })
+    .sort({ seq: 1 })
+    .lean();
   let sum = 0;
   entries.forEach((e, i) => {
     expect(e.seq).toBe(i + 1);
@@ -113,7 +121,9 @@ describe('points ledger', () => {
     expect(ledger.balance).toBe(ledger.sum);
     expect(ledger.balance).toBe(200 - debits * 20);
     expect(ledger.entries).toBe(1 + 10 + debits);
-    console.log(`ledger race: 50 concurrent requests, ${debits} debits granted, ${refused.length} refused, balance ${ledger.balance}, ${elapsedMs} ms in all`);
+    console.log(
+      `ledger race: 50 concurrent requests, ${debits} debits granted, ${refused.length} refused, balance ${ledger.balance}, ${elapsedMs} ms in all`,
+    );
 
     // Walk the ledger page by page: every entry once, newest first.
     const seen: Array<{ id: string; at: string }> = [];
@@ -154,7 +164,10 @@ describe('points ledger', () => {
     const who = await login(app, 'idem-member');
     await join(who);
     const id = new Types.ObjectId(who.customerId);
-    const [a, b] = await Promise.all([earnPoints(id, 300, 'redemption R1', 'redemption:R1'), earnPoints(id, 300, 'redemption R1', 'redemption:R1')]);
+    const [a, b] = await Promise.all([
+      earnPoints(id, 300, 'redemption R1', 'redemption:R1'),
+      earnPoints(id, 300, 'redemption R1', 'redemption:R1'),
+    ]);
     expect([a.created, b.created].sort()).toEqual([false, true]);
     expect(await pointsBalance(id)).toBe(300);
 
@@ -180,9 +193,15 @@ describe('points ledger', () => {
     expect(asCustomer.status).toBe(403);
     const asClerk = await app.request('POST', '/api/v1/staff/points/adjust', { token: clerkA.token, body });
     expect(asClerk.status).toBe(403);
-    const otherStore = await app.request('POST', '/api/v1/staff/points/adjust', { token: managerA.token, body: { ...body, storeId: storeB } });
+    const otherStore = await app.request('POST', '/api/v1/staff/points/adjust', {
+      token: managerA.token,
+      body: { ...body, storeId: storeB },
+    });
     expect(otherStore.status).toBe(403);
-    const invalid = await app.request('POST', '/api/v1/staff/points/adjust', { token: managerA.token, body: { ...body, points: 0, reason: '' } });
+    const invalid = await app.request('POST', '/api/v1/staff/points/adjust', {
+      token: managerA.token,
+      body: { ...body, points: 0, reason: '' },
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.fields.map((f: { path: string }) => f.path).sort()).toEqual(['body.points', 'body.reason']);
 

@@ -113,11 +113,7 @@ export async function postTransfer(customerId: Types.ObjectId, points: number, r
 }
 
 /** A debit of up to `points`, taking no more than the balance holds (reversal, expiry). */
-export async function postCappedDebit(
-  customerId: Types.ObjectId,
-  points: number,
-  input: Omit<PostInput, 'points'>,
-): Promise<PostResult> {
+export async function postCappedDebit(customerId: Types.ObjectId, points: number, input: Omit<PostInput, 'points'>): Promise<PostResult> {
   return postEntry(customerId, { ...input, points: (balance) => -Math.min(points, Math.max(0, balance)) || 0 });
 }
 
@@ -229,7 +225,13 @@ export async function refundPoints(
 ): Promise<PostResult | undefined> {
   const spent = await LedgerEntry.findOne({ refKey: spentRefKey, customerId, type: 'spend' }).lean<LedgerDoc>();
   if (!spent) return undefined;
-  const result = await postEntry(customerId, { type: 'refund', points: -spent.points, reason, refKey: `refund:${spentRefKey}`, ...context });
+  const result = await postEntry(customerId, {
+    type: 'refund',
+    points: -spent.points,
+    reason,
+    refKey: `refund:${spentRefKey}`,
+    ...context,
+  });
   if (result.created) {
     await appendTimeline(customerId, {
       type: 'points.refunded',
@@ -309,10 +311,14 @@ export async function listLedger(
 ): Promise<{ items: LedgerDoc[]; nextCursor: string | null }> {
   const filter: Record<string, unknown> = { customerId };
   if (options.cursor) {
-    if (!Types.ObjectId.isValid(options.cursor)) throw badRequest('Invalid cursor.', [{ path: 'query.cursor', message: 'is not a valid cursor' }]);
+    if (!Types.ObjectId.isValid(options.cursor))
+      throw badRequest('Invalid cursor.', [{ path: 'query.cursor', message: 'is not a valid cursor' }]);
     filter._id = { $lt: new Types.ObjectId(options.cursor) };
   }
-  const items = await LedgerEntry.find(filter).sort({ _id: -1 }).limit(options.limit + 1).lean<LedgerDoc[]>();
+  const items = await LedgerEntry.find(filter)
+    .sort({ _id: -1 })
+    .limit(options.limit + 1)
+    .lean<LedgerDoc[]>();
   const more = items.length > options.limit;
   const page = items.slice(0, options.limit);
   return { items: page, nextCursor: more ? page[page.length - 1]!._id.toString() : null };
@@ -321,4 +327,3 @@ export async function listLedger(
 export async function allLedgerEntries(customerId: Types.ObjectId): Promise<LedgerDoc[]> {
   return LedgerEntry.find({ customerId }).sort({ at: 1, seq: 1 }).lean<LedgerDoc[]>();
 }
-

@@ -131,7 +131,9 @@ describe('export and deletion', () => {
     expect(memberDoc?.closedAt).toBeInstanceOf(Date);
 
     // Replaying the confirmation does nothing more.
-    expect((await app.request('POST', '/api/v1/me/deletion/confirm', { token: who.token, body: { token: start.body.token } })).status).toBe(401);
+    expect((await app.request('POST', '/api/v1/me/deletion/confirm', { token: who.token, body: { token: start.body.token } })).status).toBe(
+      401,
+    );
 
     // Signing in again with the same WeChat account is a new, empty customer.
     const again = await login(app, 'delete-me', 'union-delete');

@@ -72,7 +72,9 @@ async function eraseAccount(customerId: Types.ObjectId, now: Date): Promise<void
 
 /** Completes deletions confirmed but left unfinished (a crash before the event was written down). */
 export async function finishConfirmedDeletions(now = new Date()): Promise<number> {
-  const stuck = await DeletionRequest.find({ confirmedAt: { $lt: new Date(now.getTime() - 60_000) } }).limit(100).lean();
+  const stuck = await DeletionRequest.find({ confirmedAt: { $lt: new Date(now.getTime() - 60_000) } })
+    .limit(100)
+    .lean();
   for (const request of stuck) await eraseAccount(request.customerId, request.confirmedAt!);
   return stuck.length;
 }

@@ -85,9 +85,7 @@ export function memberRoutes(deps: AppDeps): Router {
         phone = (await deps.wechat.miniProgram.getPhoneNumber(input.phoneCode)).purePhoneNumber;
       } catch (err) {
         if (err instanceof WechatApiError) {
-          throw badRequest('The phone number code is invalid or used.', [
-            { path: 'body.phoneCode', message: 'is invalid or used' },
-          ]);
+          throw badRequest('The phone number code is invalid or used.', [{ path: 'body.phoneCode', message: 'is invalid or used' }]);
         }
         throw err;
       }
@@ -102,7 +100,11 @@ export function memberRoutes(deps: AppDeps): Router {
     const member = await getMember(ctx.state.customerId);
     if (!member) throw conflict(MemberErrorCode.NOT_A_MEMBER, 'Join the membership first.');
     const page = await listLedger(ctx.state.customerId, query);
-    const body: PointsPage = { items: page.items.map(ledgerOut), nextCursor: page.nextCursor, balance: await pointsBalance(ctx.state.customerId) };
+    const body: PointsPage = {
+      items: page.items.map(ledgerOut),
+      nextCursor: page.nextCursor,
+      balance: await pointsBalance(ctx.state.customerId),
+    };
     ctx.body = body;
   });
 

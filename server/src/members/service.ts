@@ -112,4 +112,3 @@ export async function memberSummaryOf(member: MemberDoc): Promise<MemberSummary>
 export async function closeMembership(customerId: Types.ObjectId, at = new Date()): Promise<void> {
   await Member.updateOne({ customerId }, { $set: { closedAt: at }, $unset: { phone: '' } });
 }
-

@@ -3,13 +3,7 @@ import type { KeywordRuleList } from '@shared/officialAccount';
 import { requireCustomer, requireRole } from '../auth';
 import type { AppDeps } from '../platform/app';
 import { deleteLiveMenu, getMenuState, liveMenu, publishMenu, saveMenuDraft } from './customMenu';
-import {
-  createKeywordRule,
-  deleteKeywordRule,
-  listKeywordRules,
-  seedDefaultKeywordRules,
-  updateKeywordRule,
-} from './keywordRules';
+import { createKeywordRule, deleteKeywordRule, listKeywordRules, seedDefaultKeywordRules, updateKeywordRule } from './keywordRules';
 
 /** `/api/v1/admin/keyword-rules`: the operator's keyword rules (admins only; contract in shared/officialAccount.ts). */
 export function keywordRuleAdminRoutes(): Router {

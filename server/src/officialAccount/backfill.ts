@@ -49,8 +49,10 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   // Exit as soon as the work is done: idle keep-alive sockets to the platform would hold the process open.
-  main().then(() => process.exit(0)).catch((err) => {
-    process.stderr.write(`backfill failed: ${(err as Error).message ?? err}\n`);
-    process.exit(1);
-  });
+  main()
+    .then(() => process.exit(0))
+    .catch((err) => {
+      process.stderr.write(`backfill failed: ${(err as Error).message ?? err}\n`);
+      process.exit(1);
+    });
 }

@@ -16,7 +16,12 @@ afterAll(async () => {
 
 it('`npm run oa:backfill` syncs the followers into the database it is pointed at, printing progress', async () => {
   await app.request('POST', '/__wechat/_sim/followers', {
-    body: { followers: [{ openid: 'oa-cmd-1', tags: [3] }, { openid: 'oa-cmd-2', qrSceneStr: 'store-9', scene: 'ADD_SCENE_QR_CODE' }] },
+    body: {
+      followers: [
+        { openid: 'oa-cmd-1', tags: [3] },
+        { openid: 'oa-cmd-2', qrSceneStr: 'store-9', scene: 'ADD_SCENE_QR_CODE' },
+      ],
+    },
   });
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: app.config.mongodbUri, LOG_LEVEL: 'warn' };
   const { stdout } = await run('npm', ['run', '--silent', 'oa:backfill'], { env, cwd: process.cwd(), timeout: 60_000 });

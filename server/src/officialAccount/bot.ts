@@ -139,7 +139,10 @@ export function createBot(services: BotServices = {}): MessageRouter {
     );
   });
   // A key bound to a keyword rule in the menu editor answers with that rule; the built-in keys otherwise.
-  bot.on('CLICK', async ({ message }) => (await boundClickReply(message.eventKey)) ?? MENU_CLICK_REPLIES[message.eventKey] ?? DEFAULT_REPLY);
+  bot.on(
+    'CLICK',
+    async ({ message }) => (await boundClickReply(message.eventKey)) ?? MENU_CLICK_REPLIES[message.eventKey] ?? DEFAULT_REPLY,
+  );
   // Location reports, link opens and template delivery receipts are only recorded.
   return bot;
 }

@@ -59,7 +59,10 @@ function describeReply(reply: Record<string, unknown>): string[] {
     case 'news': {
       const items = (reply.Articles as { item?: unknown } | undefined)?.item;
       const list = Array.isArray(items) ? items : items ? [items] : [];
-      return list.map((a) => `[news] ${get(a, 'Title')}${get(a, 'Description') ? ` — ${get(a, 'Description')}` : ''}${get(a, 'Url') ? ` (${get(a, 'Url')})` : ''}`);
+      return list.map(
+        (a) =>
+          `[news] ${get(a, 'Title')}${get(a, 'Description') ? ` — ${get(a, 'Description')}` : ''}${get(a, 'Url') ? ` (${get(a, 'Url')})` : ''}`,
+      );
     }
     case 'transfer_customer_service':
       return ['(you are being handed over to a human agent)'];
@@ -103,7 +106,9 @@ let simulatorMissing = false;
 async function pollCustomerService(): Promise<void> {
   if (simulatorMissing) return;
   try {
-    const res = await fetch(`${baseUrl}/__wechat/_sim/custom-messages?touser=${encodeURIComponent(openid)}&after=${encodeURIComponent(seenUpTo)}`);
+    const res = await fetch(
+      `${baseUrl}/__wechat/_sim/custom-messages?touser=${encodeURIComponent(openid)}&after=${encodeURIComponent(seenUpTo)}`,
+    );
     if (res.status === 404) {
       simulatorMissing = true;
       return;
@@ -132,7 +137,13 @@ async function handle(line: string): Promise<boolean> {
   const [command, ...rest] = trimmed.split(/\s+/);
   switch (command) {
     case '/follow':
-      await send({ ...common(), MsgType: 'event', Event: 'subscribe', EventKey: rest[0] ? `qrscene_${rest[0]}` : '', ...(rest[0] ? { Ticket: randomBytes(12).toString('base64url') } : {}) });
+      await send({
+        ...common(),
+        MsgType: 'event',
+        Event: 'subscribe',
+        EventKey: rest[0] ? `qrscene_${rest[0]}` : '',
+        ...(rest[0] ? { Ticket: randomBytes(12).toString('base64url') } : {}),
+      });
       return true;
     case '/scan':
       if (!rest[0]) print('usage: /scan <scene>');
@@ -173,7 +184,9 @@ async function handle(line: string): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  print(`Chatting with ${baseUrl} as ${openid} (${side.encodingAesKey ? (side.compatible ? 'compatible' : 'safe') : 'plain'} mode). /help for commands.`);
+  print(
+    `Chatting with ${baseUrl} as ${openid} (${side.encodingAesKey ? (side.compatible ? 'compatible' : 'safe') : 'plain'} mode). /help for commands.`,
+  );
   const poller = setInterval(() => void pollCustomerService(), 1000);
   const tty = Boolean(process.stdin.isTTY);
   const rl = readline.createInterface({ input: process.stdin, ...(tty ? { output: process.stdout } : {}), terminal: tty });

@@ -57,7 +57,11 @@ describe('custom menu through the platform API (simulator)', () => {
     expect(await refusal({ button: [{ name: '组', sub_button: [{ ...click, type: 'teleport' }] }] })).toBe(40024);
     expect(await refusal({ button: [{ name: '组', sub_button: [{ ...click, name: '一'.repeat(21) }] }] })).toBe(40025);
     expect(await refusal({ button: [{ name: '组', sub_button: [{ ...click, key: '' }] }] })).toBe(40026);
-    expect(await refusal({ button: [{ name: '组', sub_button: [{ type: 'miniprogram', name: '小程序', url: 'https://a.com', appid: 'wx1' }] }] })).toBe(40165);
+    expect(
+      await refusal({
+        button: [{ name: '组', sub_button: [{ type: 'miniprogram', name: '小程序', url: 'https://a.com', appid: 'wx1' }] }],
+      }),
+    ).toBe(40165);
     expect(await refusal({ button: [{ name: '组', sub_button: [{ ...click, name: '一'.repeat(20) }] }] })).toBe(0); // 60 bytes: allowed
   });
 });
@@ -91,7 +95,13 @@ describe('menu editor (admin API)', () => {
     const draft = {
       entries: [
         { type: 'click', name: '本月活动', key: 'PROMO', keywordRuleId: rule.body.id },
-        { name: '会员', sub: [{ type: 'click', name: '会员中心', key: 'MEMBER_CENTER' }, { type: 'view', name: '品牌故事', url: 'https://example.com/story' }] },
+        {
+          name: '会员',
+          sub: [
+            { type: 'click', name: '会员中心', key: 'MEMBER_CENTER' },
+            { type: 'view', name: '品牌故事', url: 'https://example.com/story' },
+          ],
+        },
       ],
     };
     const saved = await put(draft);
@@ -105,14 +115,24 @@ describe('menu editor (admin API)', () => {
     expect(live.body.menu).toEqual({
       button: [
         { type: 'click', name: '本月活动', key: 'PROMO' },
-        { name: '会员', sub_button: [{ type: 'click', name: '会员中心', key: 'MEMBER_CENTER' }, { type: 'view', name: '品牌故事', url: 'https://example.com/story' }] },
+        {
+          name: '会员',
+          sub_button: [
+            { type: 'click', name: '会员中心', key: 'MEMBER_CENTER' },
+            { type: 'view', name: '品牌故事', url: 'https://example.com/story' },
+          ],
+        },
       ],
     });
 
     const follower = newOpenid();
     const bound = await pushToOa(app, eventXml(follower, 'CLICK', { EventKey: 'PROMO' }), follower);
     expect(bound.reply).toMatchObject({ MsgType: 'text', Content: '双十一全场满 200 减 30！' });
-    const builtIn = await pushToOa(app, eventXml(follower, 'CLICK', { EventKey: 'MEMBER_CENTER' }, Math.floor(Date.now() / 1000) + 1), follower);
+    const builtIn = await pushToOa(
+      app,
+      eventXml(follower, 'CLICK', { EventKey: 'MEMBER_CENTER' }, Math.floor(Date.now() / 1000) + 1),
+      follower,
+    );
     expect(String(builtIn.reply?.Content)).toContain('会员中心');
   });
 

@@ -97,7 +97,8 @@ interface AnswerDoc {
 const answerBatch = createBatcher<AnswerDoc, void>({
   windowMs: BATCH_WINDOW_MS,
   maxSize: 256,
-  flush: async (docs) => (await insertEach(DeliveryAnswer, docs as unknown as Array<Record<string, unknown>>)).map((o) => (o instanceof Error ? o : undefined)),
+  flush: async (docs) =>
+    (await insertEach(DeliveryAnswer, docs as unknown as Array<Record<string, unknown>>)).map((o) => (o instanceof Error ? o : undefined)),
 });
 
 /** True when this attempt is the one that runs the handlers for the key. */
@@ -153,7 +154,8 @@ async function run(message: InboundMessage, key: string, options: DeliveryOption
   try {
     const customerId = await resolveCustomer({ app: 'official_account', openid: message.fromUserName });
     const notes: Record<string, unknown> = {};
-    if (message.type === 'unknown') options.log.info({ msgType: message.msgType, event: message.event }, 'unknown push type; answered success');
+    if (message.type === 'unknown')
+      options.log.info({ msgType: message.msgType, event: message.event }, 'unknown push type; answered success');
     const reply = await options.bot.route({ message, customerId, notes });
     settle();
     const late = gate.late;

@@ -30,7 +30,10 @@ function eventXml(from: string, event: string, extra: Record<string, string | nu
 
 async function push(app: TestApp, side: PlatformSideSettings, xml: string, from = 'o_x') {
   const req = signPush(side, xml, from);
-  const res = await httpRequest(app.url, 'POST', `/wechat/official-account${req.query}`, { raw: req.body, headers: { 'content-type': 'text/xml' } });
+  const res = await httpRequest(app.url, 'POST', `/wechat/official-account${req.query}`, {
+    raw: req.body,
+    headers: { 'content-type': 'text/xml' },
+  });
   return { ...res, reply: res.status === 200 ? readReply(side, res.text) : undefined };
 }
 
@@ -78,12 +81,82 @@ describe('plain mode', () => {
     const who = openid();
     const t = now();
     const msgs: Array<[string, string | undefined]> = [
-      [inboundXml({ ToUserName: 'gh_loopline', FromUserName: who, CreateTime: t, MsgType: 'image', PicUrl: 'http://p.example/1.jpg', MediaId: 'm1', MsgId: msgId() }), 'text'],
-      [inboundXml({ ToUserName: 'gh_loopline', FromUserName: who, CreateTime: t, MsgType: 'voice', MediaId: 'm2', Format: 'amr', Recognition: 'help', MsgId: msgId() }), 'text'],
-      [inboundXml({ ToUserName: 'gh_loopline', FromUserName: who, CreateTime: t, MsgType: 'video', MediaId: 'm3', ThumbMediaId: 't3', MsgId: msgId() }), 'text'],
-      [inboundXml({ ToUserName: 'gh_loopline', FromUserName: who, CreateTime: t, MsgType: 'shortvideo', MediaId: 'm4', ThumbMediaId: 't4', MsgId: msgId() }), 'text'],
-      [inboundXml({ ToUserName: 'gh_loopline', FromUserName: who, CreateTime: t, MsgType: 'location', Location_X: '23.1', Location_Y: '113.3', Scale: '15', Label: '广州塔', MsgId: msgId() }), 'text'],
-      [inboundXml({ ToUserName: 'gh_loopline', FromUserName: who, CreateTime: t, MsgType: 'link', Title: 'T', Description: 'D', Url: 'http://l.example', MsgId: msgId() }), 'text'],
+      [
+        inboundXml({
+          ToUserName: 'gh_loopline',
+          FromUserName: who,
+          CreateTime: t,
+          MsgType: 'image',
+          PicUrl: 'http://p.example/1.jpg',
+          MediaId: 'm1',
+          MsgId: msgId(),
+        }),
+        'text',
+      ],
+      [
+        inboundXml({
+          ToUserName: 'gh_loopline',
+          FromUserName: who,
+          CreateTime: t,
+          MsgType: 'voice',
+          MediaId: 'm2',
+          Format: 'amr',
+          Recognition: 'help',
+          MsgId: msgId(),
+        }),
+        'text',
+      ],
+      [
+        inboundXml({
+          ToUserName: 'gh_loopline',
+          FromUserName: who,
+          CreateTime: t,
+          MsgType: 'video',
+          MediaId: 'm3',
+          ThumbMediaId: 't3',
+          MsgId: msgId(),
+        }),
+        'text',
+      ],
+      [
+        inboundXml({
+          ToUserName: 'gh_loopline',
+          FromUserName: who,
+          CreateTime: t,
+          MsgType: 'shortvideo',
+          MediaId: 'm4',
+          ThumbMediaId: 't4',
+          MsgId: msgId(),
+        }),
+        'text',
+      ],
+      [
+        inboundXml({
+          ToUserName: 'gh_loopline',
+          FromUserName: who,
+          CreateTime: t,
+          MsgType: 'location',
+          Location_X: '23.1',
+          Location_Y: '113.3',
+          Scale: '15',
+          Label: '广州塔',
+          MsgId: msgId(),
+        }),
+        'text',
+      ],
+      [
+        inboundXml({
+          ToUserName: 'gh_loopline',
+          FromUserName: who,
+          CreateTime: t,
+          MsgType: 'link',
+          Title: 'T',
+          Description: 'D',
+          Url: 'http://l.example',
+          MsgId: msgId(),
+        }),
+        'text',
+      ],
       [eventXml(who, 'subscribe', { EventKey: 'qrscene_store:s42', Ticket: 'tk' }, t), 'text'],
       [eventXml(who, 'SCAN', { EventKey: 'store:s42', Ticket: 'tk' }, t), 'text'],
       [eventXml(who, 'CLICK', { EventKey: 'MY_COUPONS' }, t), 'text'],
@@ -208,7 +281,12 @@ describe('safe and compatible modes with key rotation', () => {
     const who = openid();
     const other = await push(app, { token: TOKEN, appId: 'wx_someone_else', encodingAesKey: KEY_NEW }, textXml(who, 'x'), who);
     expect(other.status).toBe(400);
-    const unknownKey = await push(app, { token: TOKEN, appId: APPID, encodingAesKey: 'Unknown0123456789abcdefghijklmnopqrstuvwxyz' }, textXml(who, 'x'), who);
+    const unknownKey = await push(
+      app,
+      { token: TOKEN, appId: APPID, encodingAesKey: 'Unknown0123456789abcdefghijklmnopqrstuvwxyz' },
+      textXml(who, 'x'),
+      who,
+    );
     expect(unknownKey.status).toBe(400);
 
     const req = signPush(safeNew, textXml(who, 'x'), who);

@@ -58,9 +58,13 @@ describe('complaint escalation through the official account', () => {
     const timeline = await timelineOf(who);
     expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['oa.message', 'ticket.created', 'oa.reply']));
     const inbound = timeline.find((e) => e.type === 'oa.message');
-    expect(inbound?.data).toMatchObject({ escalation: { ticketId: String(tickets[0]!._id), created: true, modelVersion: baseModel().version } });
+    expect(inbound?.data).toMatchObject({
+      escalation: { ticketId: String(tickets[0]!._id), created: true, modelVersion: baseModel().version },
+    });
     const scored = await ComplaintScoreRecord.find({ customerId }).lean();
-    expect(scored).toEqual([expect.objectContaining({ text: COMPLAINT, level: 'strong', modelVersion: baseModel().version, ticketId: tickets[0]!._id })]);
+    expect(scored).toEqual([
+      expect.objectContaining({ text: COMPLAINT, level: 'strong', modelVersion: baseModel().version, ticketId: tickets[0]!._id }),
+    ]);
 
     // A second strong message raises the same ticket instead of opening another.
     const again = await pushToOa(app, textXml(who, '三天了没人理，我要投诉到消协！！'), who);
@@ -194,7 +198,11 @@ describe('coupons through the official account', () => {
 
     // Unfollow, follow again, scan the code: still one gift, and no claim of a new one.
     await pushToOa(app, eventXml(who, 'unsubscribe', {}, Math.floor(Date.now() / 1000) + 1), who);
-    const refollow = await pushToOa(app, eventXml(who, 'subscribe', { EventKey: `qrscene_store:${storeId}` }, Math.floor(Date.now() / 1000) + 2), who);
+    const refollow = await pushToOa(
+      app,
+      eventXml(who, 'subscribe', { EventKey: `qrscene_store:${storeId}` }, Math.floor(Date.now() / 1000) + 2),
+      who,
+    );
     expect(String(refollow.reply!.Content)).not.toContain('关注礼券');
     const scan = await pushToOa(app, eventXml(who, 'SCAN', { EventKey: `store:${storeId}` }, Math.floor(Date.now() / 1000) + 3), who);
     expect(String(scan.reply!.Content)).not.toContain('关注礼券');
@@ -229,7 +237,12 @@ describe('coupons through the official account', () => {
 
     await pushToOa(app, eventXml(who, 'subscribe', { EventKey: `qrscene_store:${storeId}` }), who);
     const [coupon] = await couponsOf(who);
-    const expiry = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(coupon!.expiresAt);
+    const expiry = new Intl.DateTimeFormat('zh-CN', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    }).format(coupon!.expiresAt);
     for (const ask of ['我的优惠券', '优惠券', 'my coupons']) {
       const res = await pushToOa(app, textXml(who, ask), who);
       const content = String(res.reply!.Content);

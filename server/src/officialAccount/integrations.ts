@@ -44,7 +44,9 @@ const shanghaiDay = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai'
 const say = (key: MessageKey, params?: MessageParams) => translate(DEFAULT_LANGUAGE, key, params);
 
 /** "¥20（满¥100可用）", "8.5折（最高减¥30）", "赠 帆布袋". */
-export function couponValueText(c: Pick<CouponDoc, 'type' | 'valueFen' | 'thresholdFen' | 'percentOff' | 'maxDiscountFen' | 'giftName'>): string {
+export function couponValueText(
+  c: Pick<CouponDoc, 'type' | 'valueFen' | 'thresholdFen' | 'percentOff' | 'maxDiscountFen' | 'giftName'>,
+): string {
   const terms = [
     c.thresholdFen ? say('coupon.threshold', { amount: yuan(c.thresholdFen) }) : '',
     c.type === 'discount' && c.maxDiscountFen ? say('coupon.cap', { amount: yuan(c.maxDiscountFen) }) : '',
@@ -84,7 +86,12 @@ export async function escalationReply(
 ): Promise<PassiveReply | undefined> {
   const result = await escalateFromMessage(customerId, text, at);
   if (!result.escalated || !result.reply) return undefined;
-  notes.escalation = { ticketId: result.ticketId, created: result.created, complaintScore: result.score.complaintScore, modelVersion: result.score.modelVersion };
+  notes.escalation = {
+    ticketId: result.ticketId,
+    created: result.created,
+    complaintScore: result.score.complaintScore,
+    modelVersion: result.score.modelVersion,
+  };
   return { type: 'text', content: result.reply };
 }
 

@@ -44,9 +44,27 @@ describe('keyword rules', () => {
   });
 
   it('matches exact, contains and regex by priority, skipping disabled rules', async () => {
-    const low = await createKeywordRule({ name: 'promo-contains', match: 'contains', pattern: 'PROMO', priority: 1, reply: { type: 'text', content: 'contains' } });
-    await createKeywordRule({ name: 'promo-exact', match: 'exact', pattern: 'promo', priority: 5, reply: { type: 'text', content: 'exact' } });
-    await createKeywordRule({ name: 'order-regex', match: 'regex', pattern: '^order\\s+\\d{6}$', priority: 3, reply: { type: 'news', articles: [{ title: 'Your order', url: 'https://shop.example/o' }] } });
+    const low = await createKeywordRule({
+      name: 'promo-contains',
+      match: 'contains',
+      pattern: 'PROMO',
+      priority: 1,
+      reply: { type: 'text', content: 'contains' },
+    });
+    await createKeywordRule({
+      name: 'promo-exact',
+      match: 'exact',
+      pattern: 'promo',
+      priority: 5,
+      reply: { type: 'text', content: 'exact' },
+    });
+    await createKeywordRule({
+      name: 'order-regex',
+      match: 'regex',
+      pattern: '^order\\s+\\d{6}$',
+      priority: 3,
+      reply: { type: 'news', articles: [{ title: 'Your order', url: 'https://shop.example/o' }] },
+    });
     expect((await matchKeywordRule('Promo'))?.name).toBe('promo-exact');
     expect((await matchKeywordRule('any promo today'))?.name).toBe('promo-contains');
     expect((await matchKeywordRule('order 123456'))?.reply).toMatchObject({ type: 'news' });
@@ -65,7 +83,9 @@ describe('keyword rules', () => {
     expect(await statusOf(createKeywordRule({ ...base, pattern: '(x)\\1' }))).toBe(400);
     expect(await statusOf(createKeywordRule({ ...base, pattern: 'a'.repeat(101) }))).toBe(400);
     expect(await statusOf(createKeywordRule({ ...base, pattern: 'ok', reply: { type: 'news', articles: [] } }))).toBe(400);
-    expect(await statusOf(createKeywordRule({ ...base, pattern: 'ok', reply: { type: 'news', articles: Array(9).fill({ title: 't' }) } }))).toBe(400);
+    expect(
+      await statusOf(createKeywordRule({ ...base, pattern: 'ok', reply: { type: 'news', articles: Array(9).fill({ title: 't' }) } })),
+    ).toBe(400);
     expect(await statusOf(createKeywordRule({ ...base, pattern: 'ok', reply: { type: 'sticker' } }))).toBe(400);
     const rule = await createKeywordRule({ ...base, name: 'dup', match: 'contains', pattern: '(a+)+' });
     expect(await statusOf(createKeywordRule({ ...base, name: 'dup', match: 'exact', pattern: 'y' }))).toBe(409);

@@ -40,7 +40,14 @@ describe('draining the queue', () => {
     const leaver = await resolveCustomer({ app: 'official_account', openid: 'oa-leo' });
     await recordFollow(leaver, { following: true, at: new Date('2026-01-01T00:00:00Z') });
     await seed([
-      { openid: 'oa-eve', unionid: 'u-eve', scene: 'ADD_SCENE_QR_CODE', qrSceneStr: 'store-3', tags: [7, 9], subscribeTime: '2026-03-01T08:00:00Z' },
+      {
+        openid: 'oa-eve',
+        unionid: 'u-eve',
+        scene: 'ADD_SCENE_QR_CODE',
+        qrSceneStr: 'store-3',
+        tags: [7, 9],
+        subscribeTime: '2026-03-01T08:00:00Z',
+      },
       { openid: 'oa-fay', scene: 'ADD_SCENE_SEARCH' },
       { openid: 'oa-leo', subscribe: false },
       { openid: 'oa-never', subscribe: false },

@@ -46,7 +46,9 @@ describe('loadConfig', () => {
   });
 
   it('talks to the real platform once a secret or an API base is set', () => {
-    expect(loadConfig({ OA_APPID: 'wx1', OA_APPSECRET: 's', OA_TOKEN: 'realtoken1', SESSION_SECRET: 'x'.repeat(32) }).useWechatSimulator).toBe(false);
+    expect(
+      loadConfig({ OA_APPID: 'wx1', OA_APPSECRET: 's', OA_TOKEN: 'realtoken1', SESSION_SECRET: 'x'.repeat(32) }).useWechatSimulator,
+    ).toBe(false);
     expect(loadConfig({ WECHAT_API_BASE: 'http://127.0.0.1:9' }).useWechatSimulator).toBe(false);
   });
 

@@ -46,9 +46,7 @@ const envSchema = z
     OA_AES_KEY: aesKey,
     OA_AES_KEY_PREVIOUS: aesKey,
     OA_REPLY_DEADLINE_MS: z.coerce.number().int().min(1).max(4_500).default(4_000),
-    OA_MESSAGE_MODE: z
-      .enum(['safe', 'compatible', 'plain'], { error: 'must be safe, compatible or plain' })
-      .optional(),
+    OA_MESSAGE_MODE: z.enum(['safe', 'compatible', 'plain'], { error: 'must be safe, compatible or plain' }).optional(),
     OA_TIMESTAMP_WINDOW_S: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(30).max(3_600).default(300),
     TRUST_PROXY: z.coerce.number({ error: 'must be a number of proxy hops' }).int('must be a whole number').min(0).max(10).default(0),
     WECHAT_SIMULATOR_PUBLIC: flag,
@@ -73,7 +71,12 @@ const envSchema = z
     }),
     METRICS_PORT: port.optional(),
     METRICS_HOST: optionalString.default('127.0.0.1'),
-    JOB_INTERVAL_MS: z.coerce.number().int().min(200).max(24 * 3600_000).optional(),
+    JOB_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(200)
+      .max(24 * 3600_000)
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.OA_AES_KEY_PREVIOUS && !env.OA_AES_KEY) {

@@ -22,8 +22,7 @@ export class DomainError extends Error {
 export const isDomainError = (err: unknown, ...codes: AnyErrorCode[]): err is DomainError =>
   err instanceof DomainError && (codes.length === 0 || codes.includes(err.code));
 
-export const badRequest = (message: string, fields?: FieldIssue[]) =>
-  new DomainError(ErrorCode.VALIDATION_FAILED, message, fields);
+export const badRequest = (message: string, fields?: FieldIssue[]) => new DomainError(ErrorCode.VALIDATION_FAILED, message, fields);
 export const unauthenticated = (message = 'Sign in first.') => new DomainError(ErrorCode.UNAUTHENTICATED, message);
 export const forbidden = (message = 'You are not allowed to do this.') => new DomainError(ErrorCode.FORBIDDEN, message);
 export const notFound = (message = 'Not found.') => new DomainError(ErrorCode.NOT_FOUND, message);

@@ -123,10 +123,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const jobsStopped = stopJobs();
-      const timedOut = await Promise.race([
-        drained.then(() => false),
-        sleep(config.shutdownTimeoutMs).then(() => true),
-      ]);
+      const timedOut = await Promise.race([drained.then(() => false), sleep(config.shutdownTimeoutMs).then(() => true)]);
       if (timedOut) {
         log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still running after the grace period; closing them');
         server.closeAllConnections();

@@ -9,15 +9,18 @@ describe('an instance that is stopping', () => {
   it('finishes the request in flight and answers the next one on that kept-alive connection with a clean 503', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const server = await startServer({ ...testConfig(), shutdownTimeoutMs: 10_000 }, {
-      log: createLogger('silent'),
-      extendApp: (app) =>
-        app.use(async (ctx, next) => {
-          if (ctx.path !== '/slow') return next();
-          await gate;
-          ctx.body = { done: true };
-        }),
-    });
+    const server = await startServer(
+      { ...testConfig(), shutdownTimeoutMs: 10_000 },
+      {
+        log: createLogger('silent'),
+        extendApp: (app) =>
+          app.use(async (ctx, next) => {
+            if (ctx.path !== '/slow') return next();
+            await gate;
+            ctx.body = { done: true };
+          }),
+      },
+    );
     try {
       // Two requests on one connection (as a load balancer's pooled connection carries them): the
       // first is running when the stop begins, the second arrives after it.

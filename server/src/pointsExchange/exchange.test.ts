@@ -50,15 +50,23 @@ async function member(openid: string, points: number): Promise<SignedIn> {
   const who = await login(app, openid);
   expect((await post('/api/v1/members/join', who, { acceptTerms: true, termsVersion: '2026-01' })).status).toBe(201);
   if (points > 0) {
-    const res = await post('/api/v1/staff/points/adjust', admin, { customerId: who.customerId, points, reason: '测试积分', refKey: `seed-${openid}` });
+    const res = await post('/api/v1/staff/points/adjust', admin, {
+      customerId: who.customerId,
+      points,
+      reason: '测试积分',
+      refKey: `seed-${openid}`,
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   }
   return who;
 }
 
-const balanceOf = async (who: SignedIn) => (await get('/api/v1/me/points?limit=100', who)).body as { balance: number; items: Array<{ type: string; points: number }> };
+const balanceOf = async (who: SignedIn) =>
+  (await get('/api/v1/me/points?limit=100', who)).body as { balance: number; items: Array<{ type: string; points: number }> };
 const couponsOf = async (who: SignedIn, campaignId: string) =>
-  ((await get('/api/v1/coupons', who)).body.items as Array<{ campaignId: string; state: string; channel: string }>).filter((c) => c.campaignId === campaignId);
+  ((await get('/api/v1/coupons', who)).body.items as Array<{ campaignId: string; state: string; channel: string }>).filter(
+    (c) => c.campaignId === campaignId,
+  );
 const exchange = (who: SignedIn, campaignId: string, key = `k-${randomUUID()}`) =>
   post(`/api/v1/points-exchange/${campaignId}`, who, undefined, { 'idempotency-key': key });
 
@@ -73,14 +81,20 @@ describe('points exchange', () => {
 
     const first = await exchange(who, campaignId, 'same-key-001');
     expect(first.status, JSON.stringify(first.body)).toBe(201);
-    expect(first.body).toMatchObject({ balance: 150, exchange: { state: 'issued', points: 100 }, coupon: { state: 'available', channel: 'points' } });
+    expect(first.body).toMatchObject({
+      balance: 150,
+      exchange: { state: 'issued', points: 100 },
+      coupon: { state: 'available', channel: 'points' },
+    });
     const again = await exchange(who, campaignId, 'same-key-001');
     expect(again.status).toBe(200);
     expect(again.body.coupon.id).toBe(first.body.coupon.id);
     expect((await balanceOf(who)).balance).toBe(150);
     expect(await couponsOf(who, campaignId)).toHaveLength(1);
 
-    const timeline = await listTimeline(new Types.ObjectId(who.customerId), { types: ['points.exchanged', 'points.spent', 'coupon.claimed'] });
+    const timeline = await listTimeline(new Types.ObjectId(who.customerId), {
+      types: ['points.exchanged', 'points.spent', 'coupon.claimed'],
+    });
     expect(timeline.map((t) => t.type).sort()).toEqual(['coupon.claimed', 'points.exchanged', 'points.spent']);
     const history = await get('/api/v1/points-exchange/history', who);
     expect(history.body.items).toHaveLength(1);
@@ -164,14 +178,34 @@ describe('racing attempts of one exchange', () => {
     const id = `${who.customerId}:${campaignId}:late-key-001`;
     // Attempt A spent and then decided "refunded"; attempt B, slower, claims the coupon afterwards.
     const exchangeDoc = (
-      await PointsExchange.create({ _id: id, customerId, campaignId, key: 'late-key-001', name: '积分换 5 元券', points: 100, state: 'pending', createdAt: new Date() })
+      await PointsExchange.create({
+        _id: id,
+        customerId,
+        campaignId,
+        key: 'late-key-001',
+        name: '积分换 5 元券',
+        points: 100,
+        state: 'pending',
+        createdAt: new Date(),
+      })
     ).toObject();
     await spendPoints(customerId, 100, 'Exchanged', `points-exchange:${id}`);
-    await ExchangeOutcome.create({ _id: id, customerId, outcome: 'refunded', code: 'OUT_OF_STOCK', message: 'All coupons of this campaign have been claimed.', at: new Date() });
+    await ExchangeOutcome.create({
+      _id: id,
+      customerId,
+      outcome: 'refunded',
+      code: 'OUT_OF_STOCK',
+      message: 'All coupons of this campaign have been claimed.',
+      at: new Date(),
+    });
     const late = await claimCoupon(campaignId, customerId, { channel: 'points', idempotencyKey: 'late-key-001' });
     expect(late.coupon.state).toBe('available');
 
-    const settle = () => completeExchange(exchangeDoc as never).then(() => 'issued', (err: { code?: string }) => err.code);
+    const settle = () =>
+      completeExchange(exchangeDoc as never).then(
+        () => 'issued',
+        (err: { code?: string }) => err.code,
+      );
     expect(await Promise.all([settle(), settle(), settle()])).toEqual(['OUT_OF_STOCK', 'OUT_OF_STOCK', 'OUT_OF_STOCK']);
     const coupons = await couponsOf(who, campaignId);
     expect(coupons.map((c) => c.state)).toEqual(['voided']);
@@ -246,7 +280,9 @@ describe('a crash between spend and issue', () => {
     // Now a crash after the spend, and the campaign is ended before anyone comes back.
     await exchangeOnDyingServer(who, campaignId, 'crash-key-004', 'points-exchange.after-spend');
     expect((await balanceOf(who)).balance).toBe(0);
-    expect((await app.request('PATCH', `/api/v1/admin/campaigns/${campaignId}`, { token: admin.token, body: { status: 'ended' } })).status).toBe(200);
+    expect(
+      (await app.request('PATCH', `/api/v1/admin/campaigns/${campaignId}`, { token: admin.token, body: { status: 'ended' } })).status,
+    ).toBe(200);
     await Promise.all([recoverExchanges(new Date(Date.now() + 60_000)), recoverExchanges(new Date(Date.now() + 60_000))]);
     const ledger = await balanceOf(who);
     expect(ledger.balance).toBe(100);

@@ -109,7 +109,11 @@ export async function completeExchange(exchange: ExchangeDoc, now = new Date()):
 
   let coupon: CouponDoc;
   try {
-    ({ coupon } = await claimCoupon(exchange.campaignId, exchange.customerId, { channel: EXCHANGE_CHANNEL, idempotencyKey: exchange.key, now }));
+    ({ coupon } = await claimCoupon(exchange.campaignId, exchange.customerId, {
+      channel: EXCHANGE_CHANNEL,
+      idempotencyKey: exchange.key,
+      now,
+    }));
   } catch (err) {
     if (!isConflict(err)) throw err;
     return settle(exchange, await decide(exchange, { outcome: 'refunded', code: err.code, message: err.message }));
@@ -130,7 +134,12 @@ async function decide(exchange: ExchangeDoc, proposal: Proposal): Promise<Outcom
         type: 'points.exchanged',
         channel: 'mini_program',
         summary: `Exchanged ${exchange.points} points for "${exchange.name}"`,
-        data: { exchangeId: exchange._id, campaignId: exchange.campaignId.toString(), couponId: proposal.outcome === 'issued' ? proposal.couponId.toString() : null, points: exchange.points },
+        data: {
+          exchangeId: exchange._id,
+          campaignId: exchange.campaignId.toString(),
+          couponId: proposal.outcome === 'issued' ? proposal.couponId.toString() : null,
+          points: exchange.points,
+        },
       });
     }
     return outcome;
@@ -145,7 +154,10 @@ async function settle(exchange: ExchangeDoc, outcome: OutcomeDoc): Promise<Omit<
   if (outcome.outcome === 'issued') {
     const coupon = await getIssuedCoupon(outcome.couponId!);
     if (exchange.state !== 'issued') {
-      await PointsExchange.updateOne({ _id: exchange._id }, { $set: { state: 'issued', couponId: outcome.couponId, settledAt: new Date() } });
+      await PointsExchange.updateOne(
+        { _id: exchange._id },
+        { $set: { state: 'issued', couponId: outcome.couponId, settledAt: new Date() } },
+      );
     }
     return { exchange: { ...exchange, state: 'issued', couponId: outcome.couponId }, coupon };
   }
@@ -172,7 +184,10 @@ async function settle(exchange: ExchangeDoc, outcome: OutcomeDoc): Promise<Omit<
  */
 export async function recoverExchanges(now = new Date(), graceMs = RECOVERY_GRACE_MS): Promise<{ completed: number; checked: number }> {
   const before = new Date(now.getTime() - graceMs);
-  const pending = await PointsExchange.find({ state: 'pending', createdAt: { $lt: before } }).sort({ createdAt: 1 }).limit(100).lean<ExchangeDoc[]>();
+  const pending = await PointsExchange.find({ state: 'pending', createdAt: { $lt: before } })
+    .sort({ createdAt: 1 })
+    .limit(100)
+    .lean<ExchangeDoc[]>();
   let completed = 0;
   for (const exchange of pending) {
     try {

@@ -25,10 +25,18 @@ const join = (who: SignedIn) => post(who, '/api/v1/members/join', { acceptTerms:
 beforeAll(async () => {
   app = await startTestApp({ ADMIN_OPENIDS: 'lp-admin', POINTS_ADJUST_CAP: '500' });
   admin = await login(app, 'lp-admin');
-  [manager, coManager, otherManager] = await Promise.all([login(app, 'lp-manager'), login(app, 'lp-co-manager'), login(app, 'lp-other-manager')]);
+  [manager, coManager, otherManager] = await Promise.all([
+    login(app, 'lp-manager'),
+    login(app, 'lp-co-manager'),
+    login(app, 'lp-other-manager'),
+  ]);
   storeA = (await post(admin, '/api/v1/admin/stores', { name: '静安店', code: 'LP-A' })).body.id;
   storeB = (await post(admin, '/api/v1/admin/stores', { name: '浦东店', code: 'LP-B' })).body.id;
-  for (const [who, storeId] of [[manager, storeA], [coManager, storeA], [otherManager, storeB]] as const) {
+  for (const [who, storeId] of [
+    [manager, storeA],
+    [coManager, storeA],
+    [otherManager, storeB],
+  ] as const) {
     expect((await post(admin, '/api/v1/admin/staff', { customerId: who.customerId, role: 'manager', storeId })).status).toBe(201);
   }
 });
@@ -45,8 +53,13 @@ describe('role grants', () => {
   });
 
   it('a manager cannot touch their own grant, nor an admin’s', async () => {
-    expect((await post(manager, '/api/v1/admin/staff', { customerId: manager.customerId, role: 'clerk', storeId: storeA })).status).toBe(403);
-    expect((await app.request('DELETE', `/api/v1/admin/staff/${encodeURIComponent(`${admin.customerId}:admin`)}`, { token: manager.token })).status).toBe(403);
+    expect((await post(manager, '/api/v1/admin/staff', { customerId: manager.customerId, role: 'clerk', storeId: storeA })).status).toBe(
+      403,
+    );
+    expect(
+      (await app.request('DELETE', `/api/v1/admin/staff/${encodeURIComponent(`${admin.customerId}:admin`)}`, { token: manager.token }))
+        .status,
+    ).toBe(403);
     expect(await rolesOf(manager)).toEqual([{ role: 'manager', storeId: storeA, storeName: '静安店' }]);
   });
 
@@ -56,8 +69,12 @@ describe('role grants', () => {
     expect(grant.status).toBe(201);
     // Not in another store, and not as a manager.
     expect((await post(manager, '/api/v1/admin/staff', { customerId: clerk.customerId, role: 'clerk', storeId: storeB })).status).toBe(403);
-    expect((await post(manager, '/api/v1/admin/staff', { customerId: clerk.customerId, role: 'manager', storeId: storeA })).status).toBe(403);
-    expect((await app.request('DELETE', `/api/v1/admin/staff/${encodeURIComponent(grant.body.id)}`, { token: manager.token })).status).toBe(204);
+    expect((await post(manager, '/api/v1/admin/staff', { customerId: clerk.customerId, role: 'manager', storeId: storeA })).status).toBe(
+      403,
+    );
+    expect((await app.request('DELETE', `/api/v1/admin/staff/${encodeURIComponent(grant.body.id)}`, { token: manager.token })).status).toBe(
+      204,
+    );
   });
 });
 
@@ -89,7 +106,9 @@ describe('points adjustments', () => {
     const grant = await post(manager, '/api/v1/admin/staff', { customerId: stranger.customerId, role: 'clerk', storeId: storeA });
     expect(grant.status).toBe(201);
     expect((await adjust(manager, stranger, 100, 'stranger-3')).status).toBe(403);
-    expect((await app.request('DELETE', `/api/v1/admin/staff/${encodeURIComponent(grant.body.id)}`, { token: manager.token })).status).toBe(204);
+    expect((await app.request('DELETE', `/api/v1/admin/staff/${encodeURIComponent(grant.body.id)}`, { token: manager.token })).status).toBe(
+      204,
+    );
     expect(await balanceOf(stranger)).toBe(0);
     const res = await adjust(manager, regular, 100, 'regular-1');
     expect(res.status).toBe(201);
@@ -99,7 +118,11 @@ describe('points adjustments', () => {
   it('above the cap an admin must approve; the adjustment is audited on the timeline', async () => {
     const held = await adjust(manager, regular, 1_000_000, 'big-1');
     expect(held.status).toBe(202);
-    expect(pointsAdjustmentRequest.parse(held.body)).toMatchObject({ state: 'pending', points: 1_000_000, requestedBy: manager.customerId });
+    expect(pointsAdjustmentRequest.parse(held.body)).toMatchObject({
+      state: 'pending',
+      points: 1_000_000,
+      requestedBy: manager.customerId,
+    });
     expect(await balanceOf(regular)).toBe(100);
     // The same request again is the same request.
     expect((await adjust(manager, regular, 1_000_000, 'big-1')).status).toBe(202);
@@ -114,14 +137,18 @@ describe('points adjustments', () => {
     expect((await post(admin, `/api/v1/admin/points/adjustments/${held.body.id}/approve`)).status).toBe(200);
     expect(await balanceOf(regular)).toBe(1_000_100);
 
-    const timeline = await listTimeline(new Types.ObjectId(regular.customerId), { types: ['points.adjusted', 'points.adjustment_requested'] });
+    const timeline = await listTimeline(new Types.ObjectId(regular.customerId), {
+      types: ['points.adjusted', 'points.adjustment_requested'],
+    });
     const adjusted = timeline.filter((e) => e.type === 'points.adjusted');
     expect(adjusted).toHaveLength(2);
     expect(adjusted.find((e) => e.data.refKey === 'big-1')).toMatchObject({
       staffId: new Types.ObjectId(manager.customerId),
       data: { points: 1_000_000, reason: 'reason big-1', actorId: manager.customerId, approvedBy: admin.customerId },
     });
-    expect(adjusted.find((e) => e.data.refKey === 'regular-1')).toMatchObject({ data: { actorId: manager.customerId, reason: 'reason regular-1' } });
+    expect(adjusted.find((e) => e.data.refKey === 'regular-1')).toMatchObject({
+      data: { actorId: manager.customerId, reason: 'reason regular-1' },
+    });
     expect(timeline.filter((e) => e.type === 'points.adjustment_requested')).toHaveLength(1);
   });
 

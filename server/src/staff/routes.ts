@@ -1,13 +1,6 @@
 import Router from '@koa/router';
 import type { Types } from 'mongoose';
-import {
-  createStoreRequest,
-  grantStaffRequest,
-  staffListQuery,
-  updateStoreRequest,
-  type StaffGrant,
-  type Store,
-} from '@shared/api/stores';
+import { createStoreRequest, grantStaffRequest, staffListQuery, updateStoreRequest, type StaffGrant, type Store } from '@shared/api/stores';
 import { requireCustomer, requireRole } from '../auth';
 import { getCustomer } from '../customers';
 import { parseWith } from '../platform/http/middleware';
@@ -35,10 +28,7 @@ export const storeOut = (s: StoreDoc): Store => ({
 });
 
 async function grantOut(g: RoleDoc): Promise<StaffGrant> {
-  const [store, customer] = await Promise.all([
-    g.storeId ? getStore(g.storeId) : null,
-    getCustomer(g.customerId as Types.ObjectId),
-  ]);
+  const [store, customer] = await Promise.all([g.storeId ? getStore(g.storeId) : null, getCustomer(g.customerId as Types.ObjectId)]);
   return {
     id: g._id,
     customerId: g.customerId.toString(),

@@ -107,11 +107,15 @@ export async function grantStaffRole(
 
 export async function listStaff(actor: Actor, storeId?: string): Promise<RoleDoc[]> {
   if (isAdmin(actor)) {
-    return RoleGrant.find(storeId ? { storeId: new Types.ObjectId(storeId) } : {}).sort({ grantedAt: 1 }).lean<RoleDoc[]>();
+    return RoleGrant.find(storeId ? { storeId: new Types.ObjectId(storeId) } : {})
+      .sort({ grantedAt: 1 })
+      .lean<RoleDoc[]>();
   }
   if (storeId && !staffPolicy.seeStaffOf(actor, storeId)) throw forbidden('You can only see the staff of your own store.');
   const stores = storeId ? [new Types.ObjectId(storeId)] : managedStores(actor)!;
-  return RoleGrant.find({ storeId: { $in: stores } }).sort({ grantedAt: 1 }).lean<RoleDoc[]>();
+  return RoleGrant.find({ storeId: { $in: stores } })
+    .sort({ grantedAt: 1 })
+    .lean<RoleDoc[]>();
 }
 
 export async function revokeStaffRole(actor: Actor, grantId: string): Promise<void> {

@@ -86,7 +86,12 @@ describe('staff roles', () => {
   });
 
   it('validates grants: exactly one of customerId or openid, a known role and store', async () => {
-    const both = await post('/api/v1/admin/staff', admin, { customerId: clerk.customerId, openid: 'clerk-a', role: 'clerk', storeId: storeA });
+    const both = await post('/api/v1/admin/staff', admin, {
+      customerId: clerk.customerId,
+      openid: 'clerk-a',
+      role: 'clerk',
+      storeId: storeA,
+    });
     expect(both.status).toBe(400);
     expect(both.body.error.fields[0].path).toBe('body.customerId');
     const role = await post('/api/v1/admin/staff', admin, { customerId: clerk.customerId, role: 'owner', storeId: storeA });
@@ -114,12 +119,22 @@ describe('staff roles', () => {
   });
 
   it('revokes: a manager their own clerks, not another store’s', async () => {
-    const list = (await app.request('GET', '/api/v1/admin/staff', { token: admin.token })).body.items as Array<{ id: string; storeId: string; role: string }>;
+    const list = (await app.request('GET', '/api/v1/admin/staff', { token: admin.token })).body.items as Array<{
+      id: string;
+      storeId: string;
+      role: string;
+    }>;
     const clerkB = list.find((g) => g.storeId === storeB)!;
     const clerkA = list.find((g) => g.storeId === storeA && g.role === 'clerk')!;
-    expect((await app.request('DELETE', `/api/v1/admin/staff/${encodeURIComponent(clerkB.id)}`, { token: managerA.token })).status).toBe(403);
-    expect((await app.request('DELETE', `/api/v1/admin/staff/${encodeURIComponent(clerkA.id)}`, { token: managerA.token })).status).toBe(204);
+    expect((await app.request('DELETE', `/api/v1/admin/staff/${encodeURIComponent(clerkB.id)}`, { token: managerA.token })).status).toBe(
+      403,
+    );
+    expect((await app.request('DELETE', `/api/v1/admin/staff/${encodeURIComponent(clerkA.id)}`, { token: managerA.token })).status).toBe(
+      204,
+    );
     expect((await app.request('GET', '/api/v1/me', { token: clerk.token })).body.roles).toEqual([]);
-    expect((await app.request('POST', '/api/v1/staff/members/identify', { token: clerk.token, body: { code: '1'.repeat(24) } })).status).toBe(403);
+    expect(
+      (await app.request('POST', '/api/v1/staff/members/identify', { token: clerk.token, body: { code: '1'.repeat(24) } })).status,
+    ).toBe(403);
   });
 });

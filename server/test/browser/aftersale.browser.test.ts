@@ -33,9 +33,16 @@ const signInAs = (page: Page, who: 'customer' | 'clerk') => signIn(page, app.url
 /** Waits until every photo <img> inside the selector has really decoded; returns their natural widths. */
 async function decodedWidths(page: Page, selector: string): Promise<number[]> {
   await page.locator(`${selector} img`).first().waitFor();
-  return page
-    .locator(`${selector} img`)
-    .evaluateAll((imgs: HTMLImageElement[]) => Promise.all(imgs.map((img) => img.decode().then(() => img.naturalWidth, () => 0))));
+  return page.locator(`${selector} img`).evaluateAll((imgs: HTMLImageElement[]) =>
+    Promise.all(
+      imgs.map((img) =>
+        img.decode().then(
+          () => img.naturalWidth,
+          () => 0,
+        ),
+      ),
+    ),
+  );
 }
 
 describe('after-sale in Chromium', () => {
@@ -43,7 +50,10 @@ describe('after-sale in Chromium', () => {
     // A store with demo-clerk as its clerk (the admin part has its own browser test).
     const admin = await login(app, 'demo-admin');
     const clerkId = await login(app, 'demo-clerk');
-    const store = await app.request('POST', '/api/v1/admin/stores', { token: admin.token, body: { name: '静安嘉里店', code: 'SH-AS1', city: '上海' } });
+    const store = await app.request('POST', '/api/v1/admin/stores', {
+      token: admin.token,
+      body: { name: '静安嘉里店', code: 'SH-AS1', city: '上海' },
+    });
     expect(store.status).toBe(201);
     const grant = await app.request('POST', '/api/v1/admin/staff', {
       token: admin.token,

@@ -102,7 +102,12 @@ describe('coupon pages in Chromium', () => {
     await customer.page.locator('.coupon-detail-page .coupon-qr img').waitFor();
     const qr = customer.page.locator('.coupon-qr img');
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,.+/);
-    const qrWidth = await qr.evaluate(async (img: HTMLImageElement) => img.decode().then(() => img.naturalWidth, () => 0));
+    const qrWidth = await qr.evaluate(async (img: HTMLImageElement) =>
+      img.decode().then(
+        () => img.naturalWidth,
+        () => 0,
+      ),
+    );
     expect(qrWidth).toBeGreaterThan(0);
     const code = await customer.page.locator('.coupon-code').innerText();
     expect(code).toBe(held.body.items[0].code);

@@ -49,7 +49,10 @@ export async function shownTexts(page: Page): Promise<string[]> {
       for (let at = el; at; at = at.parentElement) if (at.classList?.contains('dyn')) return true;
       return false;
     };
-    const roots = [...Array.from(document.querySelectorAll('.taro_page')), ...Array.from(document.querySelectorAll('.taro-tabbar__tabbar'))].filter(visible);
+    const roots = [
+      ...Array.from(document.querySelectorAll('.taro_page')),
+      ...Array.from(document.querySelectorAll('.taro-tabbar__tabbar')),
+    ].filter(visible);
     const texts: string[] = [];
     for (const root of roots) {
       for (const el of [root, ...Array.from(root.querySelectorAll('*'))]) {

@@ -29,7 +29,10 @@ describe('membership pages in Chromium', () => {
   it('a member exchanges points for a coupon and sees the balance fall', async () => {
     const admin = await apiLogin('demo-admin');
     const member = await apiLogin('demo-customer');
-    expect((await app.request('POST', '/api/v1/members/join', { token: member.token, body: { acceptTerms: true, termsVersion: '2026-01' } })).status).toBe(201);
+    expect(
+      (await app.request('POST', '/api/v1/members/join', { token: member.token, body: { acceptTerms: true, termsVersion: '2026-01' } }))
+        .status,
+    ).toBe(201);
     const seeded = await app.request('POST', '/api/v1/staff/points/adjust', {
       token: admin.token,
       body: { customerId: member.customerId, points: 500, reason: '开业赠送', refKey: 'browser-seed' },
@@ -37,7 +40,16 @@ describe('membership pages in Chromium', () => {
     expect(seeded.status, JSON.stringify(seeded.body)).toBe(201);
     const campaign = await app.request('POST', '/api/v1/admin/campaigns', {
       token: admin.token,
-      body: { name: '积分换 10 元券', type: 'cash', valueFen: 1000, stock: 20, perUserLimit: 5, validity: { kind: 'days', days: 30 }, channels: ['points'], pointsPrice: 200 },
+      body: {
+        name: '积分换 10 元券',
+        type: 'cash',
+        valueFen: 1000,
+        stock: 20,
+        perUserLimit: 5,
+        validity: { kind: 'days', days: 30 },
+        channels: ['points'],
+        pointsPrice: 200,
+      },
     });
     expect(campaign.status, JSON.stringify(campaign.body)).toBe(201);
 

@@ -110,9 +110,13 @@ describe('mini-program H5 in Chromium', () => {
     const qrSrc = await customer.page.locator('.code-page .member-qr img').getAttribute('src');
     expect(qrSrc).toMatch(/^data:image\/svg\+xml;base64,.+/);
     // The QR code really decodes to an image, not a broken one.
-    const qrWidth = await customer.page
-      .locator('.code-page .member-qr img')
-      .evaluate(async (img: HTMLImageElement) => (await img.decode().then(() => img.naturalWidth, () => 0)));
+    const qrWidth = await customer.page.locator('.code-page .member-qr img').evaluate(
+      async (img: HTMLImageElement) =>
+        await img.decode().then(
+          () => img.naturalWidth,
+          () => 0,
+        ),
+    );
     expect(qrWidth).toBeGreaterThan(0);
     const shownDigits = await customer.page.locator('.member-code-digits').innerText();
     expect(shownDigits.replace(/\s/g, '')).toMatch(/^\d{24}$/);
@@ -176,7 +180,10 @@ describe('mini-program H5 in Chromium', () => {
     await clerk.page.locator('.identify-error').waitFor();
     // The words are the dictionary's for the error code the server answers.
     const forged = await app.request('POST', '/api/v1/auth/login', { body: { code: 'test:demo-clerk' } });
-    const contract = await app.request('POST', '/api/v1/staff/members/identify', { token: forged.body.token, body: { code: '0'.repeat(24) } });
+    const contract = await app.request('POST', '/api/v1/staff/members/identify', {
+      token: forged.body.token,
+      body: { code: '0'.repeat(24) },
+    });
     expect(contract.status).toBeGreaterThanOrEqual(400);
     expect(await clerk.page.locator('.identify-error').innerText()).toBe(errorWords(contract.body.error.code));
     await shot(clerk.page, '10-clerk-forged-code');

@@ -27,8 +27,22 @@ afterAll(async () => {
 
 /** Each language's own people and data, so both runs start from the same state. */
 const CAST: Record<Language, { locale: string; store: string; storeCode: string; city: string; campaign: string; problem: string }> = {
-  zh: { locale: 'zh-CN', store: '静安嘉里店', storeCode: 'SH-ZH1', city: '上海', campaign: '新客立减 20 元', problem: '袖口开线了，想申请维修。' },
-  en: { locale: 'en-US', store: 'Kerry Centre', storeCode: 'SH-EN1', city: 'Shanghai', campaign: '¥20 off for new customers', problem: 'The cuff seam came apart; please repair it.' },
+  zh: {
+    locale: 'zh-CN',
+    store: '静安嘉里店',
+    storeCode: 'SH-ZH1',
+    city: '上海',
+    campaign: '新客立减 20 元',
+    problem: '袖口开线了，想申请维修。',
+  },
+  en: {
+    locale: 'en-US',
+    store: 'Kerry Centre',
+    storeCode: 'SH-EN1',
+    city: 'Shanghai',
+    campaign: '¥20 off for new customers',
+    problem: 'The cuff seam came apart; please repair it.',
+  },
 };
 
 async function signInWithOpenid(page: Page, openid: string): Promise<void> {
@@ -75,7 +89,15 @@ for (const language of ['zh', 'en'] as const) {
       expect(granted.status).toBe(201);
       const campaign = await app.request('POST', '/api/v1/admin/campaigns', {
         token: admin.token,
-        body: { name: cast.campaign, type: 'cash', valueFen: 2000, thresholdFen: 10000, stock: 50, perUserLimit: 1, validity: { kind: 'days', days: 30 } },
+        body: {
+          name: cast.campaign,
+          type: 'cash',
+          valueFen: 2000,
+          thresholdFen: 10000,
+          stock: 50,
+          perUserLimit: 1,
+          validity: { kind: 'days', days: 30 },
+        },
       });
       expect(campaign.status).toBe(201);
 

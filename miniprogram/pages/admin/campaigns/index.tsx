@@ -23,7 +23,17 @@ export default function CampaignsPage() {
   const [type, setType] = useState<CampaignType>('cash');
   const [channel, setChannel] = useState<(typeof CHANNELS)[number]>('mini_program');
   const [tiers, setTiers] = useState<TierId[]>([]);
-  const form = useCreateForm({ name: '', value: '', threshold: '', percentOff: '', giftName: '', pointsPrice: '', stock: '100', perUser: '1', days: '30' });
+  const form = useCreateForm({
+    name: '',
+    value: '',
+    threshold: '',
+    percentOff: '',
+    giftName: '',
+    pointsPrice: '',
+    stock: '100',
+    perUser: '1',
+    days: '30',
+  });
   const [raise, setRaise] = useState<Record<string, string>>({});
   const [campaigns, refresh, setCampaigns] = useLoadedList(Boolean(me && !error), () => couponApi.campaigns(), form.setError);
   usePullRefresh(refresh);
@@ -69,10 +79,30 @@ export default function CampaignsPage() {
         <>
           <View className='section campaign-form'>
             <Text className='section-title'>{t('campaigns.new')}</Text>
-            <ChoiceField label={t('campaigns.type')} kind='type' options={TYPES} chosen={type} onChoose={setType} word={(key) => t(`campaigns.type.${key}`)} />
-            <FormField name='campaign-name' label={t('campaigns.name')} placeholder={t('campaigns.namePlaceholder')} value={v.name} onInput={form.set('name')} />
+            <ChoiceField
+              label={t('campaigns.type')}
+              kind='type'
+              options={TYPES}
+              chosen={type}
+              onChoose={setType}
+              word={(key) => t(`campaigns.type.${key}`)}
+            />
+            <FormField
+              name='campaign-name'
+              label={t('campaigns.name')}
+              placeholder={t('campaigns.namePlaceholder')}
+              value={v.name}
+              onInput={form.set('name')}
+            />
             {type === 'cash' && (
-              <FormField name='campaign-value' label={t('campaigns.value')} type='digit' placeholder='20' value={v.value} onInput={form.set('value')} />
+              <FormField
+                name='campaign-value'
+                label={t('campaigns.value')}
+                type='digit'
+                placeholder='20'
+                value={v.value}
+                onInput={form.set('value')}
+              />
             )}
             {type === 'discount' && (
               <FormField
@@ -85,7 +115,13 @@ export default function CampaignsPage() {
               />
             )}
             {type === 'gift' && (
-              <FormField name='campaign-gift' label={t('campaigns.gift')} placeholder={t('campaigns.giftPlaceholder')} value={v.giftName} onInput={form.set('giftName')} />
+              <FormField
+                name='campaign-gift'
+                label={t('campaigns.gift')}
+                placeholder={t('campaigns.giftPlaceholder')}
+                value={v.giftName}
+                onInput={form.set('giftName')}
+              />
             )}
             <FormField
               name='campaign-threshold'
@@ -97,7 +133,13 @@ export default function CampaignsPage() {
             />
             <View className='field-grid'>
               <FormField name='campaign-stock' label={t('campaigns.stock')} type='number' value={v.stock} onInput={form.set('stock')} />
-              <FormField name='campaign-limit' label={t('campaigns.perUser')} type='number' value={v.perUser} onInput={form.set('perUser')} />
+              <FormField
+                name='campaign-limit'
+                label={t('campaigns.perUser')}
+                type='number'
+                value={v.perUser}
+                onInput={form.set('perUser')}
+              />
               <FormField name='campaign-days' label={t('campaigns.days')} type='number' value={v.days} onInput={form.set('days')} />
             </View>
             <ChoiceField
@@ -174,10 +216,16 @@ export default function CampaignsPage() {
                     placeholder={t('campaigns.newStock')}
                     onInput={(e) => setRaise((all) => ({ ...all, [c.id]: e.detail.value }))}
                   />
-                  <Text className='mini-btn campaign-raise' onClick={() => raise[c.id]?.trim() && update(c, { stock: toInt(raise[c.id]!) })}>
+                  <Text
+                    className='mini-btn campaign-raise'
+                    onClick={() => raise[c.id]?.trim() && update(c, { stock: toInt(raise[c.id]!) })}
+                  >
                     {t('campaigns.raise')}
                   </Text>
-                  <Text className='mini-btn mini-btn-primary campaign-funnel' onClick={() => go(`/pages/admin/funnel/index?campaignId=${c.id}`)}>
+                  <Text
+                    className='mini-btn mini-btn-primary campaign-funnel'
+                    onClick={() => go(`/pages/admin/funnel/index?campaignId=${c.id}`)}
+                  >
                     {t('campaigns.funnel')}
                   </Text>
                 </View>

@@ -38,7 +38,9 @@ function Bars({ title, bars, className }: { title: string; bars: Bar[]; classNam
       {bars.map((bar) => (
         <View key={bar.key} className={`bar-row ${bar.flagged ? 'bar-flagged' : ''}`}>
           <View className='bar-head'>
-            <Text className={`bar-label ${bar.dyn ? 'dyn' : ''} ${bar.mask ? 'mask' : ''}`}>{`${bar.flagged ? '⚠ ' : ''}${bar.label}`}</Text>
+            <Text
+              className={`bar-label ${bar.dyn ? 'dyn' : ''} ${bar.mask ? 'mask' : ''}`}
+            >{`${bar.flagged ? '⚠ ' : ''}${bar.label}`}</Text>
             <Text className='bar-note'>{bar.note}</Text>
           </View>
           <View className='bar-track'>
@@ -88,7 +90,8 @@ export default function FunnelPage() {
       .catch((err) => setLoadError(errorMessage(err)));
   }, [me, error, campaignId]);
 
-  const storeName = (id: string) => stores.find((s) => s.id === id)?.name ?? (id === '-' ? t('funnel.noStore') : t('funnel.storeId', { id: id.slice(-6) }));
+  const storeName = (id: string) =>
+    stores.find((s) => s.id === id)?.name ?? (id === '-' ? t('funnel.noStore') : t('funnel.storeId', { id: id.slice(-6) }));
 
   return (
     <View className='page funnel-page'>
@@ -97,7 +100,11 @@ export default function FunnelPage() {
       {campaigns && campaigns.length > 1 && (
         <View className='section'>
           {campaigns.map((c) => (
-            <Text key={c.id} className={`tag funnel-campaign dyn ${c.id === campaignId ? 'tag-on' : ''}`} onClick={() => setCampaignId(c.id)}>
+            <Text
+              key={c.id}
+              className={`tag funnel-campaign dyn ${c.id === campaignId ? 'tag-on' : ''}`}
+              onClick={() => setCampaignId(c.id)}
+            >
               {c.name}
             </Text>
           ))}

@@ -93,8 +93,21 @@ export default function KeywordRulesPage() {
         <>
           <View className='section keyword-form'>
             <Text className='section-title'>{t('rules.new')}</Text>
-            <FormField name='rule-name' label={t('rules.name')} placeholder={t('rules.namePlaceholder')} value={v.name} onInput={form.set('name')} />
-            <ChoiceField label={t('rules.match')} kind='match' options={MATCHES} chosen={match} onChoose={setMatch} word={(key) => t(`rules.match.${key}`)} />
+            <FormField
+              name='rule-name'
+              label={t('rules.name')}
+              placeholder={t('rules.namePlaceholder')}
+              value={v.name}
+              onInput={form.set('name')}
+            />
+            <ChoiceField
+              label={t('rules.match')}
+              kind='match'
+              options={MATCHES}
+              chosen={match}
+              onChoose={setMatch}
+              word={(key) => t(`rules.match.${key}`)}
+            />
             <View className='field-grid'>
               <FormField
                 name='rule-pattern'
@@ -141,7 +154,9 @@ export default function KeywordRulesPage() {
                         </Text>
                       </View>
                     </View>
-                    <Text className={`tag rule-status ${rule.enabled ? '' : 'tag-muted'}`}>{rule.enabled ? t('rules.on') : t('rules.off')}</Text>
+                    <Text className={`tag rule-status ${rule.enabled ? '' : 'tag-muted'}`}>
+                      {rule.enabled ? t('rules.on') : t('rules.off')}
+                    </Text>
                   </View>
                   <Text className={`muted rule-reply ${reply.isData ? 'dyn' : ''}`}>{`↳ ${reply.text}`}</Text>
                   <View className='campaign-actions'>

@@ -49,11 +49,17 @@ export default function OaMenuPage() {
 
   useEffect(() => {
     if (!me || error) return;
-    menuApi.get().then((s) => {
-      setState(s);
-      setEntries(s.draft?.entries ?? [blankAction('click', t('oaMenu.defaultName'))]);
-    }, (err) => setMessage(errorMessage(err)));
-    keywordRuleApi.list().then((list) => setRules(list.items), () => undefined);
+    menuApi.get().then(
+      (s) => {
+        setState(s);
+        setEntries(s.draft?.entries ?? [blankAction('click', t('oaMenu.defaultName'))]);
+      },
+      (err) => setMessage(errorMessage(err)),
+    );
+    keywordRuleApi.list().then(
+      (list) => setRules(list.items),
+      () => undefined,
+    );
   }, [me, error]);
 
   const draft: MenuDraft = { entries };
@@ -99,10 +105,19 @@ export default function OaMenuPage() {
 
   const actionFields = (action: MenuAction, path: string, onChange: (a: MenuAction) => void, sub: boolean) => (
     <View className='menu-action'>
-      <NameField value={action.name} limit={sub ? MENU_LIMITS.subNameBytes : MENU_LIMITS.topNameBytes} problem={problemAt(`${path}.name`)} onChange={(name) => onChange({ ...action, name })} />
+      <NameField
+        value={action.name}
+        limit={sub ? MENU_LIMITS.subNameBytes : MENU_LIMITS.topNameBytes}
+        problem={problemAt(`${path}.name`)}
+        onChange={(name) => onChange({ ...action, name })}
+      />
       <View>
         {TYPES.map((type) => (
-          <Text key={type} className={`tag type-${type} ${action.type === type ? 'tag-on' : ''}`} onClick={() => onChange(blankAction(type, action.name))}>
+          <Text
+            key={type}
+            className={`tag type-${type} ${action.type === type ? 'tag-on' : ''}`}
+            onClick={() => onChange(blankAction(type, action.name))}
+          >
             {t(`oaMenu.type.${type}`)}
           </Text>
         ))}
@@ -116,19 +131,40 @@ export default function OaMenuPage() {
               {t('oaMenu.defaultReply')}
             </Text>
             {rules.map((r) => (
-              <Text key={r.id} className={`tag bind-rule dyn ${action.keywordRuleId === r.id ? 'tag-on' : ''}`} onClick={() => onChange({ ...action, keywordRuleId: r.id })}>
+              <Text
+                key={r.id}
+                className={`tag bind-rule dyn ${action.keywordRuleId === r.id ? 'tag-on' : ''}`}
+                onClick={() => onChange({ ...action, keywordRuleId: r.id })}
+              >
                 {r.name}
               </Text>
             ))}
           </View>
         </>
       )}
-      {action.type === 'view' && <Field label={t('oaMenu.url')} value={action.url} className='entry-url' onChange={(url) => onChange({ ...action, url })} />}
+      {action.type === 'view' && (
+        <Field label={t('oaMenu.url')} value={action.url} className='entry-url' onChange={(url) => onChange({ ...action, url })} />
+      )}
       {action.type === 'miniprogram' && (
         <>
-          <Field label={t('oaMenu.appid')} value={action.appid} className='entry-appid' onChange={(appid) => onChange({ ...action, appid })} />
-          <Field label={t('oaMenu.pagepath')} value={action.pagepath} className='entry-pagepath' onChange={(pagepath) => onChange({ ...action, pagepath })} />
-          <Field label={t('oaMenu.fallbackUrl')} value={action.url} className='entry-url' onChange={(url) => onChange({ ...action, url })} />
+          <Field
+            label={t('oaMenu.appid')}
+            value={action.appid}
+            className='entry-appid'
+            onChange={(appid) => onChange({ ...action, appid })}
+          />
+          <Field
+            label={t('oaMenu.pagepath')}
+            value={action.pagepath}
+            className='entry-pagepath'
+            onChange={(pagepath) => onChange({ ...action, pagepath })}
+          />
+          <Field
+            label={t('oaMenu.fallbackUrl')}
+            value={action.url}
+            className='entry-url'
+            onChange={(url) => onChange({ ...action, url })}
+          />
         </>
       )}
     </View>
@@ -155,16 +191,27 @@ export default function OaMenuPage() {
                 </Text>
               </View>
               <View>
-                <Text className={`tag ${!isMenuGroup(entry) ? 'tag-on' : ''}`} onClick={() => isMenuGroup(entry) && setEntry(i, blankAction('click', entry.name))}>
+                <Text
+                  className={`tag ${!isMenuGroup(entry) ? 'tag-on' : ''}`}
+                  onClick={() => isMenuGroup(entry) && setEntry(i, blankAction('click', entry.name))}
+                >
                   {t('oaMenu.direct')}
                 </Text>
-                <Text className={`tag make-group ${isMenuGroup(entry) ? 'tag-on' : ''}`} onClick={() => !isMenuGroup(entry) && setEntry(i, { name: entry.name, sub: [entry] })}>
+                <Text
+                  className={`tag make-group ${isMenuGroup(entry) ? 'tag-on' : ''}`}
+                  onClick={() => !isMenuGroup(entry) && setEntry(i, { name: entry.name, sub: [entry] })}
+                >
                   {t('oaMenu.group')}
                 </Text>
               </View>
               {isMenuGroup(entry) ? (
                 <>
-                  <NameField value={entry.name} limit={MENU_LIMITS.topNameBytes} problem={problemAt(`entries.${i}.name`)} onChange={(name) => setEntry(i, { ...entry, name })} />
+                  <NameField
+                    value={entry.name}
+                    limit={MENU_LIMITS.topNameBytes}
+                    problem={problemAt(`entries.${i}.name`)}
+                    onChange={(name) => setEntry(i, { ...entry, name })}
+                  />
                   {entry.sub.map((action, j) => (
                     <View key={j} className='menu-sub'>
                       <View className='row'>
@@ -179,7 +226,10 @@ export default function OaMenuPage() {
                     </View>
                   ))}
                   {entry.sub.length < MENU_LIMITS.subEntries && (
-                    <Text className='link add-sub' onClick={() => setEntry(i, { ...entry, sub: [...entry.sub, blankAction('view', t('oaMenu.newSub'))] })}>
+                    <Text
+                      className='link add-sub'
+                      onClick={() => setEntry(i, { ...entry, sub: [...entry.sub, blankAction('view', t('oaMenu.newSub'))] })}
+                    >
                       {t('oaMenu.addSub')}
                     </Text>
                   )}
@@ -190,7 +240,10 @@ export default function OaMenuPage() {
             </View>
           ))}
           {entries.length < MENU_LIMITS.topLevel && (
-            <Button className='btn btn-secondary add-entry' onClick={() => setEntries((all) => [...all, blankAction('click', t('oaMenu.newEntry'))])}>
+            <Button
+              className='btn btn-secondary add-entry'
+              onClick={() => setEntries((all) => [...all, blankAction('click', t('oaMenu.newEntry'))])}
+            >
               {t('oaMenu.addEntry')}
             </Button>
           )}
@@ -230,12 +283,20 @@ function Field({ label, value, className, onChange }: { label: string; value: st
 }
 
 /** A name with its length in bytes as the platform counts it. */
-function NameField({ value, limit, problem, onChange }: { value: string; limit: number; problem?: string | undefined; onChange: (v: string) => void }) {
+function NameField({
+  value,
+  limit,
+  problem,
+  onChange,
+}: {
+  value: string;
+  limit: number;
+  problem?: string | undefined;
+  onChange: (v: string) => void;
+}) {
   return (
     <View className='field entry-name'>
-      <Text className='field-label'>
-        {t('oaMenu.name', { bytes: utf8Bytes(value), limit })}
-      </Text>
+      <Text className='field-label'>{t('oaMenu.name', { bytes: utf8Bytes(value), limit })}</Text>
       <Input className='field-input' value={value} onInput={(e) => onChange(e.detail.value)} />
       {problem && <Text className='error-text name-problem'>{problem}</Text>}
     </View>
@@ -247,7 +308,11 @@ function MenuPreview({ entries }: { entries: MenuEntry[] }) {
   return (
     <View className='section menu-preview' style={{ display: 'flex', borderTop: '1px solid #ddd', padding: 0 }}>
       {entries.map((entry, i) => (
-        <View key={i} className='preview-entry' style={{ flex: 1, textAlign: 'center', padding: '8px 4px', borderLeft: i ? '1px solid #eee' : 'none' }}>
+        <View
+          key={i}
+          className='preview-entry'
+          style={{ flex: 1, textAlign: 'center', padding: '8px 4px', borderLeft: i ? '1px solid #eee' : 'none' }}
+        >
           {isMenuGroup(entry) &&
             entry.sub.map((a, j) => (
               <Text key={j} className='muted preview-sub dyn' style={{ display: 'block', fontSize: '12px' }}>

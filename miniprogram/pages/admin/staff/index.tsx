@@ -60,7 +60,12 @@ export default function StaffPage() {
         <View className='section'>
           <View className='field field-store'>
             <Text className='field-label'>{t('staffRoles.store')}</Text>
-            <Picker mode='selector' range={stores.map((s) => s.name)} value={storeIndex} onChange={(e) => setStoreIndex(Number(e.detail.value))}>
+            <Picker
+              mode='selector'
+              range={stores.map((s) => s.name)}
+              value={storeIndex}
+              onChange={(e) => setStoreIndex(Number(e.detail.value))}
+            >
               <View className='field-input picker-value staff-store dyn'>{store?.name}</View>
             </Picker>
           </View>

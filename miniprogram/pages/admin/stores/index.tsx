@@ -32,7 +32,13 @@ export default function StoresPage() {
         <>
           <View className='section'>
             <Text className='section-title'>{t('stores.new')}</Text>
-            <FormField name='store-name' label={t('stores.name')} placeholder={t('stores.namePlaceholder')} value={form.values.name} onInput={form.set('name')} />
+            <FormField
+              name='store-name'
+              label={t('stores.name')}
+              placeholder={t('stores.namePlaceholder')}
+              value={form.values.name}
+              onInput={form.set('name')}
+            />
             <FormField
               name='store-code'
               label={t('stores.code')}
@@ -41,7 +47,13 @@ export default function StoresPage() {
               value={form.values.code}
               onInput={form.set('code')}
             />
-            <FormField name='store-city' label={t('stores.city')} placeholder={t('stores.cityPlaceholder')} value={form.values.city} onInput={form.set('city')} />
+            <FormField
+              name='store-city'
+              label={t('stores.city')}
+              placeholder={t('stores.cityPlaceholder')}
+              value={form.values.city}
+              onInput={form.set('city')}
+            />
             <Button
               className='btn btn-primary store-create'
               disabled={form.busy || !form.values.name.trim() || !form.values.code.trim()}

@@ -38,7 +38,11 @@ export default function NewTicketPage() {
 
   const addPhotos = async () => {
     try {
-      const chosen = await Taro.chooseImage({ count: MAX_PHOTOS - photos.length, sizeType: ['compressed'], sourceType: ['album', 'camera'] });
+      const chosen = await Taro.chooseImage({
+        count: MAX_PHOTOS - photos.length,
+        sizeType: ['compressed'],
+        sourceType: ['album', 'camera'],
+      });
       setPhotos((current) => [...current, ...chosen.tempFilePaths].slice(0, MAX_PHOTOS));
     } catch {
       // nothing chosen
@@ -88,7 +92,11 @@ export default function NewTicketPage() {
               <Text className='field-label'>{t('newTicket.type')}</Text>
               <View className='choice-list'>
                 {TICKET_TYPES.map((kind) => (
-                  <Text key={kind} className={`choice choice-type-${kind} ${kind === type ? 'choice-on' : ''}`} onClick={() => setType(kind)}>
+                  <Text
+                    key={kind}
+                    className={`choice choice-type-${kind} ${kind === type ? 'choice-on' : ''}`}
+                    onClick={() => setType(kind)}
+                  >
                     {t(`ticket.type.${kind}`)}
                   </Text>
                 ))}
@@ -100,7 +108,11 @@ export default function NewTicketPage() {
               {stores?.length === 0 && <Text className='muted'>{t('newTicket.noStores')}</Text>}
               <View className='choice-list'>
                 {stores?.map((s) => (
-                  <Text key={s.id} className={`choice choice-store dyn ${s.id === storeId ? 'choice-on' : ''}`} onClick={() => setStoreId(s.id)}>
+                  <Text
+                    key={s.id}
+                    className={`choice choice-store dyn ${s.id === storeId ? 'choice-on' : ''}`}
+                    onClick={() => setStoreId(s.id)}
+                  >
                     {s.name}
                   </Text>
                 ))}
@@ -132,9 +144,7 @@ export default function NewTicketPage() {
                 ))}
               </View>
             </View>
-            {contact === 'phone' && (
-              <FormField name='phone' label={t('newTicket.phone')} type='number' value={phone} onInput={setPhone} />
-            )}
+            {contact === 'phone' && <FormField name='phone' label={t('newTicket.phone')} type='number' value={phone} onInput={setPhone} />}
             <View className='field field-photos'>
               <Text className='field-label'>{t('newTicket.photos', { max: MAX_PHOTOS })}</Text>
               <View className='photo-grid'>

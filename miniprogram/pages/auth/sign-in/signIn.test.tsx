@@ -83,7 +83,7 @@ describe('sign-in page (H5 demo picker)', () => {
     expect(taro.storage.get('loopline.session')).toEqual({ token: 'session-token', expiresAt });
   });
 
-  it('shows the error in the dictionary\'s words for its code and stays on the page', async () => {
+  it("shows the error in the dictionary's words for its code and stays on the page", async () => {
     taro.request.mockResolvedValue({
       statusCode: 429,
       data: { error: { code: 'RATE_LIMITED', message: 'Too many sign-in attempts. Try again in a minute.' } },

@@ -48,7 +48,12 @@ export default function AcceptGiftPage() {
       )}
       {coupon && (
         <>
-          <CouponTicket className='accepted-coupon' coupon={coupon} subMasked sub={t('coupon.expires', { time: formatTime(coupon.expiresAt) })} />
+          <CouponTicket
+            className='accepted-coupon'
+            coupon={coupon}
+            subMasked
+            sub={t('coupon.expires', { time: formatTime(coupon.expiresAt) })}
+          />
           <Button className='btn btn-primary' onClick={() => go(`/pages/coupons/detail/index?id=${coupon.id}`)}>
             {t('accept.use')}
           </Button>

@@ -93,7 +93,10 @@ export default function CouponCenterPage() {
           sub={`${campaignValidity(campaign)} · ${t('center.remaining', { count: campaign.remaining })}`}
         >
           {claimed[campaign.id] ? (
-            <Text className='ticket-btn ticket-btn-done claimed-link' onClick={() => go(`/pages/coupons/detail/index?id=${claimed[campaign.id]}`)}>
+            <Text
+              className='ticket-btn ticket-btn-done claimed-link'
+              onClick={() => go(`/pages/coupons/detail/index?id=${claimed[campaign.id]}`)}
+            >
               {t('center.use')}
             </Text>
           ) : (

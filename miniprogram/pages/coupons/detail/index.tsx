@@ -136,7 +136,12 @@ export default function CouponDetailPage() {
       <StatusView loading={!coupon && !error} error={error} onRetry={load} rows={2} />
       {coupon && (
         <>
-          <CouponTicket coupon={coupon} dim={!usable && coupon.state !== 'gifting'} subMasked sub={t('coupon.expires', { time: formatTime(coupon.expiresAt) })}>
+          <CouponTicket
+            coupon={coupon}
+            dim={!usable && coupon.state !== 'gifting'}
+            subMasked
+            sub={t('coupon.expires', { time: formatTime(coupon.expiresAt) })}
+          >
             <Text className={`ticket-state ticket-state-${coupon.state} coupon-state`}>{t(`coupon.state.${coupon.state}`)}</Text>
           </CouponTicket>
 
@@ -145,9 +150,7 @@ export default function CouponDetailPage() {
               <Text className='section-title'>{t('detail.show')}</Text>
               {qr ? <QrCode className='qr-image coupon-qr mask' value={qr.token} /> : <View className='qr-image' />}
               <Text className='qr-digits coupon-code dyn mask'>{coupon.code}</Text>
-              <Text className='muted qr-countdown mask'>
-                {qr ? t('detail.qrRefresh', { seconds: secondsLeft }) : t('detail.qrMaking')}
-              </Text>
+              <Text className='muted qr-countdown mask'>{qr ? t('detail.qrRefresh', { seconds: secondsLeft }) : t('detail.qrMaking')}</Text>
             </View>
           )}
 

@@ -109,7 +109,10 @@ export default function PointsExchangePage() {
           sub={`${t('exchange.price', { points: offer.pointsPrice })} · ${campaignValidity(offer)} · ${t('center.remaining', { count: offer.remaining })}`}
         >
           {done[offer.id] ? (
-            <Text className='ticket-btn ticket-btn-done exchanged-link' onClick={() => go(`/pages/coupons/detail/index?id=${done[offer.id]}`)}>
+            <Text
+              className='ticket-btn ticket-btn-done exchanged-link'
+              onClick={() => go(`/pages/coupons/detail/index?id=${done[offer.id]}`)}
+            >
               {t('center.use')}
             </Text>
           ) : (

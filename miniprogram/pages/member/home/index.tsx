@@ -67,9 +67,7 @@ export function MemberCard({ member }: { member: Member }) {
       <View className='progress'>
         <View className='progress-bar' style={{ width: `${percent}%` }} />
       </View>
-      <Text className='card-next'>
-        {next ? t('card.next', { points: next.pointsNeeded, tier: t(`tier.${next.id}`) }) : t('card.top')}
-      </Text>
+      <Text className='card-next'>{next ? t('card.next', { points: next.pointsNeeded, tier: t(`tier.${next.id}`) }) : t('card.top')}</Text>
     </View>
   );
 }

@@ -37,12 +37,7 @@ export default function JoinPage() {
 
       <View className='section'>
         <View className='consent' onClick={() => setConsent(!consent)}>
-          <Checkbox
-            className='consent-checkbox'
-            value='agree'
-            checked={consent}
-            color='#0f766e'
-          />
+          <Checkbox className='consent-checkbox' value='agree' checked={consent} color='#0f766e' />
           <Text>{t('join.consent')}</Text>
         </View>
 

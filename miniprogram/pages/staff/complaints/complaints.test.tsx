@@ -47,7 +47,11 @@ beforeEach(() => {
     if (url === '/api/v1/me') {
       return {
         statusCode: 200,
-        data: { customer: { id: 'd'.repeat(24), name: null, status: 'active' }, member: null, roles: [{ role: 'clerk', storeId: STORE, storeName: '徐汇店' }] },
+        data: {
+          customer: { id: 'd'.repeat(24), name: null, status: 'active' },
+          member: null,
+          roles: [{ role: 'clerk', storeId: STORE, storeName: '徐汇店' }],
+        },
       };
     }
     if (url.startsWith('/api/v1/staff/complaint-scores') && method === 'GET') return { statusCode: 200, data: { items: ITEMS } };
@@ -103,7 +107,9 @@ describe('complaint check page', () => {
     await click(missed.querySelector('.mark-complaint')!);
     const post = taro.request.mock.calls.map(([c]) => c).find((c) => c.method === 'POST');
     expect(post).toMatchObject({ url: `/api/v1/staff/complaint-scores/${'2'.repeat(24)}/label`, data: { complaint: true } });
-    await vi.waitFor(() => expect(document.querySelectorAll('.complaint-item')[1]!.querySelector('.label-state')?.textContent).toContain('是投诉'));
+    await vi.waitFor(() =>
+      expect(document.querySelectorAll('.complaint-item')[1]!.querySelector('.label-state')?.textContent).toContain('是投诉'),
+    );
   });
 
   it('filters by level', async () => {

@@ -214,7 +214,13 @@ function chooseThreshold(examples: TrainingExample[], readings: Features[], opti
       trainIdx.map((i) => readings[i]!),
       options,
     );
-    const classifier = new ComplaintClassifier({ version: 'cv', featureVersion: FEATURE_VERSION, ...model, strongThreshold: 1, crossValidation: { precision: 0, recall: 0, folds: 0 } });
+    const classifier = new ComplaintClassifier({
+      version: 'cv',
+      featureVersion: FEATURE_VERSION,
+      ...model,
+      strongThreshold: 1,
+      crossValidation: { precision: 0, recall: 0, folds: 0 },
+    });
     examples.forEach((e, i) => {
       if (inFold[i]) scored.push({ p: classifier.probabilities(readings[i]!)[2], strong: e.label === 'strong' });
     });

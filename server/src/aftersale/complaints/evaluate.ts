@@ -18,7 +18,8 @@ export function evaluate(model: ComplaintClassifier, messages: LabelledMessage[]
   for (const m of messages) {
     const { level, probabilities } = model.predict(readMessage(m.text).features);
     confusion[LEVELS.indexOf(m.label)]![LEVELS.indexOf(level)]!++;
-    if (level !== m.label) errors.push({ text: m.text, label: m.label, predicted: level, pStrong: Math.round(probabilities[2] * 100) / 100 });
+    if (level !== m.label)
+      errors.push({ text: m.text, label: m.label, predicted: level, pStrong: Math.round(probabilities[2] * 100) / 100 });
   }
   const s = LEVELS.indexOf('strong');
   const tp = confusion[s]![s]!;
@@ -28,7 +29,13 @@ export function evaluate(model: ComplaintClassifier, messages: LabelledMessage[]
   return {
     size: messages.length,
     confusion,
-    strong: { precision: tp + fp ? tp / (tp + fp) : 1, recall: tp + fn ? tp / (tp + fn) : 1, truePositives: tp, falsePositives: fp, falseNegatives: fn },
+    strong: {
+      precision: tp + fp ? tp / (tp + fp) : 1,
+      recall: tp + fn ? tp / (tp + fn) : 1,
+      truePositives: tp,
+      falsePositives: fp,
+      falseNegatives: fn,
+    },
     accuracy: messages.length ? correct / messages.length : 0,
     errors,
   };
@@ -38,6 +45,8 @@ export function evaluate(model: ComplaintClassifier, messages: LabelledMessage[]
 export function confusionTable(confusion: number[][]): string {
   const pad = (s: string | number, n = 8) => String(s).padStart(n);
   const lines = [`${pad('actual \\ predicted', 20)}${LEVELS.map((l) => pad(l)).join('')}${pad('total')}`];
-  confusion.forEach((row, i) => lines.push(`${pad(LEVELS[i]!, 20)}${row.map((n) => pad(n)).join('')}${pad(row.reduce((a, b) => a + b, 0))}`));
+  confusion.forEach((row, i) =>
+    lines.push(`${pad(LEVELS[i]!, 20)}${row.map((n) => pad(n)).join('')}${pad(row.reduce((a, b) => a + b, 0))}`),
+  );
   return lines.join('\n');
 }

@@ -63,22 +63,77 @@ for (const category of CATEGORIES) {
 const enPrefixStems = enPrefixes.map((e) => ({ entry: e, stem: stem(e.term) }));
 
 /** Categories whose hits are shown to staff as the reasons a message was flagged. */
-const CUE_CATEGORIES: ReadonlySet<Category> = new Set(['escalate', 'review', 'danger', 'damage', 'fraud', 'insult', 'sarcasm', 'anger', 'neglect', 'rhetorical']);
+const CUE_CATEGORIES: ReadonlySet<Category> = new Set([
+  'escalate',
+  'review',
+  'danger',
+  'damage',
+  'fraud',
+  'insult',
+  'sarcasm',
+  'anger',
+  'neglect',
+  'rhetorical',
+]);
 
 /** Words of intent just before an escalation word: 我要/已经/准备 … 投诉, "I'll … report". */
-const INTENT = new Set(['我要', '要', '我会', '会', '已经', '已', '准备', '直接', '去', '找', '等着', '让', '发到', '发给', '打算', '马上', 'i', 'will', 'll', 'go', 'going', 'to', 'fil', 'send', 'tak', 'contact', 'post', 'my', 've', 'leav', 'be']);
+const INTENT = new Set([
+  '我要',
+  '要',
+  '我会',
+  '会',
+  '已经',
+  '已',
+  '准备',
+  '直接',
+  '去',
+  '找',
+  '等着',
+  '让',
+  '发到',
+  '发给',
+  '打算',
+  '马上',
+  'i',
+  'will',
+  'll',
+  'go',
+  'going',
+  'to',
+  'fil',
+  'send',
+  'tak',
+  'contact',
+  'post',
+  'my',
+  've',
+  'leav',
+  'be',
+]);
 
 const CLAUSE_END = /^[,.!?;:~…。，！？；：、\n]+$/;
 
 const PATTERNS: Array<[name: string, re: RegExp]> = [
   // 再不…就, 否则, 不然, 要么…要么, "or I'll", "if this isn't … I'll"
-  ['threat', /(再不|再没|不然|否则|要么|要是不|如果不|不给[^.!?]{0,8}就|不[^.!?]{0,8}我就)|\bor (i|my|we)\b|\bif (this|it|you)[^.!?]{0,30}(n't| not)\b/],
+  [
+    'threat',
+    /(再不|再没|不然|否则|要么|要是不|如果不|不给[^.!?]{0,8}就|不[^.!?]{0,8}我就)|\bor (i|my|we)\b|\bif (this|it|you)[^.!?]{0,30}(n't| not)\b/,
+  ],
   // 今天五点前, 明天中午十二点前, 周五之前, 24小时内, "by friday", "until end of day"
-  ['deadline', /(今天|明天|今晚|后天|周[一二三四五六日末]|星期[一二三四五六日天]|[0-9一二三四五六七八九十两]+点|[0-9]+号)[^,.!?]{0,8}(前|之前|以内|内)|[0-9一二三四五六七八九十两]+(个)?(小时|天)(之内|内|以内)|\bby (mon|tue|wed|thu|fri|sat|sun|noon|tomorrow|tonight|end of)|\buntil end of day\b|\bwithin [0-9]+ (hour|day)/],
+  [
+    'deadline',
+    /(今天|明天|今晚|后天|周[一二三四五六日末]|星期[一二三四五六日天]|[0-9一二三四五六七八九十两]+点|[0-9]+号)[^,.!?]{0,8}(前|之前|以内|内)|[0-9一二三四五六七八九十两]+(个)?(小时|天)(之内|内|以内)|\bby (mon|tue|wed|thu|fri|sat|sun|noon|tomorrow|tonight|end of)|\buntil end of day\b|\bwithin [0-9]+ (hour|day)/,
+  ],
   // 一个月了, 三周了, 十五个工作日, "six weeks", "9 days ago"
-  ['waiting', /([0-9一二三四五六七八九十两几]+|半)(个)?(多)?(天|周|星期|个月|月|工作日)(了|多|还|都)|\b([0-9]+|two|three|four|five|six|several) (days|weeks|months)\b/],
+  [
+    'waiting',
+    /([0-9一二三四五六七八九十两几]+|半)(个)?(多)?(天|周|星期|个月|月|工作日)(了|多|还|都)|\b([0-9]+|two|three|four|five|six|several) (days|weeks|months)\b/,
+  ],
   // 第三次, 第N次, 三次, "third time", "FOUR times"
-  ['nth_time', /第\s*([0-9n一二三四五六七八九十]+)\s*次|[0-9两三四五六七八九十]+次|\b(second|third|fourth|fifth|[0-9]+(st|nd|rd|th)) time\b|\b(three|four|five|[0-9]+) times\b/],
+  [
+    'nth_time',
+    /第\s*([0-9n一二三四五六七八九十]+)\s*次|[0-9两三四五六七八九十]+次|\b(second|third|fourth|fifth|[0-9]+(st|nd|rd|th)) time\b|\b(three|four|five|[0-9]+) times\b/,
+  ],
   // 退！款！, 人呢？人呢？
   ['spelled', /([\u3400-\u9fff])!\s*([\u3400-\u9fff])!/],
   ['bangs', /!{2,}/],
@@ -88,7 +143,27 @@ const PATTERNS: Array<[name: string, re: RegExp]> = [
   ['first_person_loss', /(我|we|i)[^,.!?]{0,6}(损失|被|lost|paid|花了)/],
 ];
 
-const CAPS_OK = new Set(['VIP', 'APP', 'SKU', 'USB', 'LED', 'OK', 'ID', 'QR', 'TV', 'PM', 'AM', 'XL', 'XXL', 'SMS', 'A&E', 'AI', 'CEO', 'NBA', 'DIY']);
+const CAPS_OK = new Set([
+  'VIP',
+  'APP',
+  'SKU',
+  'USB',
+  'LED',
+  'OK',
+  'ID',
+  'QR',
+  'TV',
+  'PM',
+  'AM',
+  'XL',
+  'XXL',
+  'SMS',
+  'A&E',
+  'AI',
+  'CEO',
+  'NBA',
+  'DIY',
+]);
 
 /** NFKC (full-width to half-width), lower case, "n't" spelled out, dashes as spaces. */
 export function normalize(text: string): string {
@@ -159,7 +234,8 @@ export function readMessage(text: string): Reading {
     if (seenClauses.has(clauseText) && clauseText.length >= 2) bump(features, 'p:repeated_clause');
     seenClauses.add(clauseText);
     const hits = lexiconHits(words);
-    const asks = hits.some((h) => h.category === 'question' || h.category === 'hypothetical') || (mark.includes('?') && !mark.includes('??'));
+    const asks =
+      hits.some((h) => h.category === 'question' || h.category === 'hypothetical') || (mark.includes('?') && !mark.includes('??'));
     if (asks) bump(features, 'p:asking_clause');
     for (const hit of hits) {
       const negated = NEGATABLE.has(hit.category) && hits.some((h) => h.category === 'negator' && h.at < hit.at && h.at >= hit.at - 4);

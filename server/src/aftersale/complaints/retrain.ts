@@ -58,7 +58,13 @@ export async function retrainComplaintModel(options: { force?: boolean; now?: Da
   // Older models are kept for the record, a few only: each holds its whole vocabulary and weights.
   const old = await ComplaintModel.find({}).sort({ activatedAt: -1 }).skip(MODELS_KEPT).select({ _id: 1 }).lean();
   if (old.length) await ComplaintModel.deleteMany({ _id: { $in: old.map((m) => m._id) } });
-  return { retrained: true, version, staffLabels: labels.length, strongThreshold: model.data.strongThreshold, crossValidation: model.data.crossValidation };
+  return {
+    retrained: true,
+    version,
+    staffLabels: labels.length,
+    strongThreshold: model.data.strongThreshold,
+    crossValidation: model.data.crossValidation,
+  };
 }
 
 /** Folds new staff labels into the model, on one instance at a time (lease-held). */

@@ -22,14 +22,21 @@ beforeAll(async () => {
   app = await startTestApp({ ADMIN_OPENIDS: 'cx-admin' });
   cast = await signInTwoStoreCast(app, 'cx');
   const { createTicket } = await import('../service');
-  await createTicket(storeFollower, { storeId: cast.storeId, type: 'repair', description: '表带断了', photos: [], contact: { preference: 'wechat' } });
+  await createTicket(storeFollower, {
+    storeId: cast.storeId,
+    type: 'repair',
+    description: '表带断了',
+    photos: [],
+    contact: { preference: 'wechat' },
+  });
 }, 120_000);
 afterAll(async () => {
   await app?.close();
 });
 
 const list = (token: string, query = '') => app.request('GET', `/api/v1/staff/complaint-scores${query}`, { token });
-const label = (token: string, id: string, body: unknown) => app.request('POST', `/api/v1/staff/complaint-scores/${id}/label`, { token, body });
+const label = (token: string, id: string, body: unknown) =>
+  app.request('POST', `/api/v1/staff/complaint-scores/${id}/label`, { token, body });
 
 describe('scored messages in the staff inbox', () => {
   it('records every message with its level and the model version; a redelivered message once', async () => {
@@ -60,11 +67,16 @@ describe('scored messages in the staff inbox', () => {
     expect((await list(cast.otherClerk.token)).body.items).toEqual([]);
     const all = await list(cast.admin.token);
     expect(all.body.items).toHaveLength(3);
-    expect((await list(cast.admin.token, '?level=none')).body.items.map((i: { text: string }) => i.text)).toEqual(['请问会员积分怎么兑换？']);
+    expect((await list(cast.admin.token, '?level=none')).body.items.map((i: { text: string }) => i.text)).toEqual([
+      '请问会员积分怎么兑换？',
+    ]);
 
     expect((await list(cast.customer.token)).status).toBe(403);
     expect((await app.request('GET', '/api/v1/staff/complaint-scores')).status).toBe(401);
-    expect((await list(cast.clerk.token, `?storeId=${(await list(cast.otherClerk.token)).body.items[0]?.storeId ?? new Types.ObjectId()}`)).status).toBe(403);
+    expect(
+      (await list(cast.clerk.token, `?storeId=${(await list(cast.otherClerk.token)).body.items[0]?.storeId ?? new Types.ObjectId()}`))
+        .status,
+    ).toBe(403);
     const bad = await list(cast.admin.token, '?level=furious');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');

@@ -21,7 +21,10 @@ export function complaintRoutes(): Router {
   router.get('/staff/complaint-scores', signedIn, requireStaff(storeOfQuery), async (ctx) => {
     const query = parseWith(complaintScoresQuery, ctx.query, 'query');
     const storeId = ctx.state.storeId as string | undefined;
-    const items = await listScores(storeId ? { storeId: new Types.ObjectId(storeId) } : { all: true }, { level: query.level, limit: query.limit });
+    const items = await listScores(storeId ? { storeId: new Types.ObjectId(storeId) } : { all: true }, {
+      level: query.level,
+      limit: query.limit,
+    });
     ctx.body = { items: items.map(({ score, label }) => scoredMessageView(score, label)) };
   });
 

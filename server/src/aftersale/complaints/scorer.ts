@@ -55,7 +55,11 @@ async function loadNewest(): Promise<ComplaintClassifier> {
     weights: doc.weights,
     bias: doc.bias,
     strongThreshold: doc.strongThreshold,
-    crossValidation: { precision: doc.crossValidation?.precision ?? 0, recall: doc.crossValidation?.recall ?? 0, folds: doc.crossValidation?.folds ?? 0 },
+    crossValidation: {
+      precision: doc.crossValidation?.precision ?? 0,
+      recall: doc.crossValidation?.recall ?? 0,
+      folds: doc.crossValidation?.folds ?? 0,
+    },
   });
 }
 

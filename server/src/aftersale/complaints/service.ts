@@ -17,7 +17,10 @@ export interface ScoredMessage {
 
 /** Records how a follower's message was scored (once per message, however often it is delivered). */
 export async function recordScore(input: ScoredMessage): Promise<void> {
-  const key = createHash('sha256').update(`${String(input.customerId)}|${input.at.toISOString()}|${input.text}`).digest('hex').slice(0, 40);
+  const key = createHash('sha256')
+    .update(`${String(input.customerId)}|${input.at.toISOString()}|${input.text}`)
+    .digest('hex')
+    .slice(0, 40);
   try {
     await ComplaintScoreRecord.create({
       key,
@@ -74,7 +77,12 @@ export async function getLabel(scoreId: Types.ObjectId): Promise<ComplaintLabelD
  * A staff member's verdict: the message was (or was not) a complaint. One verdict per message; a
  * later one replaces it. The next retraining folds it in.
  */
-export async function labelScore(score: ComplaintScoreDoc, complaint: boolean, by: Types.ObjectId, at = new Date()): Promise<ComplaintLabelDoc> {
+export async function labelScore(
+  score: ComplaintScoreDoc,
+  complaint: boolean,
+  by: Types.ObjectId,
+  at = new Date(),
+): Promise<ComplaintLabelDoc> {
   const label = {
     _id: score._id,
     customerId: score.customerId,

@@ -25,8 +25,10 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(() => process.exit(0)).catch((err) => {
-    process.stderr.write(`complaints:train failed: ${(err as Error).message ?? err}\n`);
-    process.exit(1);
-  });
+  main()
+    .then(() => process.exit(0))
+    .catch((err) => {
+      process.stderr.write(`complaints:train failed: ${(err as Error).message ?? err}\n`);
+      process.exit(1);
+    });
 }

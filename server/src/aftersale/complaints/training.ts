@@ -21,9 +21,12 @@ export interface StaffLabel {
 export function trainingExamples(labels: StaffLabel[]): TrainingExample[] {
   const byStaff = new Map(labels.map((l) => [l.text.trim(), l.complaint]));
   const fromCorpus = corpus().train.filter((m) => !byStaff.has(m.text.trim()));
-  const fromStaff = [...byStaff].map(
-    ([text, complaint]): TrainingExample => ({ text, label: complaint ? 'strong' : 'none', weight: STAFF_LABEL_WEIGHT, keepAllFeatures: true }),
-  );
+  const fromStaff = [...byStaff].map(([text, complaint]): TrainingExample => ({
+    text,
+    label: complaint ? 'strong' : 'none',
+    weight: STAFF_LABEL_WEIGHT,
+    keepAllFeatures: true,
+  }));
   return [...fromCorpus, ...fromStaff];
 }
 

@@ -130,7 +130,8 @@ export async function readPassword(paths: ClusterPaths): Promise<string> {
 }
 
 /** What PostgreSQL says to our readiness polls while it starts or recovers. */
-const STARTUP_CHATTER = /the database system is (starting up|not yet accepting connections)|Consistent recovery state has not been yet reached/;
+const STARTUP_CHATTER =
+  /the database system is (starting up|not yet accepting connections)|Consistent recovery state has not been yet reached/;
 
 export interface PostgresStartOptions {
   paths: ClusterPaths;

@@ -48,9 +48,7 @@ export async function onPath(name: string): Promise<string | undefined> {
  * one from Go modules. `go install …@version` is not used because it also asks the module proxy for
  * the module's version list (to warn about deprecation), which some proxies refuse.
  */
-export async function ensureFerretdb(
-  options: { explicitBin?: string; announce?: (line: string) => void } = {},
-): Promise<string> {
+export async function ensureFerretdb(options: { explicitBin?: string; announce?: (line: string) => void } = {}): Promise<string> {
   if (options.explicitBin) {
     if (await isExecutable(options.explicitBin)) return options.explicitBin;
     throw new EngineUnavailableError(`FERRETDB_BIN=${options.explicitBin} is not an executable file.`);

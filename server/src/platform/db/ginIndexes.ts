@@ -51,10 +51,9 @@ export async function planGinIndexes(client: pg.Client): Promise<{ missing: GinI
   );
   const existing = new Set(
     (
-      await client.query<{ key: string }>(
-        "SELECT schemaname || '.' || indexname AS key FROM pg_indexes WHERE indexname LIKE $1",
-        [`${GIN_INDEX_PREFIX}%`],
-      )
+      await client.query<{ key: string }>("SELECT schemaname || '.' || indexname AS key FROM pg_indexes WHERE indexname LIKE $1", [
+        `${GIN_INDEX_PREFIX}%`,
+      ])
     ).rows.map((r) => r.key),
   );
   const missing: GinIndexPlan[] = [];

@@ -32,26 +32,52 @@ const hotQueries: Record<string, () => AnyQuery> = {
   'customer by unionid': () => CustomerIdentity.findById(identityKey('unionid', 'unionid-7')) as AnyQuery,
   'OA delivery dedupe': () => Delivery.findById('delivery-7', { state: 1, reply: 1 }) as AnyQuery,
   'keyword rules': () => KeywordRule.find({ enabled: true }).sort({ priority: -1, _id: 1 }) as AnyQuery,
-  'my coupons': () => Coupon.find({ customerId: pick(customers, 7) }).sort({ claimedAt: -1 }).limit(200) as AnyQuery,
-  'my coupons in one state': () => Coupon.find({ customerId: pick(customers, 7), state: 'available' }).sort({ claimedAt: -1 }).limit(200) as AnyQuery,
+  'my coupons': () =>
+    Coupon.find({ customerId: pick(customers, 7) })
+      .sort({ claimedAt: -1 })
+      .limit(200) as AnyQuery,
+  'my coupons in one state': () =>
+    Coupon.find({ customerId: pick(customers, 7), state: 'available' })
+      .sort({ claimedAt: -1 })
+      .limit(200) as AnyQuery,
   'coupon by code': () => Coupon.findOne({ code: 'CODE7' }) as AnyQuery,
   'campaign by id': () => Campaign.findById(pick(campaigns, 7)) as AnyQuery,
   'member by customer': () => Member.findOne({ customerId: pick(customers, 7), closedAt: { $exists: false } }) as AnyQuery,
-  'ticket list': () => Ticket.find({ customerId: pick(customers, 7) }).sort({ createdAt: -1, _id: -1 }).limit(20).select({ history: 0 }) as AnyQuery,
-  'timeline page': () => TimelineEntry.find({ customerId: pick(customers, 7) }).sort({ at: -1, _id: -1 }).limit(50) as AnyQuery,
+  'ticket list': () =>
+    Ticket.find({ customerId: pick(customers, 7) })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(20)
+      .select({ history: 0 }) as AnyQuery,
+  'timeline page': () =>
+    TimelineEntry.find({ customerId: pick(customers, 7) })
+      .sort({ at: -1, _id: -1 })
+      .limit(50) as AnyQuery,
 };
 
 async function seed(): Promise<void> {
   const many = <T>(make: (i: number) => T) => Array.from({ length: N }, (_, i) => make(i));
   await Promise.all([
-    Session.collection.insertMany(many((i) => ({ _id: hashToken(`token-${i}`) as never, customerId: pick(customers, i), expiresAt: at(10_000_000) }))),
+    Session.collection.insertMany(
+      many((i) => ({ _id: hashToken(`token-${i}`) as never, customerId: pick(customers, i), expiresAt: at(10_000_000) })),
+    ),
     CustomerIdentity.collection.insertMany(
-      many((i) => ({ _id: identityKey(i % 2 ? 'unionid' : 'oa_openid', i % 2 ? `unionid-${i}` : `openid-${i}`) as never, customerId: pick(customers, i), kind: 'x', value: `v${i}` })),
+      many((i) => ({
+        _id: identityKey(i % 2 ? 'unionid' : 'oa_openid', i % 2 ? `unionid-${i}` : `openid-${i}`) as never,
+        customerId: pick(customers, i),
+        kind: 'x',
+        value: `v${i}`,
+      })),
     ),
     Delivery.collection.insertMany(many((i) => ({ _id: `delivery-${i}` as never, state: 'done', reply: null, createdAt: at(i) }))),
     KeywordRule.collection.insertMany(many((i) => ({ name: `rule-${i}`, enabled: i % 100 === 0, priority: i % 10, keywords: [`k${i}`] }))),
     Coupon.collection.insertMany(
-      many((i) => ({ code: `CODE${i}`, customerId: pick(customers, i), campaignId: pick(campaigns, i), state: i % 3 ? 'used' : 'available', claimedAt: at(i) })),
+      many((i) => ({
+        code: `CODE${i}`,
+        customerId: pick(customers, i),
+        campaignId: pick(campaigns, i),
+        state: i % 3 ? 'used' : 'available',
+        claimedAt: at(i),
+      })),
     ),
     Campaign.collection.insertMany(campaigns.map((_id, i) => ({ _id, status: 'active', name: `c${i}`, claimStart: at(i) }))),
     Member.collection.insertMany(customers.map((customerId, i) => ({ customerId, memberNo: `M${i}`, tierRank: i % 3 }))),
@@ -78,7 +104,9 @@ const enginePostgres = inject('enginePostgres');
 
 beforeAll(async () => {
   await mongoose.connect(testDatabaseUri());
-  await Promise.all([Session, CustomerIdentity, Delivery, KeywordRule, Coupon, Campaign, Member, Ticket, TimelineEntry].map((m) => m.init()));
+  await Promise.all(
+    [Session, CustomerIdentity, Delivery, KeywordRule, Coupon, Campaign, Member, Ticket, TimelineEntry].map((m) => m.init()),
+  );
   await seed();
   if (enginePostgres) {
     // What the engine does every few seconds, done now; then fresh planner statistics.

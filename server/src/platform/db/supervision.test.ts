@@ -78,7 +78,14 @@ describe('the embedded engine under the deadlock recipe and a crash', () => {
     expect(server.engine!.restarts()).toBeGreaterThanOrEqual(1);
     expect(before).toBeGreaterThan(0);
     expect(acknowledged.length).toBeGreaterThan(afterRestart);
-    const stored = new Set((await db.collection('acked').find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id as unknown as number));
+    const stored = new Set(
+      (
+        await db
+          .collection('acked')
+          .find({}, { projection: { _id: 1 } })
+          .toArray()
+      ).map((d) => d._id as unknown as number),
+    );
     const lost = acknowledged.filter((key) => !stored.has(key));
     expect(lost).toEqual([]);
   }, 300_000);

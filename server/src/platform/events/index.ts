@@ -106,7 +106,14 @@ export async function emit<E extends EventName>(
     // Emitted before (a repeated request, a finishing pass): run the handlers again; they are idempotent.
     if (!isDuplicateKey(err)) throw err;
   }
-  return runPending(id, event, payload, { id, at }, registered.map((r) => r.name), 0);
+  return runPending(
+    id,
+    event,
+    payload,
+    { id, at },
+    registered.map((r) => r.name),
+    0,
+  );
 }
 
 async function runPending<E extends EventName>(
@@ -155,7 +162,14 @@ export async function retryPendingEvents(now = new Date(), limit = 100): Promise
     .lean<Array<{ _id: string; event: EventName; payload: never; at: Date; pending: string[]; attempts?: number }>>();
   let failed = 0;
   for (const record of due) {
-    const result = await runPending(record._id, record.event, record.payload, { id: record._id, at: record.at }, record.pending, record.attempts ?? 0);
+    const result = await runPending(
+      record._id,
+      record.event,
+      record.payload,
+      { id: record._id, at: record.at },
+      record.pending,
+      record.attempts ?? 0,
+    );
     if (result.failed.length) failed++;
   }
   return { retried: due.length, failed };

@@ -35,10 +35,7 @@ export function requestContext(logger: Logger): Middleware {
       } finally {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         // Path only: query strings can carry signatures and codes.
-        ctx.state.log.info(
-          { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 },
-          'request',
-        );
+        ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
       }
     });
   };
@@ -82,8 +79,10 @@ function toAppError(err: unknown): AppError {
   if (status === 413 || e?.type === 'entity.too.large') {
     return new AppError(413, ErrorCode.PAYLOAD_TOO_LARGE, 'The request body is too large.');
   }
-  if (/^Mongo(ose)?(ServerSelection|Network|NotConnected|Timeout)/.test((err as Error)?.name ?? '') ||
-      /buffering timed out/.test(e?.message ?? '')) {
+  if (
+    /^Mongo(ose)?(ServerSelection|Network|NotConnected|Timeout)/.test((err as Error)?.name ?? '') ||
+    /buffering timed out/.test(e?.message ?? '')
+  ) {
     return new AppError(503, ErrorCode.SERVICE_UNAVAILABLE, 'The service is briefly unavailable. Please try again.');
   }
   if (status === 405) return new AppError(405, ErrorCode.METHOD_NOT_ALLOWED, 'Method not allowed.');

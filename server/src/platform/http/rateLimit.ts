@@ -51,10 +51,7 @@ export async function hitRateLimit(limit: RateLimit, key: string, now = new Date
 }
 
 /** A 429 telling the client how long to wait (Retry-After, in seconds). */
-export function rateLimited(
-  message = 'Too many requests. Please wait a moment and try again.',
-  retryAfterS?: number,
-): AppError {
+export function rateLimited(message = 'Too many requests. Please wait a moment and try again.', retryAfterS?: number): AppError {
   return new AppError(429, ErrorCode.RATE_LIMITED, message, undefined, retryAfterS);
 }
 

@@ -31,9 +31,7 @@ describe('lease', () => {
     const t0 = new Date('2031-01-01T00:00:00Z');
     expect(await tryAcquireLease('takeover', 1_000, 'old', t0)).toBe(true);
     const later = new Date(t0.getTime() + 5_000);
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => tryAcquireLease('takeover', 1_000, `new-${i}`, later)),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => tryAcquireLease('takeover', 1_000, `new-${i}`, later)));
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await tryAcquireLease('takeover', 1_000, 'old', later)).toBe(false);
   });

@@ -109,4 +109,3 @@ export function registerReadiness(isReady: () => Promise<boolean>): void {
     },
   });
 }
-

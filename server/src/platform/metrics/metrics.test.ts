@@ -68,9 +68,15 @@ describe('/metrics with METRICS_TOKEN', () => {
     expect(claimed.status).toBe(201);
     const soldOut = await app.request('POST', `/api/v1/campaigns/${campaign.body.id}/claim`, { token: cast.stranger.token });
     expect(soldOut.body.error.code).toBe('OUT_OF_STOCK');
-    const redeemed = await app.request('POST', '/api/v1/staff/redemptions', { token: cast.clerk.token, body: { code: claimed.body.coupon.code } });
+    const redeemed = await app.request('POST', '/api/v1/staff/redemptions', {
+      token: cast.clerk.token,
+      body: { code: claimed.body.coupon.code },
+    });
     expect(redeemed.status, redeemed.text).toBe(201);
-    expect((await app.request('POST', '/api/v1/staff/redemptions', { token: cast.clerk.token, body: { code: claimed.body.coupon.code } })).status).toBe(409);
+    expect(
+      (await app.request('POST', '/api/v1/staff/redemptions', { token: cast.clerk.token, body: { code: claimed.body.coupon.code } }))
+        .status,
+    ).toBe(409);
     const after = await scrape(app.url, TOKEN);
     const delta = (name: string, where: Record<string, string> = {}) => total(after, name, where) - total(before, name, where);
     expect(delta('loopline_coupon_claims_total', { channel: 'mini_program' })).toBe(1);
@@ -120,7 +126,12 @@ describe('/metrics without a token', () => {
     } finally {
       await app.close();
     }
-    expect(await fetch(`${app.metricsUrl}/metrics`).then(() => 'open', () => 'closed')).toBe('closed');
+    expect(
+      await fetch(`${app.metricsUrl}/metrics`).then(
+        () => 'open',
+        () => 'closed',
+      ),
+    ).toBe('closed');
   });
 
   it('asks the internal port for the token too when one is set', async () => {
@@ -178,4 +189,3 @@ describe('request id in logs', () => {
     }
   });
 });
-

@@ -54,12 +54,15 @@ describe('GET /api/v1/openapi.json', () => {
 
   it('describes every /api/v1 route the server registers, and nothing it does not', () => {
     const config = testConfig();
-    const koa = createApp({
-      config,
-      log: createLogger('silent'),
-      isDatabaseReady: async () => true,
-      wechat: createWechatPlatformFromConfig(config, () => undefined),
-    }, MODULES);
+    const koa = createApp(
+      {
+        config,
+        log: createLogger('silent'),
+        isDatabaseReady: async () => true,
+        wechat: createWechatPlatformFromConfig(config, () => undefined),
+      },
+      MODULES,
+    );
     const registered = registeredRoutes(koa)
       .filter((r) => r.path.startsWith(`${API_PREFIX}/`))
       .map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`)

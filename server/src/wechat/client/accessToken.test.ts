@@ -10,8 +10,7 @@ let one: TestApp;
 let two: TestApp;
 let oaAppId: string;
 
-const fetches = async (appid = oaAppId) =>
-  (await one.request('GET', `/__wechat/_sim/token-fetches?appid=${appid}`)).body.fetches as number;
+const fetches = async (appid = oaAppId) => (await one.request('GET', `/__wechat/_sim/token-fetches?appid=${appid}`)).body.fetches as number;
 const storedToken = async () => (await WechatAccessToken.findById(oaAppId).lean())?.token;
 
 beforeAll(async () => {
@@ -32,9 +31,7 @@ const sendFrom = (app: TestApp, content: string) =>
 describe('one access token shared by every instance', () => {
   it('is fetched exactly once when two instances need it at the same moment', async () => {
     expect(await fetches()).toBe(0);
-    await Promise.all(
-      Array.from({ length: 8 }, (_, i) => sendFrom(i % 2 ? one : two, `hello ${i}`)),
-    );
+    await Promise.all(Array.from({ length: 8 }, (_, i) => sendFrom(i % 2 ? one : two, `hello ${i}`)));
     expect(await fetches()).toBe(1);
     // And it stays the one token afterwards.
     await sendFrom(two, 'again');
@@ -95,7 +92,9 @@ describe('a busy or slow platform', () => {
 
   it('gives up with the -1 error after a bounded number of retries', async () => {
     await fault({ path: '/cgi-bin/user/info', errcode: -1, times: 6 });
-    const err = await client(5_000).officialAccount.getUser('oa-dana').catch((e: unknown) => e);
+    const err = await client(5_000)
+      .officialAccount.getUser('oa-dana')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WechatApiError);
     expect((err as WechatApiError).errcode).toBe(-1);
     // One call plus three retries reached the platform.
@@ -105,7 +104,9 @@ describe('a busy or slow platform', () => {
 
   it('abandons a call the platform does not answer in time', async () => {
     await fault({ path: '/cgi-bin/user/get', delayMs: 1_500, times: 1 });
-    const err = await client(200).officialAccount.getFollowers().catch((e: unknown) => e);
+    const err = await client(200)
+      .officialAccount.getFollowers()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WechatTransportError);
     expect((err as WechatTransportError).timedOut).toBe(true);
     // The next call goes through.

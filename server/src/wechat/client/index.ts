@@ -225,7 +225,11 @@ export function createWechatPlatform(options: WechatClientOptions): WechatPlatfo
       },
       async getMenu() {
         try {
-          const answer = await oa<{ menu: { button: PlatformMenu['button'] } }>({ method: 'GET', path: '/cgi-bin/menu/get', endpoint: 'menu/get' });
+          const answer = await oa<{ menu: { button: PlatformMenu['button'] } }>({
+            method: 'GET',
+            path: '/cgi-bin/menu/get',
+            endpoint: 'menu/get',
+          });
           return { button: answer.menu.button };
         } catch (err) {
           if (err instanceof WechatApiError && err.errcode === MENU_NOT_FOUND) return null;

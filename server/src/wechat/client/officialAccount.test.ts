@@ -31,13 +31,23 @@ describe('official-account calls against the simulator', () => {
     expect(res.status).toBe(200);
     expect(res.body.messages.map((m: any) => m.msgtype)).toEqual(['text', 'miniprogrampage']);
     expect(res.body.messages[0].text.content).toBe('first');
-    const later = await app.request('GET', `/__wechat/_sim/custom-messages?touser=oa-ann&after=${encodeURIComponent(new Date(Date.now() + 1000).toISOString())}`);
+    const later = await app.request(
+      'GET',
+      `/__wechat/_sim/custom-messages?touser=oa-ann&after=${encodeURIComponent(new Date(Date.now() + 1000).toISOString())}`,
+    );
     expect(later.body.messages).toEqual([]);
   });
 
   it('reads one follower and a batch, with unfollowed ones reported as not subscribed', async () => {
     const ann = await app.wechat.officialAccount.getUser('oa-ann');
-    expect(ann).toMatchObject({ subscribed: true, openid: 'oa-ann', unionid: 'u-ann', subscribeScene: 'ADD_SCENE_QR_CODE', qrSceneStr: 'store-12', tagIds: [2] });
+    expect(ann).toMatchObject({
+      subscribed: true,
+      openid: 'oa-ann',
+      unionid: 'u-ann',
+      subscribeScene: 'ADD_SCENE_QR_CODE',
+      qrSceneStr: 'store-12',
+      tagIds: [2],
+    });
     expect(ann.subscribeTime).toBeInstanceOf(Date);
     const batch = await app.wechat.officialAccount.getUsers(['oa-ben', 'oa-gone', 'oa-ann']);
     expect(batch.map((u) => [u.openid, u.subscribed])).toEqual([
@@ -74,7 +84,12 @@ describe('official-account calls against the simulator', () => {
     expect(await app.wechat.officialAccount.getFollowerTagIds('oa-ann')).toEqual([2, vip.id]);
     const tags = await app.wechat.officialAccount.getTags();
     expect(tags).toContainEqual({ id: vip.id, name: 'VIP', count: 2 });
-    await expect(app.wechat.officialAccount.tagFollowers(vip.id, Array.from({ length: 51 }, (_, i) => `o${i}`))).rejects.toThrow(RangeError);
+    await expect(
+      app.wechat.officialAccount.tagFollowers(
+        vip.id,
+        Array.from({ length: 51 }, (_, i) => `o${i}`),
+      ),
+    ).rejects.toThrow(RangeError);
     const missing = await app.wechat.officialAccount.tagFollowers(999_999, ['oa-ann']).catch((e: unknown) => e);
     expect((missing as WechatApiError).errcode).toBe(45059);
   });

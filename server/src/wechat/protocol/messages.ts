@@ -165,7 +165,13 @@ export function toInboundMessage(fields: Record<string, string>): InboundMessage
       return { ...msg, type: 'image', picUrl: str(fields, 'PicUrl'), mediaId: str(fields, 'MediaId') };
     case 'voice': {
       const recognition = opt(fields, 'Recognition');
-      return { ...msg, type: 'voice', mediaId: str(fields, 'MediaId'), format: str(fields, 'Format'), ...(recognition ? { recognition } : {}) };
+      return {
+        ...msg,
+        type: 'voice',
+        mediaId: str(fields, 'MediaId'),
+        format: str(fields, 'Format'),
+        ...(recognition ? { recognition } : {}),
+      };
     }
     case 'video':
     case 'shortvideo':

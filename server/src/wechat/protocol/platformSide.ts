@@ -40,7 +40,9 @@ export function signPush(settings: PlatformSideSettings, xml: string, openid: st
   params.set('msg_signature', computeMsgSignature(settings.token, timestamp, nonce, encrypted));
   const fields = parseXmlFields(xml);
   const body = settings.compatible
-    ? `<xml>${Object.entries(fields).map(([k, v]) => `<${k}>${cdata(v)}</${k}>`).join('')}<Encrypt>${cdata(encrypted)}</Encrypt></xml>`
+    ? `<xml>${Object.entries(fields)
+        .map(([k, v]) => `<${k}>${cdata(v)}</${k}>`)
+        .join('')}<Encrypt>${cdata(encrypted)}</Encrypt></xml>`
     : `<xml><ToUserName>${cdata(fields.ToUserName ?? '')}</ToUserName><Encrypt>${cdata(encrypted)}</Encrypt></xml>`;
   return { query: `?${params}`, body };
 }

@@ -87,7 +87,9 @@ describe('XML', () => {
   });
 
   it('keeps a 64-bit MsgId as an exact string', () => {
-    const fields = parseXmlFields(inboundXml({ ToUserName: 'gh_1', FromUserName: 'o1', CreateTime: 1, MsgType: 'text', Content: '007', MsgId: 9223372036854775807n }));
+    const fields = parseXmlFields(
+      inboundXml({ ToUserName: 'gh_1', FromUserName: 'o1', CreateTime: 1, MsgType: 'text', Content: '007', MsgId: 9223372036854775807n }),
+    );
     const m = toInboundMessage(fields);
     expect(m).toMatchObject({ type: 'text', content: '007', msgId: '9223372036854775807' });
     expect(deliveryKey(m)).toBe('msg:o1:9223372036854775807');
@@ -96,22 +98,64 @@ describe('XML', () => {
   it('types every message and event kind', () => {
     const base = { ToUserName: 'gh_1', FromUserName: 'o1', CreateTime: 1700000000 };
     const cases: Array<[Record<string, string | number>, Record<string, unknown>]> = [
-      [{ MsgType: 'image', PicUrl: 'http://p', MediaId: 'm', MsgId: 1 }, { type: 'image', picUrl: 'http://p', mediaId: 'm' }],
-      [{ MsgType: 'voice', MediaId: 'm', Format: 'amr', Recognition: '帮助', MsgId: 2 }, { type: 'voice', format: 'amr', recognition: '帮助' }],
-      [{ MsgType: 'video', MediaId: 'm', ThumbMediaId: 't', MsgId: 3 }, { type: 'video', thumbMediaId: 't' }],
+      [
+        { MsgType: 'image', PicUrl: 'http://p', MediaId: 'm', MsgId: 1 },
+        { type: 'image', picUrl: 'http://p', mediaId: 'm' },
+      ],
+      [
+        { MsgType: 'voice', MediaId: 'm', Format: 'amr', Recognition: '帮助', MsgId: 2 },
+        { type: 'voice', format: 'amr', recognition: '帮助' },
+      ],
+      [
+        { MsgType: 'video', MediaId: 'm', ThumbMediaId: 't', MsgId: 3 },
+        { type: 'video', thumbMediaId: 't' },
+      ],
       [{ MsgType: 'shortvideo', MediaId: 'm', ThumbMediaId: 't', MsgId: 4 }, { type: 'shortvideo' }],
-      [{ MsgType: 'location', Location_X: '23.1', Location_Y: '113.3', Scale: '20', Label: '广州', MsgId: 5 }, { type: 'location', latitude: '23.1', longitude: '113.3', label: '广州' }],
-      [{ MsgType: 'link', Title: 't', Description: 'd', Url: 'http://u', MsgId: 6 }, { type: 'link', title: 't', url: 'http://u' }],
-      [{ MsgType: 'event', Event: 'subscribe', EventKey: 'qrscene_store:42', Ticket: 'tk' }, { type: 'subscribe', scene: 'store:42', ticket: 'tk', isEvent: true }],
-      [{ MsgType: 'event', Event: 'subscribe', EventKey: '' }, { type: 'subscribe', isEvent: true }],
+      [
+        { MsgType: 'location', Location_X: '23.1', Location_Y: '113.3', Scale: '20', Label: '广州', MsgId: 5 },
+        { type: 'location', latitude: '23.1', longitude: '113.3', label: '广州' },
+      ],
+      [
+        { MsgType: 'link', Title: 't', Description: 'd', Url: 'http://u', MsgId: 6 },
+        { type: 'link', title: 't', url: 'http://u' },
+      ],
+      [
+        { MsgType: 'event', Event: 'subscribe', EventKey: 'qrscene_store:42', Ticket: 'tk' },
+        { type: 'subscribe', scene: 'store:42', ticket: 'tk', isEvent: true },
+      ],
+      [
+        { MsgType: 'event', Event: 'subscribe', EventKey: '' },
+        { type: 'subscribe', isEvent: true },
+      ],
       [{ MsgType: 'event', Event: 'unsubscribe' }, { type: 'unsubscribe' }],
-      [{ MsgType: 'event', Event: 'SCAN', EventKey: 'store:42', Ticket: 'tk' }, { type: 'SCAN', scene: 'store:42' }],
-      [{ MsgType: 'event', Event: 'LOCATION', Latitude: '23.1', Longitude: '113.3', Precision: '50' }, { type: 'LOCATION', precision: '50' }],
-      [{ MsgType: 'event', Event: 'CLICK', EventKey: 'MY_COUPONS' }, { type: 'CLICK', eventKey: 'MY_COUPONS' }],
-      [{ MsgType: 'event', Event: 'VIEW', EventKey: 'https://x.example/p' }, { type: 'VIEW', url: 'https://x.example/p' }],
-      [{ MsgType: 'event', Event: 'TEMPLATESENDJOBFINISH', MsgID: 123, Status: 'failed:user block' }, { type: 'TEMPLATESENDJOBFINISH', msgId: '123', status: 'failed:user block' }],
-      [{ MsgType: 'event', Event: 'user_pay_from_pay_cell' }, { type: 'unknown', event: 'user_pay_from_pay_cell' }],
-      [{ MsgType: 'miniprogrampage', MsgId: 7 }, { type: 'unknown', msgType: 'miniprogrampage', msgId: '7' }],
+      [
+        { MsgType: 'event', Event: 'SCAN', EventKey: 'store:42', Ticket: 'tk' },
+        { type: 'SCAN', scene: 'store:42' },
+      ],
+      [
+        { MsgType: 'event', Event: 'LOCATION', Latitude: '23.1', Longitude: '113.3', Precision: '50' },
+        { type: 'LOCATION', precision: '50' },
+      ],
+      [
+        { MsgType: 'event', Event: 'CLICK', EventKey: 'MY_COUPONS' },
+        { type: 'CLICK', eventKey: 'MY_COUPONS' },
+      ],
+      [
+        { MsgType: 'event', Event: 'VIEW', EventKey: 'https://x.example/p' },
+        { type: 'VIEW', url: 'https://x.example/p' },
+      ],
+      [
+        { MsgType: 'event', Event: 'TEMPLATESENDJOBFINISH', MsgID: 123, Status: 'failed:user block' },
+        { type: 'TEMPLATESENDJOBFINISH', msgId: '123', status: 'failed:user block' },
+      ],
+      [
+        { MsgType: 'event', Event: 'user_pay_from_pay_cell' },
+        { type: 'unknown', event: 'user_pay_from_pay_cell' },
+      ],
+      [
+        { MsgType: 'miniprogrampage', MsgId: 7 },
+        { type: 'unknown', msgType: 'miniprogrampage', msgId: '7' },
+      ],
     ];
     for (const [fields, expected] of cases) {
       expect(toInboundMessage(parseXmlFields(inboundXml({ ...base, ...fields })))).toMatchObject(expected);
@@ -126,13 +170,22 @@ describe('passive replies', () => {
   const read = (xml: string) => parseXmlRoot(xml);
 
   it('builds every reply type', () => {
-    expect(read(buildReplyXml({ type: 'text', content: 'a ]]> b' }, to))).toMatchObject({ ToUserName: 'o1', FromUserName: 'gh_1', MsgType: 'text', Content: 'a ]]> b' });
+    expect(read(buildReplyXml({ type: 'text', content: 'a ]]> b' }, to))).toMatchObject({
+      ToUserName: 'o1',
+      FromUserName: 'gh_1',
+      MsgType: 'text',
+      Content: 'a ]]> b',
+    });
     expect(read(buildReplyXml({ type: 'image', mediaId: 'm1' }, to))).toMatchObject({ MsgType: 'image', Image: { MediaId: 'm1' } });
     expect(read(buildReplyXml({ type: 'voice', mediaId: 'm2' }, to))).toMatchObject({ Voice: { MediaId: 'm2' } });
     expect(read(buildReplyXml({ type: 'video', mediaId: 'm3', title: 'T' }, to))).toMatchObject({ Video: { MediaId: 'm3', Title: 'T' } });
-    expect(read(buildReplyXml({ type: 'music', title: 'S', musicUrl: 'https://m.example/a.mp3' }, to))).toMatchObject({ Music: { Title: 'S', MusicUrl: 'https://m.example/a.mp3' } });
+    expect(read(buildReplyXml({ type: 'music', title: 'S', musicUrl: 'https://m.example/a.mp3' }, to))).toMatchObject({
+      Music: { Title: 'S', MusicUrl: 'https://m.example/a.mp3' },
+    });
     expect(read(buildReplyXml({ type: 'transfer_customer_service' }, to))).toMatchObject({ MsgType: 'transfer_customer_service' });
-    expect(read(buildReplyXml({ type: 'transfer_customer_service', kfAccount: 'kf1@gh' }, to))).toMatchObject({ TransInfo: { KfAccount: 'kf1@gh' } });
+    expect(read(buildReplyXml({ type: 'transfer_customer_service', kfAccount: 'kf1@gh' }, to))).toMatchObject({
+      TransInfo: { KfAccount: 'kf1@gh' },
+    });
   });
 
   it('sends one news article when answering a message and up to 8 otherwise', () => {
@@ -164,7 +217,11 @@ describe('openPush', () => {
   });
 
   it('seals the reply with the key that opened the request', () => {
-    const settings = { token: TOKEN, appId: APPID, keys: { current: aesKeyFromEncodingKey(KEY_A), previous: aesKeyFromEncodingKey(KEY_B) } };
+    const settings = {
+      token: TOKEN,
+      appId: APPID,
+      keys: { current: aesKeyFromEncodingKey(KEY_A), previous: aesKeyFromEncodingKey(KEY_B) },
+    };
     const push = signPush({ token: TOKEN, appId: APPID, encodingAesKey: KEY_B }, xml, 'o1');
     const opened = openPush(settings, q(push.query.slice(1)), push.body);
     if (!opened.ok) throw new Error(opened.reason);
@@ -188,7 +245,13 @@ describe('openPush', () => {
   it('refuses a timestamp outside the window, either way', () => {
     const windowed = { ...plainSettings, timestampWindowS: 300 };
     const now = 1_800_000_000_000;
-    for (const [offsetS, ok] of [[0, true], [-299, true], [299, true], [-301, false], [301, false]] as const) {
+    for (const [offsetS, ok] of [
+      [0, true],
+      [-299, true],
+      [299, true],
+      [-301, false],
+      [301, false],
+    ] as const) {
       const push = signPush({ token: TOKEN, appId: APPID }, xml, 'o1', now + offsetS * 1000);
       expect(openPush(windowed, q(push.query.slice(1)), push.body, now).ok, `offset ${offsetS}s`).toBe(ok);
     }

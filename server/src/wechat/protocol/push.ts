@@ -33,8 +33,7 @@ export function pushStamp(query: Query): { timestamp: string; nonce: string } {
 }
 
 export type OpenResult =
-  | { ok: true; message: InboundMessage; mode: PushMode; replyKey: Buffer | undefined }
-  | { ok: false; status: 400 | 401; reason: string };
+  { ok: true; message: InboundMessage; mode: PushMode; replyKey: Buffer | undefined } | { ok: false; status: 400 | 401; reason: string };
 
 /** GET URL check: the echostr to answer, or undefined when the signature does not match. */
 export function verifyUrl(settings: PushSettings, query: Query): string | undefined {

@@ -43,7 +43,10 @@ export function buildReplyXml(reply: PassiveReply, address: ReplyAddress, maxArt
       body =
         `<ArticleCount>${items.length}</ArticleCount><Articles>` +
         items
-          .map((a) => `<item>${el('Title', a.title)}${el('Description', a.description ?? '')}${el('PicUrl', a.picUrl ?? '')}${el('Url', a.url ?? '')}</item>`)
+          .map(
+            (a) =>
+              `<item>${el('Title', a.title)}${el('Description', a.description ?? '')}${el('PicUrl', a.picUrl ?? '')}${el('Url', a.url ?? '')}</item>`,
+          )
           .join('') +
         '</Articles>';
       break;

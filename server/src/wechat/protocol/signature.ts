@@ -13,7 +13,9 @@ export function computeMsgSignature(token: string, timestamp: string, nonce: str
 }
 
 function sha1OfSorted(parts: string[]): string {
-  return createHash('sha1').update([...parts].sort().join('')).digest('hex');
+  return createHash('sha1')
+    .update([...parts].sort().join(''))
+    .digest('hex');
 }
 
 /** Compares two hex digests without leaking where they differ. */

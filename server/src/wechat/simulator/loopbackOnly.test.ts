@@ -32,7 +32,9 @@ describe('mounted (no secrets)', () => {
     // Local tools (and the server itself) still use it.
     expect((await proxied.request('GET', '/__wechat/_sim/messages?kind=custom')).status).toBe(200);
     // An outside client still signs in: the server, not the client, asks the simulator.
-    expect((await proxied.request('POST', '/api/v1/auth/login', { headers: outsider, body: { code: 'test:from-outside' } })).status).toBe(200);
+    expect((await proxied.request('POST', '/api/v1/auth/login', { headers: outsider, body: { code: 'test:from-outside' } })).status).toBe(
+      200,
+    );
   });
 
   it('answers everyone when WECHAT_SIMULATOR_PUBLIC is set', async () => {

@@ -1,7 +1,15 @@
 // The platform's custom-menu rules, as menu/create applies them: the first broken rule answers its
 // errcode. Numbers and messages are the platform's (see the platform's return-code list).
 
-const TOP_TYPES_WITH_KEY = ['click', 'scancode_push', 'scancode_waitmsg', 'pic_sysphoto', 'pic_photo_or_album', 'pic_weixin', 'location_select'];
+const TOP_TYPES_WITH_KEY = [
+  'click',
+  'scancode_push',
+  'scancode_waitmsg',
+  'pic_sysphoto',
+  'pic_photo_or_album',
+  'pic_weixin',
+  'location_select',
+];
 const TYPES = [...TOP_TYPES_WITH_KEY, 'view', 'miniprogram', 'media_id', 'article_id', 'article_view_limited'];
 
 const bytes = (v: unknown) => (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : 0);
@@ -14,15 +22,19 @@ export interface MenuRefusal {
 
 function checkAction(b: Record<string, unknown>, sub: boolean): MenuRefusal | undefined {
   const type = b.type;
-  if (typeof type !== 'string' || !TYPES.includes(type)) return sub ? { errcode: 40024, errmsg: 'invalid sub button type' } : { errcode: 40017, errmsg: 'invalid button type' };
+  if (typeof type !== 'string' || !TYPES.includes(type))
+    return sub ? { errcode: 40024, errmsg: 'invalid sub button type' } : { errcode: 40017, errmsg: 'invalid button type' };
   const nameBytes = bytes(b.name);
-  if (nameBytes < 1 || nameBytes > (sub ? 60 : 16)) return sub ? { errcode: 40025, errmsg: 'invalid sub button name size' } : { errcode: 40018, errmsg: 'invalid button name size' };
+  if (nameBytes < 1 || nameBytes > (sub ? 60 : 16))
+    return sub ? { errcode: 40025, errmsg: 'invalid sub button name size' } : { errcode: 40018, errmsg: 'invalid button name size' };
   if (TOP_TYPES_WITH_KEY.includes(type) && (bytes(b.key) < 1 || bytes(b.key) > 128)) {
     return sub ? { errcode: 40026, errmsg: 'invalid sub button key size' } : { errcode: 40019, errmsg: 'invalid button key size' };
   }
   if (type === 'view' || type === 'miniprogram') {
-    if (bytes(b.url) < 1 || bytes(b.url) > 1024) return sub ? { errcode: 40027, errmsg: 'invalid sub button url size' } : { errcode: 40020, errmsg: 'invalid button url size' };
-    if (!httpUrl(b.url)) return sub ? { errcode: 40054, errmsg: 'invalid sub button url domain' } : { errcode: 40055, errmsg: 'invalid button url domain' };
+    if (bytes(b.url) < 1 || bytes(b.url) > 1024)
+      return sub ? { errcode: 40027, errmsg: 'invalid sub button url size' } : { errcode: 40020, errmsg: 'invalid button url size' };
+    if (!httpUrl(b.url))
+      return sub ? { errcode: 40054, errmsg: 'invalid sub button url domain' } : { errcode: 40055, errmsg: 'invalid button url domain' };
   }
   if (type === 'miniprogram') {
     if (bytes(b.appid) < 1) return { errcode: 40013, errmsg: 'invalid appid' };

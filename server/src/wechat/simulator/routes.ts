@@ -38,7 +38,9 @@ async function nextValue(counter: string): Promise<number> {
 async function issueToken(appid: string, force: boolean, reuse: boolean) {
   const now = new Date();
   if (reuse && !force) {
-    const current = await SimToken.findOne({ appid, valid: true, expiresAt: { $gt: now } }).sort({ issuedAt: -1 }).lean();
+    const current = await SimToken.findOne({ appid, valid: true, expiresAt: { $gt: now } })
+      .sort({ issuedAt: -1 })
+      .lean();
     const remainingS = current ? Math.floor((current.expiresAt.getTime() - now.getTime()) / 1000) : 0;
     if (current && remainingS > TOKEN_OVERLAP_S) return { access_token: current._id, expires_in: remainingS };
   }
@@ -364,7 +366,10 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
   router.get('/_sim/messages', async (ctx) => {
     const kind = str(ctx.query.kind) ?? 'custom';
     const touser = str(ctx.query.touser);
-    const messages = await SimMessage.find({ kind, ...(touser ? { touser } : {}) }).sort({ at: 1, _id: 1 }).limit(500).lean();
+    const messages = await SimMessage.find({ kind, ...(touser ? { touser } : {}) })
+      .sort({ at: 1, _id: 1 })
+      .limit(500)
+      .lean();
     ctx.body = { messages: messages.map((m) => ({ ...m.body, at: m.at.toISOString() })) };
   });
   router.post('/_sim/followers', async (ctx) => {
