@@ -1,5 +1,6 @@
 import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict';
+// The package has no exports map: under Node's ESM resolution (the compiled server) the file needs its extension.
+import { dict } from '@node-rs/jieba/dict.js';
 import { SEGMENTER_WORDS } from './lexicon';
 
 // Chinese word segmentation (jieba, native binary from the package registry; its dictionary ships
