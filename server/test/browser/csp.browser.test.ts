@@ -26,7 +26,8 @@ describe('content security policy in the browser', () => {
     });
     await page.goto(`${h5.app.url}/`);
     await page.locator('.demo-login-customer').click();
-    await page.locator('.home-page .sign-out').waitFor();
+    // Signed in: the 会员 tab shows the card (or the invitation to join).
+    await page.locator('.home-page .member-card, .home-page .join-invite').first().waitFor();
     // The inline bootstrap script (root font size for rem units) ran: allowed by its hash.
     expect(await page.evaluate(() => document.documentElement.style.fontSize)).toMatch(/px$/);
     expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
