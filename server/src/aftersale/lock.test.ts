@@ -18,16 +18,21 @@ describe('withLock', () => {
     await counters.insertOne({ _id: 'c', n: 0 });
     await Promise.all(
       Array.from({ length: 20 }, () =>
-        withLock('counter', async () => {
-          const doc = await counters.findOne({ _id: 'c' });
-          await sleep(1);
-          await counters.updateOne({ _id: 'c' }, { $set: { n: doc!.n + 1 } });
-        }),
+        withLock(
+          'counter',
+          async () => {
+            const doc = await counters.findOne({ _id: 'c' });
+            await sleep(1);
+            await counters.updateOne({ _id: 'c' }, { $set: { n: doc!.n + 1 } });
+          },
+          // Mutual exclusion is the point here, not the wait: twenty in a row may take a while on a busy engine.
+          { waitMs: 60_000 },
+        ),
       ),
     );
     expect((await counters.findOne({ _id: 'c' }))?.n).toBe(20);
     expect(await AftersaleLock.countDocuments({ _id: 'counter' })).toBe(0);
-  });
+  }, 90_000);
 
   it('releases the lock when the work throws', async () => {
     await expect(withLock('throws', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
