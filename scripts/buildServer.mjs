@@ -17,6 +17,8 @@ export const SERVER_ENTRIES = {
   main: 'server/src/main.ts',
   chat: 'server/src/officialAccount/chat.ts',
   backfill: 'server/src/officialAccount/backfill.ts',
+  // The complaint model's training worker, started by the server beside the bundle.
+  trainWorker: 'server/src/aftersale/complaints/trainWorker.ts',
 };
 
 const packageName = (specifier) => {

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../../platform/paths';
 import type { ComplaintLevel } from './classifier';
+
+/** The labelled corpus and the built-in model, relative to the package root (the same from the sources and the bundle). */
+export const CORPUS_DIR = 'server/src/aftersale/complaints/corpus';
 
 // The labelled messages shipped with the product (corpus/messages.txt) and their fixed split into
 // a training set and a held-out test set. See corpus/README.md.
@@ -38,7 +43,7 @@ let cached: { train: LabelledMessage[]; test: LabelledMessage[] } | undefined;
 /** The shipped corpus, split: `test` is never used to train or tune. */
 export function corpus(): { train: LabelledMessage[]; test: LabelledMessage[] } {
   if (!cached) {
-    const all = parseCorpus(readFileSync(new URL('./corpus/messages.txt', import.meta.url), 'utf8'));
+    const all = parseCorpus(readFileSync(path.join(packageRoot(), CORPUS_DIR, 'messages.txt'), 'utf8'));
     cached = { train: all.filter((m) => bucketOf(m.text) >= TEST_BUCKETS), test: all.filter((m) => bucketOf(m.text) < TEST_BUCKETS) };
   }
   return cached;

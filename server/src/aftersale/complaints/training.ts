@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../../platform/paths';
 import { Worker } from 'node:worker_threads';
 import { fromStored, toStored, train, type ComplaintClassifier, type StoredModel, type TrainingExample } from './classifier';
-import { corpus } from './corpus';
+import { corpus, CORPUS_DIR } from './corpus';
 import { FEATURE_VERSION } from './features';
 
 /** One staff label counts as this many corpus messages. */
@@ -35,7 +37,8 @@ export function trainModel(labels: StaffLabel[]): ComplaintClassifier {
 }
 
 /** The built-in model, trained from the corpus's training split, shipped beside it. */
-const BASE_MODEL_FILE = new URL('./corpus/base-model.json', import.meta.url);
+// Found from the package root, so the compiled bundle (dist/server) reads the same file as the sources.
+const BASE_MODEL_FILE = path.join(packageRoot(), CORPUS_DIR, 'base-model.json');
 
 /** What the built-in model is trained from: the training split and the features' version. */
 export function baseModelSource(): string {
@@ -79,13 +82,18 @@ export function writeBaseModel(): ComplaintClassifier {
  * a busy machine). Falls back to training here if a worker cannot be started.
  */
 export async function trainModelInBackground(labels: StaffLabel[]): Promise<ComplaintClassifier> {
-  // The worker registers the TypeScript loader itself (loader flags are not reliably passed to workers).
-  const entry = new URL('./trainWorker.ts', import.meta.url).href;
   let worker: Worker;
   try {
-    const loader = import.meta.resolve('tsx/esm/api');
-    const code = `import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-    worker = new Worker(code, { eval: true, workerData: { labels } });
+    if (import.meta.url.endsWith('.js')) {
+      // The compiled server: the build puts the worker beside the bundle (dist/server/trainWorker.js).
+      worker = new Worker(new URL('./trainWorker.js', import.meta.url), { workerData: { labels } });
+    } else {
+      // From the sources the worker registers the TypeScript loader itself (loader flags are not reliably passed to workers).
+      const entry = new URL('./trainWorker.ts', import.meta.url).href;
+      const loader = import.meta.resolve('tsx/esm/api');
+      const code = `import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+      worker = new Worker(code, { eval: true, workerData: { labels } });
+    }
   } catch {
     return trainModel(labels);
   }
