@@ -80,6 +80,8 @@ export async function planGinIndexes(client: pg.Client): Promise<{ missing: GinI
 export async function ensureGinIndexes(client: pg.Client): Promise<GinIndexPlan[]> {
   const { missing } = await planGinIndexes(client);
   const created: GinIndexPlan[] = [];
+  // One index that cannot be made now must not hold up the rest (collections later in the list).
+  let failure: unknown;
   for (const plan of missing) {
     const sql =
       `CREATE INDEX IF NOT EXISTS ${client.escapeIdentifier(plan.name)} ` +
@@ -92,8 +94,9 @@ export async function ensureGinIndexes(client: pg.Client): Promise<GinIndexPlan[
       // 42P01: the table went away (collection dropped) between the plan and now; 55P03: the
       // table is busy (lock_timeout): the next pass tries again.
       const code = (err as { code?: string }).code;
-      if (code !== '42P01' && code !== '55P03') throw err;
+      if (code !== '42P01' && code !== '55P03') failure ??= err;
     }
   }
+  if (failure) throw failure;
   return created;
 }
