@@ -148,32 +148,3 @@ describe('hot queries', () => {
     expect(fullScans(explain).length).toBeGreaterThan(0);
   });
 });
-
-describe.runIf(enginePostgres)('the embedded engine', () => {
-  it('adds the GIN indexes of a collection created while it runs, by itself', async () => {
-    const name = `late_${new Types.ObjectId().toHexString()}`;
-    await mongoose.connection.db!.collection(name).createIndex({ sku: 1 });
-    const client = new pg.Client({ host: '127.0.0.1', user: POSTGRES_ROLE, ...enginePostgres! });
-    await client.connect();
-    try {
-      const indexed = async () => {
-        const { rows } = await client.query<{ def: string }>(
-          `SELECT indexdef AS def FROM pg_indexes WHERE indexname LIKE 'lgin_%' AND tablename LIKE $1`,
-          [`${name.slice(0, 20)}%`],
-        );
-        return rows.map((r) => r.def);
-      };
-      // The whole suite shares one engine: its pass over every test database can take a while.
-      const deadline = Date.now() + 180_000;
-      let defs = await indexed();
-      while (defs.length < 2 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        defs = await indexed();
-      }
-      expect(defs.some((d) => d.includes("'_id'") && d.includes('jsonb_path_ops'))).toBe(true);
-      expect(defs.some((d) => d.includes("'sku'") && d.includes('jsonb_path_ops'))).toBe(true);
-    } finally {
-      await client.end();
-    }
-  }, 240_000);
-});
