@@ -8,20 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 // The H5 build follows the browser's language; this browser speaks Chinese.
 vi.hoisted(() => Object.defineProperty(navigator, 'language', { value: 'zh-CN', configurable: true }));
 
-const taro = vi.hoisted(() => {
-  const storage = new Map<string, unknown>();
-  return {
-    storage,
-    request: vi.fn(),
-    reLaunch: vi.fn(async () => undefined),
-    login: vi.fn(),
-    showToast: vi.fn(),
-    setNavigationBarTitle: vi.fn(async () => undefined),
-    getStorageSync: (key: string) => storage.get(key) ?? '',
-    setStorageSync: (key: string, value: unknown) => void storage.set(key, value),
-    removeStorageSync: (key: string) => void storage.delete(key),
-  };
-});
+const taro = await vi.hoisted(async () => (await import('../../../test/taroStub')).taroStub());
 vi.mock('@tarojs/taro', () => ({ default: taro, useDidShow: () => undefined, useDidHide: () => undefined }));
 import { translate } from '@shared/i18n';
 
