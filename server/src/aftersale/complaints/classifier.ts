@@ -24,6 +24,14 @@ export interface TrainingOptions {
   l2?: number;
   /** Strong precision the threshold must reach in cross-validation on the training examples. */
   targetPrecision?: number;
+  /** Strong recall the threshold must keep in cross-validation on the training examples. */
+  targetRecall?: number;
+  /**
+   * How the threshold is picked from the cross-validated figures: 'balanced' takes the one that
+   * clears both targets by the widest margin (the larger of the two shortfalls is smallest when
+   * neither can be cleared); 'recall' takes the lowest that reaches the target precision.
+   */
+  thresholdRule?: 'balanced' | 'recall';
   folds?: number;
 }
 
@@ -52,7 +60,15 @@ export interface Prediction {
   probabilities: [number, number, number];
 }
 
-const DEFAULTS: Required<TrainingOptions> = { epochs: 250, learningRate: 0.5, l2: 0.005, targetPrecision: 0.9, folds: 5 };
+const DEFAULTS: Required<TrainingOptions> = {
+  epochs: 250,
+  learningRate: 0.5,
+  l2: 0.005,
+  targetPrecision: 0.9,
+  targetRecall: 0.85,
+  thresholdRule: 'balanced',
+  folds: 5,
+};
 
 function softmax(logits: number[]): [number, number, number] {
   const max = Math.max(...logits);
@@ -233,7 +249,19 @@ function chooseThreshold(examples: TrainingExample[], readings: Features[], opti
   };
   let chosen = 0.5;
   let best = -1;
-  for (let t = 0.2; t <= 0.901; t += 0.01) {
+  if (options.thresholdRule === 'balanced') {
+    // The widest margin over both targets; on a tie the lower threshold (more recall).
+    let bestMargin = -Infinity;
+    for (let t = 0.2; t <= 0.951; t += 0.01) {
+      const { precision, recall } = figures(t);
+      const margin = Math.min(precision - options.targetPrecision, recall - options.targetRecall);
+      if (margin > bestMargin + 1e-9) {
+        bestMargin = margin;
+        chosen = Math.round(t * 100) / 100;
+      }
+    }
+    best = 0;
+  } else for (let t = 0.2; t <= 0.901; t += 0.01) {
     const { precision, recall } = figures(t);
     if (precision >= options.targetPrecision && recall > best) {
       best = recall;
@@ -267,8 +295,16 @@ function versionOf(data: Omit<ModelData, 'version'>): string {
 
 /** Trains a model (threshold chosen by cross-validation on these same examples, never on a test set). */
 export function train(examples: TrainingExample[], options: TrainingOptions = {}): ComplaintClassifier {
+  return trainOnReadings(
+    examples,
+    examples.map((e) => readMessage(e.text).features),
+    options,
+  );
+}
+
+/** Trains from messages already read (the cross-validation command reads each message once). */
+export function trainOnReadings(examples: TrainingExample[], readings: Features[], options: TrainingOptions = {}): ComplaintClassifier {
   const settings = { ...DEFAULTS, ...options };
-  const readings = examples.map((e) => readMessage(e.text).features);
   const { strongThreshold, crossValidation } = chooseThreshold(examples, readings, settings);
   const model = trainOnce(examples, readings, settings);
   const data = { featureVersion: FEATURE_VERSION, ...model, strongThreshold, crossValidation };
