@@ -241,47 +241,53 @@ function chooseThreshold(examples: TrainingExample[], readings: Features[], opti
       if (inFold[i]) scored.push({ p: classifier.probabilities(readings[i]!)[2], strong: e.label === 'strong' });
     });
   }
+  const at = pickThreshold(scored, options);
+  return {
+    strongThreshold: at.threshold,
+    crossValidation: { precision: round(at.precision), recall: round(at.recall), folds: options.folds },
+  };
+}
+
+/** Out-of-fold P(strong) of a training message and whether it is strong. */
+export interface ScoredExample {
+  p: number;
+  strong: boolean;
+}
+
+/**
+ * The strong threshold (0.20–0.95, by 0.01) from cross-validated scores, by the options' rule, with
+ * the strong precision and recall it gives there.
+ */
+export function pickThreshold(
+  scored: ScoredExample[],
+  options: Pick<Required<TrainingOptions>, 'thresholdRule' | 'targetPrecision' | 'targetRecall'>,
+): { threshold: number; precision: number; recall: number } {
   const strongCount = scored.filter((s) => s.strong).length;
   const figures = (t: number) => {
     const flagged = scored.filter((s) => s.p >= t);
     const tp = flagged.filter((s) => s.strong).length;
     return { precision: flagged.length ? tp / flagged.length : 1, recall: strongCount ? tp / strongCount : 0 };
   };
-  let chosen = 0.5;
-  let best = -1;
+  const grid = Array.from({ length: 76 }, (_, i) => (20 + i) / 100);
+  const best = (of: (t: number) => number) => grid.reduce((chosen, t) => (of(t) > of(chosen) + 1e-9 ? t : chosen), grid[0]!); // on a tie the lower
+  let chosen: number;
   if (options.thresholdRule === 'balanced') {
-    // The widest margin over both targets; on a tie the lower threshold (more recall).
-    let bestMargin = -Infinity;
-    for (let t = 0.2; t <= 0.951; t += 0.01) {
+    // The widest margin over both targets.
+    chosen = best((t) => {
       const { precision, recall } = figures(t);
-      const margin = Math.min(precision - options.targetPrecision, recall - options.targetRecall);
-      if (margin > bestMargin + 1e-9) {
-        bestMargin = margin;
-        chosen = Math.round(t * 100) / 100;
-      }
-    }
-    best = 0;
-  } else for (let t = 0.2; t <= 0.901; t += 0.01) {
-    const { precision, recall } = figures(t);
-    if (precision >= options.targetPrecision && recall > best) {
-      best = recall;
-      chosen = Math.round(t * 100) / 100;
-    }
+      return Math.min(precision - options.targetPrecision, recall - options.targetRecall);
+    });
+  } else {
+    // The most recall at the target precision; the best F1 when the target is never reached.
+    const reaching = grid.filter((t) => t <= 0.9 && figures(t).precision >= options.targetPrecision);
+    chosen = reaching.length
+      ? reaching.reduce((a, t) => (figures(t).recall > figures(a).recall ? t : a))
+      : best((t) => {
+          const { precision, recall } = figures(t);
+          return precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+        });
   }
-  if (best < 0) {
-    // Never precise enough: take the threshold with the best F1.
-    let bestF1 = -1;
-    for (let t = 0.2; t <= 0.951; t += 0.01) {
-      const { precision, recall } = figures(t);
-      const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
-      if (f1 > bestF1) {
-        bestF1 = f1;
-        chosen = Math.round(t * 100) / 100;
-      }
-    }
-  }
-  const at = figures(chosen);
-  return { strongThreshold: chosen, crossValidation: { precision: round(at.precision), recall: round(at.recall), folds: options.folds } };
+  return { threshold: chosen, ...figures(chosen) };
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromStored, toStored, train } from './classifier';
+import { fromStored, pickThreshold, toStored, train, type ScoredExample } from './classifier';
 import { bucketOf, corpus, parseCorpus, TEST_BUCKETS } from './corpus';
 import { readMessage, stem } from './features';
 import { scoreWith } from './scorer';
@@ -67,6 +67,43 @@ describe('stage one: segmentation, lexicon and patterns', () => {
     expect(angry.features.get('p:deadline')).toBe(1);
     expect(angry.cues).toEqual(expect.arrayContaining(['记者', '曝光', 'threat', 'deadline', '!!']));
     expect(readMessage('I WANT MY MONEY BACK').cues).toContain('CAPS');
+  });
+});
+
+describe('the strong threshold from cross-validated scores', () => {
+  // Strong messages score high, others low, with an overlap (a fixed pseudo-random draw).
+  let seed = 7;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const scored: ScoredExample[] = [
+    ...Array.from({ length: 120 }, () => ({ p: 0.45 + random() * 0.54, strong: true })),
+    ...Array.from({ length: 200 }, () => ({ p: random() * 0.55, strong: false })),
+  ];
+  const figuresAt = (t: number) => {
+    const flagged = scored.filter((s) => s.p >= t);
+    const tp = flagged.filter((s) => s.strong).length;
+    return { precision: tp / flagged.length, recall: tp / 120 };
+  };
+  const grid = Array.from({ length: 76 }, (_, i) => (20 + i) / 100);
+  const targets = { targetPrecision: 0.9, targetRecall: 0.85 };
+
+  it('balanced: clears both targets by the widest margin any threshold gives', () => {
+    const chosen = pickThreshold(scored, { ...targets, thresholdRule: 'balanced' });
+    expect(chosen).toMatchObject(figuresAt(chosen.threshold));
+    expect(chosen.precision).toBeGreaterThanOrEqual(0.9);
+    expect(chosen.recall).toBeGreaterThanOrEqual(0.85);
+    const margin = (f: { precision: number; recall: number }) => Math.min(f.precision - 0.9, f.recall - 0.85);
+    for (const t of grid) expect(margin(figuresAt(t))).toBeLessThanOrEqual(margin(chosen) + 1e-9);
+  });
+
+  it('recall: the most recall at the target precision', () => {
+    const chosen = pickThreshold(scored, { ...targets, thresholdRule: 'recall' });
+    expect(chosen.precision).toBeGreaterThanOrEqual(0.9);
+    for (const t of grid.filter((t) => t <= 0.9 && figuresAt(t).precision >= 0.9))
+      expect(figuresAt(t).recall).toBeLessThanOrEqual(chosen.recall);
+    // Balanced with room on recall spends it on precision: a higher threshold.
+    const roomy = pickThreshold(scored, { ...targets, targetRecall: 0.7, thresholdRule: 'balanced' });
+    expect(roomy.threshold).toBeGreaterThan(chosen.threshold);
+    expect(roomy.precision).toBeGreaterThan(chosen.precision);
   });
 });
 
