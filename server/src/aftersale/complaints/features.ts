@@ -4,8 +4,11 @@ import { segment } from './segment';
 // Stage one: the message read through the lexicon and a few patterns, plus its words and character
 // pairs, as sparse features for the learned stage. Pure and deterministic.
 
-/** Bump when the features change: models trained on other features must not be reused. */
-export const FEATURE_VERSION = 1;
+/**
+ * Bump when the features change (this file or the lexicon): models trained on other features must
+ * not be reused. v2: lexicon words moved and added.
+ */
+export const FEATURE_VERSION = 2;
 
 export type Features = Map<string, number>;
 

@@ -12,7 +12,8 @@ const complaintModelSchema = new Schema(
     bias: { type: [Number], required: true },
     strongThreshold: { type: Number, required: true },
     crossValidation: { precision: Number, recall: Number, folds: Number },
-    trainedOn: { corpus: Number, staffLabels: Number },
+    /** What it learned from: corpus size and source (baseModelSource), staff labels. */
+    trainedOn: { corpus: Number, source: String, staffLabels: Number },
     /** The newest staff label folded in (the retraining job's mark). */
     labelsThrough: Date,
     /** When it became the model in use: the newest activatedAt is in use on every instance. */

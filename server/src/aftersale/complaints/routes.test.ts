@@ -7,7 +7,7 @@ import { ComplaintLabel, ComplaintModel, ComplaintScoreRecord } from './model';
 import { complaintRetrainJob, retrainComplaintModel } from './retrain';
 import { eraseComplaintData } from './service';
 import { activeModel, forgetModel, scoreMessage } from './scorer';
-import { baseModel } from './training';
+import { baseModel, baseModelSource } from './training';
 
 let app: TestApp;
 let cast: TwoStoreCast;
@@ -145,6 +145,12 @@ describe('retraining from staff labels', () => {
     await complaintRetrainJob.run(new Date());
     expect(await ComplaintModel.countDocuments({})).toBe(models + 1);
     expect((await activeModel()).version).not.toBe(current);
+
+    // A release with another corpus: the stored model learned from an older one, so the job retrains.
+    await ComplaintModel.updateOne({ _id: (await activeModel()).version }, { $set: { 'trainedOn.source': 'an-older-corpus' } });
+    await complaintRetrainJob.run(new Date());
+    expect(await ComplaintModel.findOne({}).sort({ activatedAt: -1 }).lean()).toMatchObject({ trainedOn: { source: baseModelSource() } });
+    expect((await retrainComplaintModel()).retrained).toBe(false);
   }, 180_000);
 
   it('erasing a person removes their scored messages and labels, and the next retraining drops the labels', async () => {
