@@ -22,7 +22,7 @@ console.log(`corpus: ${train.length + test.length} messages; split by a hash of 
 console.log(`  train    ${train.length} (${count(train)})`);
 console.log(`  held-out ${test.length} (${count(test)})`);
 console.log(
-  `strong threshold P(strong) >= ${model.data.strongThreshold}, chosen by ${model.data.crossValidation.folds}-fold cross-validation on the training split ` +
+  `strong threshold P(strong) >= ${model.data.strongThreshold}, chosen by ${model.data.crossValidation.folds}-fold cross-validation on the training split, widest margin over both targets ` +
     `(there: precision ${pct(model.data.crossValidation.precision)}, recall ${pct(model.data.crossValidation.recall)})`,
 );
 console.log('');
