@@ -251,7 +251,10 @@ async function main(): Promise<void> {
         `(medians of ${ROUNDS} turns each)`,
         `ours / node-webot ${vsWebot.toFixed(2)}× (target ≥ 0.50×)   ours / bare ${vsBare.toFixed(2)}×   node-webot / bare ${(webotFigures.rps / bareFigures.rps).toFixed(2)}×`,
         `ours p99 ${oursFigures.p99} ms (target ≤ 100 ms)`,
-        `CPU (share of one core, ${os.availableParallelism()} cores; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}):`,
+        `CPU (share of one core, ${os.availableParallelism()} cores; load average ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}):`,
         ...(['bare', 'webot', 'ours'] as const).map((name) => `  during ${name}: ${cpuShares({}, cpu[name], ROUNDS * DURATION_S)}`),
         `Database commands per answered push (ours, incl. the retries' reads and background jobs): ${commands.total.toFixed(2)}`,
         ...commands.lines.map((l) => `  ${l}`),
