@@ -123,6 +123,17 @@ describe('two instances on one database', () => {
     expect(await say(a, follower, 'opening hours')).toBe('Open 09:00–21:00');
   });
 
+  it('refuses a session signed out on the other instance within a second', async () => {
+    const token = (await customers(1))[0]!;
+    const me = (target: Target) => httpRequest(target.url, 'GET', '/api/v1/coupons', { token });
+    // b has just read the session (its read is shared by the token's requests for a moment).
+    expect((await me(b)).status).toBe(200);
+    expect((await httpRequest(a.url, 'POST', '/api/v1/auth/logout', { token })).status).toBeLessThan(300);
+    expect((await me(a)).status).toBe(401);
+    await sleep(1_000);
+    expect((await me(b)).status).toBe(401);
+  });
+
   it('issues exactly the stock of a campaign whose segments two instances hand out at once', async () => {
     const stock = 40;
     const id = await campaign(stock);
