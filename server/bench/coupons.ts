@@ -22,6 +22,7 @@ import { loadConfig } from '../src/platform/config';
 import { startEmbeddedEngine, type EmbeddedEngine } from '../src/platform/db/embeddedEngine';
 import { createLogger } from '../src/platform/logger';
 import { spawnServer, type Target } from '../test/spawnServer';
+import { BENCH_METRICS_TOKEN, commandCounts, commandsPer, cpuSeconds, cpuShares } from './probe';
 
 /** BENCH_STORMS=1 runs only the first storm. */
 const STORMS = [
@@ -34,9 +35,12 @@ const REDEEMERS = 50;
 const ADDRESSES = 1_000;
 
 // Requests are all made at once; at most this many are in flight and the rest wait their turn. Each
-// client address keeps its own connection alive.
+// client address keeps its own connection alive. Each phase gets fresh connections: one left idle
+// past the server's keep-alive timeout (while the next storm's customers are prepared) would be
+// closed under the next request.
 const MAX_SOCKETS = Number(process.env.BENCH_SOCKETS ?? 128);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+const newAgent = () => new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+let agent = newAgent();
 let inFlight = 0;
 const queued: Array<() => void> = [];
 async function turn(): Promise<() => void> {
@@ -55,7 +59,7 @@ const addressOf = (i: number) => {
 interface Timed {
   status: number;
   body: any;
-  /** From the request being sent (its turn among the client's in-flight requests) to the answer. */
+  /** From the request getting a connection (its turn among the client's in-flight requests) to the answer. */
   wireMs: number;
   /** From the call, including the wait for a free connection. */
   totalMs: number;
@@ -83,7 +87,8 @@ function send(
   opts: { token?: string; body?: unknown; headers?: Record<string, string>; from?: string },
   started: number,
 ): Promise<Timed> {
-  const onWire = performance.now();
+  // On the wire from when a connection is assigned (requests from one address share its connection).
+  let onWire = performance.now();
   const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -109,6 +114,9 @@ function send(
         res.on('error', reject);
       },
     );
+    req.on('socket', () => {
+      onWire = performance.now();
+    });
     req.on('error', reject);
     req.end(payload);
   });
@@ -124,6 +132,9 @@ const check = (name: string, ok: boolean, detail: string) => {
   checks.push({ name, ok, detail });
   console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${name} (${detail})`);
 };
+
+/** Processes whose CPU the benchmark reports: the server, and the embedded engine when there is one. */
+let cpuGroups: Record<string, number[]> = {};
 
 async function storm(base: string, admin: string, index: number, customers: number, stock: number) {
   const label = `storm ${index + 1}`;
@@ -164,6 +175,10 @@ async function storm(base: string, admin: string, index: number, customers: numb
   console.log(
     `${label}: ${customers * CLAIMS_PER_CUSTOMER} concurrent claims from ${customers} customers on ${Math.min(customers, ADDRESSES)} addresses (≤ ${MAX_SOCKETS} connections), stock ${stock}, limit 1`,
   );
+  agent.destroy();
+  agent = newAgent();
+  const commandsBefore = await commandCounts(base);
+  const cpuBefore = await cpuSeconds(cpuGroups);
   const started = performance.now();
   const claims = await Promise.all(
     tokens.flatMap((token, c) =>
@@ -177,6 +192,8 @@ async function storm(base: string, admin: string, index: number, customers: numb
     ),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuShares(cpuBefore, await cpuSeconds(cpuGroups), seconds);
+  const commands = commandsPer(commandsBefore, await commandCounts(base), claims.length);
   const byStatus = new Map<string, number>();
   for (const r of claims) {
     const key = r.status === 201 ? '201' : `${r.status} ${r.body?.error?.code ?? ''}`.trim();
@@ -191,6 +208,9 @@ async function storm(base: string, admin: string, index: number, customers: numb
   );
   console.log(`  incl. client queue: p50 ${percentile(total, 50).toFixed(0)} ms, p99 ${percentile(total, 99).toFixed(0)} ms`);
   console.log(`  answers: ${[...byStatus].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+  console.log(`  CPU (share of one core of ${os.availableParallelism()}): ${cpu}; load average ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(`  database commands per claim: ${commands.total.toFixed(2)}`);
+  for (const line of commands.lines.slice(0, 8)) console.log(`    ${line}`);
 
   const won = claims.filter((r) => r.status === 201);
   const expected = Math.min(stock, customers);
@@ -248,10 +268,12 @@ async function main() {
         MONGODB_URI: uri,
         DATA_DIR: dataDir,
         ADMIN_OPENIDS: 'bench-admin',
+        METRICS_TOKEN: BENCH_METRICS_TOKEN,
       },
       /running at (\S+)/,
     );
     await mongoose.connect(uri);
+    cpuGroups = { server: [server.child.pid!], ...(engine ? { engine: Object.values(engine.pids()) } : {}) };
     const url = server.url;
     const admin = (await call(url, 'POST', '/api/v1/auth/login', { body: { code: 'test:bench-admin' } })).body.token as string;
     const store = (await call(url, 'POST', '/api/v1/admin/stores', { token: admin, body: { name: 'Bench store', code: 'BENCH-1' } })).body
@@ -268,6 +290,10 @@ async function main() {
     const first = results[0]!;
     const code = first.won[0]!.body.coupon.code as string;
     console.log(`Redemption race: ${REDEEMERS} concurrent redeems of one code`);
+    // Fifty tills: each its own connection.
+    agent.destroy();
+    agent = new http.Agent({ keepAlive: true, maxSockets: REDEEMERS });
+    const redeemCommandsBefore = await commandCounts(url);
     const redeems = await Promise.all(
       Array.from({ length: REDEEMERS }, () =>
         call(url, 'POST', '/api/v1/staff/redemptions', { token: clerk.token, body: { code, orderAmountFen: 5000 }, from: '127.0.9.1' }),
@@ -280,6 +306,9 @@ async function main() {
         99,
       ).toFixed(0)} ms`,
     );
+    const redeemCommands = commandsPer(redeemCommandsBefore, await commandCounts(url), REDEEMERS);
+    console.log(`  database commands per redeem: ${redeemCommands.total.toFixed(2)}`);
+    for (const line of redeemCommands.lines.slice(0, 8)) console.log(`    ${line}`);
     const redeemed = redeems.filter((r) => r.status === 201).length;
     const already = redeems.filter((r) => r.status === 409 && r.body?.error?.code === 'ALREADY_REDEEMED').length;
     check('redemption: exactly one succeeds', redeemed === 1, `${redeemed} × 201`);

@@ -21,6 +21,7 @@ import { createLogger } from '../src/platform/logger';
 import { DEFAULT_KEYWORD_RULES } from '../src/officialAccount/keywordRules';
 import { inboundXml, readReply, signPush } from '../src/wechat/protocol/platformSide';
 import { spawnServer, type Target } from '../test/spawnServer';
+import { BENCH_METRICS_TOKEN, commandCounts, commandsPer, cpuSeconds, cpuShares } from './probe';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
       OA_AES_KEY: AES_KEY,
       OA_AES_KEY_PREVIOUS: '',
       DATA_DIR: dataDir,
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
     };
     const peer = (kind: string) =>
       spawnServer('server/bench/oaPeers.ts', [kind, token, appId, AES_KEY, HELP_TEXT], childEnv, /listening (\S+)/);
@@ -165,14 +167,22 @@ async function main(): Promise<void> {
     process.stdout.write(
       `Warming up (${FOLLOWERS} followers write once), then ${ROUNDS} turns of ${DURATION_S} s each at ${CONNECTIONS} connections…\n`,
     );
-    for (let i = 0; i < FOLLOWERS; i++) {
-      const warm = makePush();
-      await (await fetch(ours.url + warm.path, { method: 'POST', body: warm.body })).text();
+    // Concurrently, like the measured load: the warm-up should not outlast the identity cache.
+    for (let from = 0; from < FOLLOWERS; from += CONNECTIONS) {
+      await Promise.all(
+        Array.from({ length: Math.min(CONNECTIONS, FOLLOWERS - from) }, async () => {
+          const warm = makePush();
+          await (await fetch(ours.url + warm.path, { method: 'POST', body: warm.body })).text();
+        }),
+      );
     }
     refill();
     await load(ours.url, nextPush);
 
     const runs: Record<'bare' | 'webot' | 'ours', Figures[]> = { bare: [], webot: [], ours: [] };
+    const enginePids = engine ? Object.values(engine.pids()) : [];
+    const cpu: Record<'bare' | 'webot' | 'ours', Record<string, number>> = { bare: {}, webot: {}, ours: {} };
+    const commandsBefore = await commandCounts(ours.url);
     const timelineBefore = await db.collection('timeline').countDocuments({ type: 'oa.message' });
     // In turns, so that load from elsewhere on the machine falls on all three alike.
     for (let round = 0; round < ROUNDS; round++) {
@@ -182,9 +192,14 @@ async function main(): Promise<void> {
         ['ours', ours],
       ] as const) {
         refill();
+        const groups = { [name]: [target.child.pid!], ...(enginePids.length ? { engine: enginePids } : {}) };
+        const cpuBefore = await cpuSeconds(groups);
         runs[name].push(await load(target.url, nextPush));
+        const cpuAfter = await cpuSeconds(groups);
+        for (const group of Object.keys(groups)) cpu[name][group] = (cpu[name][group] ?? 0) + cpuAfter[group]! - cpuBefore[group]!;
       }
     }
+    const commands = commandsPer(commandsBefore, await commandCounts(ours.url), sum(runs.ours).ok || 1);
     const bareFigures = median(runs.bare);
     const webotFigures = median(runs.webot);
     const oursFigures = median(runs.ours);
@@ -241,6 +256,13 @@ async function main(): Promise<void> {
         `(medians of ${ROUNDS} turns each)`,
         `ours / node-webot ${vsWebot.toFixed(2)}× (target ≥ 0.50×)   ours / bare ${vsBare.toFixed(2)}×   node-webot / bare ${(webotFigures.rps / bareFigures.rps).toFixed(2)}×`,
         `ours p99 ${oursFigures.p99} ms (target ≤ 100 ms)`,
+        `CPU (share of one core, ${os.availableParallelism()} cores; load average ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}):`,
+        ...(['bare', 'webot', 'ours'] as const).map((name) => `  during ${name}: ${cpuShares({}, cpu[name], ROUNDS * DURATION_S)}`),
+        `Database commands per answered push (ours, incl. the retries' reads and background jobs): ${commands.total.toFixed(2)}`,
+        ...commands.lines.map((l) => `  ${l}`),
         `database: ${base.mongodbUri ? 'MONGODB_URI' : `embedded ${engine?.kind}`}; safe mode, help rule, dedupe and timeline writes on`,
         'Checks:',
         ...checks.map((c) => `  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name} (${c.detail})`),

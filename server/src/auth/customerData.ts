@@ -1,5 +1,6 @@
 import type { CustomerDataPart } from '../platform/customerData';
 import { Session } from './model';
+import { forgetSessionReadsOf } from './service';
 
 /** Signed-in sessions (only token hashes are stored). */
 export const authData: CustomerDataPart = {
@@ -8,11 +9,13 @@ export const authData: CustomerDataPart = {
 
   async erase(customerId) {
     await Session.deleteMany({ customerId });
+    forgetSessionReadsOf(customerId);
   },
 
   // The person stays signed in, as the surviving record.
   async merge(from, into) {
     await Session.updateMany({ customerId: from }, { $set: { customerId: into } });
+    forgetSessionReadsOf(from);
   },
 
   async export(customerId) {

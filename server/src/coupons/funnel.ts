@@ -40,7 +40,7 @@ export async function recordFunnel(
 // Events recorded at the same moment (a claim storm) go out as one unordered insertMany; a
 // duplicate means the event was counted already.
 const funnelBatch = createBatcher<Record<string, unknown>, void>({
-  windowMs: 3,
+  maxInFlight: 2,
   maxSize: 500,
   flush: async (docs) => (await insertEach(FunnelEvent, docs)).map((o) => (o instanceof Error ? o : undefined)),
 });

@@ -126,28 +126,33 @@ export async function redeemCoupon(
 ): Promise<RedeemResult> {
   const found = await findCouponByReference(ref, now);
   const redemptionId = new Types.ObjectId();
-  const { after: coupon } = await transitionCoupon(found._id, (current) => {
-    const blocker = usageBlocker(current, till.storeId, ref.orderAmountFen, now, true);
-    if (blocker) throw blocker;
-    return {
-      kind: 'redeem',
-      set: {
-        state: 'redeemed',
-        redemption: {
-          id: redemptionId,
-          storeId: till.storeId,
-          staffId: till.staffId,
-          orderAmountFen: ref.orderAmountFen,
-          discountFen: discountFor(current, ref.orderAmountFen),
-          at: now,
+  const { after: coupon } = await transitionCoupon(
+    found._id,
+    (current) => {
+      const blocker = usageBlocker(current, till.storeId, ref.orderAmountFen, now, true);
+      if (blocker) throw blocker;
+      return {
+        kind: 'redeem',
+        set: {
+          state: 'redeemed',
+          redemption: {
+            id: redemptionId,
+            storeId: till.storeId,
+            staffId: till.staffId,
+            orderAmountFen: ref.orderAmountFen,
+            discountFen: discountFor(current, ref.orderAmountFen),
+            at: now,
+          },
         },
-      },
-    };
-  });
+      };
+    },
+    found,
+  );
   const discountFen = coupon.redemption!.discountFen!;
 
-  const redemption = (
-    await Redemption.create({
+  // The coupon's transition decided the redemption; what follows records it, independent writes together.
+  const [created, pointsEarned] = await Promise.all([
+    Redemption.create({
       _id: redemptionId,
       couponId: coupon._id,
       campaignId: coupon.campaignId,
@@ -160,22 +165,22 @@ export async function redeemCoupon(
       discountFen,
       at: now,
       status: 'done',
-    })
-  ).toObject() as RedemptionDoc;
-
-  await recordFunnel(
-    `redeem:${redemptionId.toString()}`,
-    { campaignId: coupon.campaignId, channel: coupon.channel, storeId: till.storeId, staffId: till.staffId },
-    { redeemed: 1 },
-    now,
-  );
-  const pointsEarned = await earnForRedemption({
-    customerId: coupon.customerId,
-    redemptionId,
-    orderAmountFen: ref.orderAmountFen,
-    storeId: till.storeId,
-    staffId: till.staffId,
-  });
+    }),
+    earnForRedemption({
+      customerId: coupon.customerId,
+      redemptionId,
+      orderAmountFen: ref.orderAmountFen,
+      storeId: till.storeId,
+      staffId: till.staffId,
+    }),
+    recordFunnel(
+      `redeem:${redemptionId.toString()}`,
+      { campaignId: coupon.campaignId, channel: coupon.channel, storeId: till.storeId, staffId: till.staffId },
+      { redeemed: 1 },
+      now,
+    ),
+  ]);
+  const redemption = created.toObject() as RedemptionDoc;
   if (pointsEarned) await Redemption.updateOne({ _id: redemptionId }, { $set: { pointsEarned } });
   await appendTimeline(coupon.customerId, {
     type: 'coupon.redeemed',

@@ -18,6 +18,14 @@ import { Campaign, Coupon, StockLease, StockReturn, type CampaignDoc } from './m
 // lease-expiry sweep returns it for an instance that died. A returned segment is leased again under
 // the next generation; the new holder reads which of its places were issued.
 //
+// Sold out is exact: an instance that has nothing left to lease reads which places below the stock
+// were issued (the campaign's coupons, one equality lookup, at most once at a time per campaign). All
+// issued: sold out, remembered without further reads (an issued place is never freed), until the
+// stock is raised. Otherwise the places still free sit in segments other instances hold (or held
+// before they died): this instance tries them one by one. The coupon's unique place decides between
+// it and the holder; the loser of a place moves on to the next. So "sold out" is only answered when
+// every place is issued, whichever instance holds what.
+//
 // Each instance keeps a copy of the campaign no older than CAMPAIGN_FRESH_MS (one read by _id per
 // second per campaign, not per claim). Raising the stock is seen within that time. Lowering it
 // waits LOWER_STOCK_FENCE_MS before it answers, so by then no instance holds a copy with the old
@@ -54,6 +62,12 @@ interface CampaignStock {
   inFlight: number;
   /** Claims waiting for an in-flight place to come back before they call it sold out. */
   waiters: Array<() => void>;
+  /** Free places found in segments other instances hold: tried here too, the unique place decides. */
+  stray: Set<number>;
+  /** The stock at which every place was found issued (sold out for good unless the stock is raised). */
+  soldOutAt: number | undefined;
+  /** The running read of issued places, if any. */
+  scanning: Promise<void> | undefined;
 }
 
 const stocks = new Map<string, CampaignStock>();
@@ -85,6 +99,9 @@ export async function campaignStock(id: string | Types.ObjectId): Promise<Campai
       acquiring: undefined,
       inFlight: 0,
       waiters: [],
+      stray: new Set(),
+      soldOutAt: undefined,
+      scanning: undefined,
     };
     stocks.set(key, stock);
   }
@@ -140,10 +157,11 @@ export async function takePlace(stock: CampaignStock): Promise<number | undefine
   for (;;) {
     await ensureFresh(stock);
     const limit = stock.campaign.stock;
-    for (const held of stock.held) {
-      for (const place of held.free) {
+    if (stock.soldOutAt !== undefined && stock.soldOutAt >= limit) return undefined;
+    for (const free of [...stock.held.map((h) => h.free), stock.stray]) {
+      for (const place of free) {
         if (place < limit) {
-          held.free.delete(place);
+          free.delete(place);
           stock.inFlight++;
           return place;
         }
@@ -153,9 +171,36 @@ export async function takePlace(stock: CampaignStock): Promise<number | undefine
       stock.acquiring = undefined;
     });
     if (await stock.acquiring) continue;
-    if (stock.inFlight === 0) return undefined;
-    await new Promise<void>((resolve) => stock.waiters.push(resolve));
+    if (stock.inFlight > 0) {
+      // Claims of this instance still hold places that may come back.
+      await new Promise<void>((resolve) => stock.waiters.push(resolve));
+      continue;
+    }
+    stock.scanning ??= findStrayPlaces(stock).finally(() => {
+      stock.scanning = undefined;
+    });
+    await stock.scanning;
+    if (stock.soldOutAt !== undefined && stock.soldOutAt >= stock.campaign.stock) return undefined;
   }
+}
+
+/**
+ * Reads which places below the stock are issued. None free: sold out at this stock. Otherwise the
+ * free ones become stray places to try.
+ */
+async function findStrayPlaces(stock: CampaignStock): Promise<void> {
+  const limit = stock.campaign.stock;
+  const issued = await Coupon.find({ campaignId: stock.campaign._id }, { _id: 0, stockSlot: 1 })
+    .batchSize(limit + 1)
+    .lean<Array<{ stockSlot: number }>>();
+  const taken = new Set(issued.map((c) => c.stockSlot).filter((p) => p < limit));
+  if (taken.size >= limit) {
+    stock.soldOutAt = Math.max(stock.soldOutAt ?? 0, limit);
+    return;
+  }
+  // Called with no claim of this instance in flight and nothing free in its own segments, so every
+  // free place is one this instance is not using.
+  for (let place = 0; place < limit; place++) if (!taken.has(place)) stock.stray.add(place);
 }
 
 function settle(stock: CampaignStock): void {
@@ -173,7 +218,7 @@ export function placeIssued(stock: CampaignStock): void {
 /** Puts back a place a claim took but did not issue. */
 export function givePlaceBack(stock: CampaignStock, place: number): void {
   const held = stock.held.find((h) => h.segment === Math.floor(place / SEGMENT_SIZE));
-  held?.free.add(place);
+  (held?.free ?? stock.stray).add(place);
   settle(stock);
 }
 

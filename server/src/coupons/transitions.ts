@@ -31,9 +31,14 @@ export interface Transitioned {
   after: CouponDoc;
 }
 
-export async function transitionCoupon(couponId: Types.ObjectId | string, decide: Decide): Promise<Transitioned> {
+/**
+ * Changes a coupon through its version lock. `known` is the coupon as the caller just read it (saves
+ * the first read); it is only a starting point: a stale copy loses the lock insert and is read again.
+ */
+export async function transitionCoupon(couponId: Types.ObjectId | string, decide: Decide, known?: CouponDoc): Promise<Transitioned> {
+  let coupon: CouponDoc | null = known ?? null;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const coupon = await Coupon.findById(couponId).lean<CouponDoc>();
+    coupon ??= await Coupon.findById(couponId).lean<CouponDoc>();
     if (!coupon) throw notFound('No such coupon.');
     const change = decide(coupon);
     const version = coupon.version ?? 0;
@@ -51,18 +56,32 @@ export async function transitionCoupon(couponId: Types.ObjectId | string, decide
       });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      // Someone else changed this version. Normally their write lands within milliseconds.
-      const lock = await CouponTransition.findById(lockId).lean<TransitionDoc>();
-      if (lock && Date.now() - lock.at.getTime() > ABANDONED_MS) await applyTransition(lock);
+      // Someone else changed this version. Normally their write lands within milliseconds; until it
+      // does, the lock says what the coupon becomes, and a change that the next state refuses (a
+      // second redemption of a redeemed coupon) is refused now, without waiting for it.
+      const [now, lock] = await Promise.all([
+        Coupon.findById(couponId).lean<CouponDoc>(),
+        CouponTransition.findById(lockId).lean<TransitionDoc>(),
+      ]);
+      coupon = now;
+      if (!now || (now.version ?? 0) !== version || !lock) continue;
+      decide(nextState(now, lock));
+      if (Date.now() - lock.at.getTime() > ABANDONED_MS) await applyTransition(lock);
       else await sleep(5 + Math.random() * 10);
+      coupon = null;
       continue;
     }
     await applyTransition({ _id: lockId, fromVersion: version, set: change.set, unset: change.unset ?? [] });
-    const after = { ...coupon, ...change.set, version: version + 1 } as CouponDoc;
-    for (const field of change.unset ?? []) delete (after as Record<string, unknown>)[field];
-    return { before: coupon, after };
+    return { before: coupon, after: nextState(coupon, { fromVersion: version, set: change.set, unset: change.unset ?? [] }) };
   }
   throw conflict(ErrorCode.CONFLICT, 'This coupon is changing too fast; please try again.');
+}
+
+/** The coupon once the change a lock records is written. */
+function nextState(coupon: CouponDoc, lock: Pick<TransitionDoc, 'fromVersion' | 'set' | 'unset'>): CouponDoc {
+  const after = { ...coupon, ...(lock.set as Record<string, unknown>), version: lock.fromVersion + 1 } as CouponDoc;
+  for (const field of lock.unset ?? []) delete (after as Record<string, unknown>)[field];
+  return after;
 }
 
 async function applyTransition(lock: Pick<TransitionDoc, '_id' | 'fromVersion' | 'set' | 'unset'>): Promise<void> {

@@ -173,7 +173,7 @@ export function timelineIdFor(sourceKey: string): Types.ObjectId {
 // Timeline entries are insert-only, so entries written at the same moment by concurrent requests
 // (a message and its reply, a claim, a redemption) go to the database together in one insertMany.
 const timelineBatch = createBatcher<Array<Record<string, unknown>>, void>({
-  windowMs: 3,
+  maxInFlight: 2,
   maxSize: 500,
   flush: async (groups) => {
     const docs = groups.flat();

@@ -16,7 +16,7 @@ import { Delivery, DeliveryAnswer } from './model';
 // retries and concurrent duplicates run nothing and get the stored answer.
 //
 // Nothing on this path reads and then rewrites a document. Concurrent pushes share their writes:
-// claims that arrive within a few milliseconds go out as one unordered insertMany (each learns from
+// claims that arrive while earlier ones are being written go out as one unordered insertMany (each learns from
 // its own duplicate-key result whether it won), and so do the stored answers and timeline entries.
 // Checks that refuse a push (replay window, signature) belong before `deliver`: a refused push
 // claims nothing.
@@ -75,11 +75,11 @@ interface Gate {
   decided: boolean;
 }
 
-/** How long the first claim or answer of a batch waits for others. */
-const BATCH_WINDOW_MS = 2;
+/** Batched round trips of claims (and of answers) in flight at once. */
+const ROUND_TRIPS = 2;
 
 const claimBatch = createBatcher<{ _id: string; createdAt: Date }, boolean>({
-  windowMs: BATCH_WINDOW_MS,
+  maxInFlight: ROUND_TRIPS,
   maxSize: 256,
   flush: async (docs) => (await insertEach(Delivery, docs)).map((o) => (o instanceof Error ? o : o === 'inserted')),
 });
@@ -95,7 +95,7 @@ interface AnswerDoc {
 // A duplicate answer can only be this attempt's own answer written before (nothing else writes the
 // key once the claim is won), so it counts as written.
 const answerBatch = createBatcher<AnswerDoc, void>({
-  windowMs: BATCH_WINDOW_MS,
+  maxInFlight: ROUND_TRIPS,
   maxSize: 256,
   flush: async (docs) =>
     (await insertEach(DeliveryAnswer, docs as unknown as Array<Record<string, unknown>>)).map((o) => (o instanceof Error ? o : undefined)),

@@ -56,7 +56,12 @@ export function officialAccountRoutes(deps: AppDeps): Router {
         ? new AppError(401, ErrorCode.UNAUTHENTICATED, 'Signature mismatch.')
         : new AppError(400, ErrorCode.VALIDATION_FAILED, 'The push could not be read.');
     }
-    if (!(await admitPush({ ...pushStamp(ctx.query), body, windowS: deps.config.officialAccount.timestampWindowS }))) {
+    // The nonce record guards bodies the signature does not cover (plain mode, compatible mode read
+    // from its plaintext copy). A message opened from the encrypted payload is covered by
+    // msg_signature: another body under the same timestamp and nonce fails the signature, and the
+    // identical request again is the platform's retry, which the guard would admit anyway.
+    const bodySigned = opened.replyKey !== undefined;
+    if (!bodySigned && !(await admitPush({ ...pushStamp(ctx.query), body, windowS: deps.config.officialAccount.timestampWindowS }))) {
       ctx.state.log.warn({ reason: 'timestamp and nonce reused with another body' }, 'push refused');
       throw new AppError(401, ErrorCode.UNAUTHENTICATED, 'Signature mismatch.');
     }

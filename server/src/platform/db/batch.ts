@@ -1,13 +1,16 @@
 import type { Model } from 'mongoose';
 import { isDuplicateKey } from './errors';
 
-// Group commit: writes that arrive within a few milliseconds of each other go to the database as
-// one round trip. Each caller still gets its own outcome.
+// Group commit: writes that arrive while earlier ones are on their way to the database go together
+// as the next round trip. A write that finds the line free is sent at once (no window to wait out
+// when the server is quiet); under load each round trip carries everything that arrived during the
+// one before, so batches grow with the load and round trips do not. Each caller still gets its own
+// outcome.
 
 export interface BatcherOptions<T, R> {
-  /** How long the first item of a batch waits for company. */
-  windowMs: number;
-  /** A batch this large is sent at once. */
+  /** Round trips of this batcher in flight at once; writes that arrive meanwhile wait for the next. */
+  maxInFlight: number;
+  /** A batch this large is sent as soon as a round trip is free, the rest waits for the next. */
   maxSize: number;
   /** Writes a batch; returns one outcome per item, in order (an Error rejects that item only). */
   flush: (items: T[]) => Promise<Array<R | Error>>;
@@ -17,34 +20,41 @@ export interface BatcherOptions<T, R> {
 export type Batcher<T, R> = (item: T) => Promise<R>;
 
 export function createBatcher<T, R>(options: BatcherOptions<T, R>): Batcher<T, R> {
-  let pending: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
-  let timer: NodeJS.Timeout | undefined;
+  type Pending = { item: T; resolve: (r: R) => void; reject: (e: unknown) => void };
+  let pending: Pending[] = [];
+  let inFlight = 0;
 
   const send = () => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    const batch = pending;
-    pending = [];
-    if (!batch.length) return;
-    options.flush(batch.map((p) => p.item)).then(
-      (outcomes) => {
-        batch.forEach((p, i) => {
-          const outcome = outcomes[i];
-          if (outcome instanceof Error) p.reject(outcome);
-          else p.resolve(outcome as R);
+    while (inFlight < options.maxInFlight && pending.length) {
+      const batch = pending.slice(0, options.maxSize);
+      pending = pending.slice(batch.length);
+      inFlight++;
+      // flush is called on a later tick, so the writes of the same tick join this batch.
+      void Promise.resolve()
+        .then(() => options.flush(batch.map((p) => p.item)))
+        .then(
+          (outcomes) => {
+            batch.forEach((p, i) => {
+              const outcome = outcomes[i];
+              if (outcome instanceof Error) p.reject(outcome);
+              else p.resolve(outcome as R);
+            });
+          },
+          (err) => {
+            for (const p of batch) p.reject(err);
+          },
+        )
+        .finally(() => {
+          inFlight--;
+          send();
         });
-      },
-      (err) => {
-        for (const p of batch) p.reject(err);
-      },
-    );
+    }
   };
 
   return (item) =>
     new Promise<R>((resolve, reject) => {
       pending.push({ item, resolve, reject });
-      if (pending.length >= options.maxSize) send();
-      else timer ??= setTimeout(send, options.windowMs);
+      if (pending.length === 1) queueMicrotask(send);
     });
 }
 

@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { database as dbMetrics } from '../metrics';
 
 /**
  * The driver's pool on the embedded engine. FerretDB holds one PostgreSQL connection per operation
@@ -29,11 +30,31 @@ export async function connectDatabase(uri: string, options: ConnectOptions = { e
   mongoose.set('bufferTimeoutMS', 5_000);
   if (options.embedded) installFirstBatch();
   // A short heartbeat notices a restarted engine within seconds.
-  return mongoose.connect(uri, {
+  const connected = await mongoose.connect(uri, {
     serverSelectionTimeoutMS: 5_000,
     heartbeatFrequencyMS: 2_000,
     maxPoolSize: options.embedded ? EMBEDDED_DRIVER_POOL_SIZE : MONGODB_DRIVER_POOL_SIZE,
+    monitorCommands: true,
   });
+  countCommands(connected.connection.getClient());
+  return connected;
+}
+
+/** Commands the driver does not send for the application (handshakes, heartbeats, sessions). */
+const HOUSEKEEPING = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'endSessions', 'saslStart', 'saslContinue', 'buildInfo']);
+
+/** Counts every command sent (the engine round trips a request costs) and how long each took. */
+function countCommands(client: mongoose.mongo.MongoClient): void {
+  client.on('commandStarted', (event) => {
+    if (HOUSEKEEPING.has(event.commandName)) return;
+    const target = (event.command as Record<string, unknown>)[event.commandName];
+    dbMetrics.commands.inc({ command: event.commandName, collection: typeof target === 'string' ? target : '' });
+  });
+  const timed = (event: { commandName: string; duration: number }) => {
+    if (!HOUSEKEEPING.has(event.commandName)) dbMetrics.commandDuration.observe({ command: event.commandName }, event.duration / 1000);
+  };
+  client.on('commandSucceeded', timed);
+  client.on('commandFailed', timed);
 }
 
 let firstBatchInstalled = false;

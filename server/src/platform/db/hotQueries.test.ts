@@ -41,6 +41,10 @@ const hotQueries: Record<string, () => AnyQuery> = {
       .sort({ claimedAt: -1 })
       .limit(200) as AnyQuery,
   'coupon by code': () => Coupon.findOne({ code: 'CODE7' }) as AnyQuery,
+  "a claimant's coupons of a campaign (claim collision)": () =>
+    Coupon.find({ campaignId: pick(campaigns, 7), claimantId: pick(customers, 7) }).limit(1_000) as AnyQuery,
+  'issued places of a campaign (sold-out check)': () =>
+    Coupon.find({ campaignId: pick(campaigns, 7) }, { _id: 0, stockSlot: 1 }) as AnyQuery,
   'campaign by id': () => Campaign.findById(pick(campaigns, 7)) as AnyQuery,
   'member by customer': () => Member.findOne({ customerId: pick(customers, 7), closedAt: { $exists: false } }) as AnyQuery,
   'ticket list': () =>
@@ -74,7 +78,9 @@ async function seed(): Promise<void> {
       many((i) => ({
         code: `CODE${i}`,
         customerId: pick(customers, i),
+        claimantId: pick(customers, i),
         campaignId: pick(campaigns, i),
+        stockSlot: i,
         state: i % 3 ? 'used' : 'available',
         claimedAt: at(i),
       })),

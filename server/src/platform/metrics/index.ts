@@ -95,6 +95,19 @@ export const database = {
     help: 'Times the embedded database engine died and was restarted by this server.',
     registers: [registry],
   }),
+  commands: new Counter({
+    name: 'loopline_db_commands_total',
+    help: 'Database commands sent (round trips to the engine), by command name and collection.',
+    labelNames: ['command', 'collection'] as const,
+    registers: [registry],
+  }),
+  commandDuration: new Histogram({
+    name: 'loopline_db_command_duration_seconds',
+    help: 'Time from sending a database command to its answer, by command name.',
+    labelNames: ['command'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [registry],
+  }),
 };
 
 /** Readiness as a gauge: set on each scrape from the same check as /readyz. */
