@@ -577,4 +577,8 @@ export const en: Record<MessageKey, string> = {
   'complaints.yes': 'Was a complaint',
   'complaints.no': 'Was not',
   'complaints.saved': 'Marked',
+
+  // Marketing opt-out through the official account (退订/TD, 恢复).
+  'bot.marketingStopped': 'You will get no more marketing messages. Reply “恢复” to receive them again.',
+  'bot.marketingResumed': 'Marketing messages are back on. Reply “退订” or TD to stop them at any time.',
 };

@@ -599,6 +599,10 @@ export const zh = {
   'complaints.yes': '是投诉',
   'complaints.no': '不是投诉',
   'complaints.saved': '已标记',
+
+  // Marketing opt-out through the official account (退订/TD, 恢复).
+  'bot.marketingStopped': '已为您退订营销消息，之后不再打扰。想重新接收时回复「恢复」即可。',
+  'bot.marketingResumed': '已恢复接收营销消息。随时回复「退订」或 TD 即可退订。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
