@@ -24,3 +24,20 @@ export async function spendAcceptance(customerId: Types.ObjectId, ids: Types.Obj
   }
   return false;
 }
+
+/** Unused acceptances of a template for many members at once (for background jobs). */
+export async function unusedAcceptancesOf(customerIds: Types.ObjectId[], template: string): Promise<Map<string, Types.ObjectId[]>> {
+  const [acceptances, uses] = await Promise.all([
+    SubscribeAcceptance.find({ customerId: { $in: customerIds }, template }, { _id: 1, customerId: 1, at: 1 }).sort({ at: 1 }).lean(),
+    SubscribeUse.find({ customerId: { $in: customerIds } }, { _id: 1 }).lean(),
+  ]);
+  const used = new Set(uses.map((u) => String(u._id)));
+  const result = new Map<string, Types.ObjectId[]>();
+  for (const a of acceptances) {
+    if (used.has(String(a._id))) continue;
+    const list = result.get(String(a.customerId)) ?? [];
+    list.push(a._id);
+    result.set(String(a.customerId), list);
+  }
+  return result;
+}

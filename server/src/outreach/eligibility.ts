@@ -5,10 +5,10 @@ import type { Types } from 'mongoose';
 import { SUBSCRIBE_TEMPLATES } from '@shared/api/members';
 import type { OutreachChannel, SkipReason } from '@shared/api/outreach';
 import { OA_INBOUND_TYPES } from '../aftersale';
-import { getCustomer, listIdentities, listTimeline } from '../customers';
-import { unusedAcceptances } from '../members';
-import { placesTaken } from './frequency';
-import { isOptedOut } from './optOut';
+import { reachabilityOf } from '../customers';
+import { unusedAcceptancesOf } from '../members';
+import { placesTakenOf } from './frequency';
+import { optedOutAmong } from './optOut';
 
 export const CUSTOMER_SERVICE_WINDOW_MS = 48 * 60 * 60 * 1000;
 /** The subscribe-message template a member accepts to hear brand news (one send per acceptance). */
@@ -51,30 +51,34 @@ export function decide(facts: ReachFacts, now: Date): Plan {
   return plan;
 }
 
-/** Everything `decide` needs about one customer (a handful of indexed lookups). */
-export async function gatherFacts(customerId: Types.ObjectId, cap: number, now: Date): Promise<ReachFacts> {
-  const customer = await getCustomer(customerId);
-  if (!customer || customer.status !== 'active') {
-    return { exists: false, optedOut: false, following: false, unusedSubscriptions: [], placesTaken: 0, cap };
-  }
-  const [identities, lastInbound, unused, optedOut, taken] = await Promise.all([
-    listIdentities(customerId),
-    listTimeline(customerId, { types: OA_INBOUND_TYPES, limit: 1 }),
-    unusedAcceptances(customerId, MARKETING_TEMPLATE),
-    isOptedOut(customerId),
-    placesTaken(customerId, cap, now),
+/** Everything `decide` needs about many customers, in a few queries (a chunk of an outreach, a preview). */
+export async function gatherFacts(customerIds: Types.ObjectId[], cap: number, now: Date): Promise<Map<string, ReachFacts>> {
+  const [reach, unused, optedOut, taken] = await Promise.all([
+    reachabilityOf(customerIds, OA_INBOUND_TYPES),
+    unusedAcceptancesOf(customerIds, MARKETING_TEMPLATE),
+    optedOutAmong(customerIds),
+    placesTakenOf(customerIds, cap, now),
   ]);
-  return {
-    exists: true,
-    optedOut,
-    oaOpenid: identities.find((i) => i.kind === 'oa_openid')?.value,
-    following: !!customer.officialAccount?.following,
-    lastOaInboundAt: lastInbound[0]?.at,
-    mpOpenid: identities.find((i) => i.kind === 'mp_openid')?.value,
-    unusedSubscriptions: unused,
-    placesTaken: taken,
-    cap,
-  };
+  const facts = new Map<string, ReachFacts>();
+  for (const id of customerIds.map(String)) {
+    const r = reach.get(id);
+    if (!r || r.customer.status !== 'active') {
+      facts.set(id, { exists: false, optedOut: false, following: false, unusedSubscriptions: [], placesTaken: 0, cap });
+      continue;
+    }
+    facts.set(id, {
+      exists: true,
+      optedOut: optedOut.has(id),
+      oaOpenid: r.identities.find((i) => i.kind === 'oa_openid')?.value,
+      following: !!r.customer.officialAccount?.following,
+      lastOaInboundAt: r.lastInboundAt,
+      mpOpenid: r.identities.find((i) => i.kind === 'mp_openid')?.value,
+      unusedSubscriptions: unused.get(id) ?? [],
+      placesTaken: taken.get(id) ?? 0,
+      cap,
+    });
+  }
+  return facts;
 }
 
 export const channelOf = (plan: Plan): OutreachChannel | null => plan.channel;

@@ -12,11 +12,17 @@ const FIRST_MONDAY_MS = Date.UTC(1970, 0, 5) - 8 * 3600_000;
 export const weekOf = (at: Date) => Math.floor((at.getTime() - FIRST_MONDAY_MS) / WEEK_MS);
 const placeId = (customerId: Types.ObjectId, week: number, k: number) => `${String(customerId)}:${week}:${k}`;
 
-/** Places taken this week (reads `cap` ids: the count a preview shows). */
-export async function placesTaken(customerId: Types.ObjectId, cap: number, now: Date): Promise<number> {
+/** Places taken this week by each of many customers (one query on `cap` ids each). */
+export async function placesTakenOf(customerIds: Types.ObjectId[], cap: number, now: Date): Promise<Map<string, number>> {
   const week = weekOf(now);
-  const found = await Promise.all(Array.from({ length: cap }, (_, k) => MarketingSlot.exists({ _id: placeId(customerId, week, k) })));
-  return found.filter(Boolean).length;
+  const ids = customerIds.flatMap((c) => Array.from({ length: cap }, (_, k) => placeId(c, week, k)));
+  const taken = new Map<string, number>();
+  if (!ids.length) return taken;
+  for (const place of await MarketingSlot.find({ _id: { $in: ids } }, { customerId: 1 }).lean()) {
+    const id = String(place.customerId);
+    taken.set(id, (taken.get(id) ?? 0) + 1);
+  }
+  return taken;
 }
 
 /** Takes a free place this week; the place's id, or undefined when the cap is reached. */

@@ -22,6 +22,12 @@ export async function isOptedOut(customerId: Types.ObjectId): Promise<boolean> {
   return !!(await MarketingPreference.findById(customerId, { optedOut: 1 }).lean())?.optedOut;
 }
 
+/** Which of these customers opted out (for a chunk of an outreach). */
+export async function optedOutAmong(customerIds: Types.ObjectId[]): Promise<Set<string>> {
+  const said = await MarketingPreference.find({ _id: { $in: customerIds } }, { optedOut: 1 }).lean();
+  return new Set(said.filter((p) => p.optedOut).map((p) => String(p._id)));
+}
+
 export async function setMarketingPreference(customerId: Types.ObjectId, optedOut: boolean, at = new Date()): Promise<void> {
   await MarketingPreference.updateOne({ _id: customerId }, { $set: { optedOut, at } }, { upsert: true });
   await appendTimeline(customerId, {

@@ -9,7 +9,7 @@ import type { OutreachChannel, RecipientStatus, SkipReason } from '@shared/api/o
 import { clip } from '../aftersale';
 import { appendTimeline } from '../customers';
 import { spendAcceptance } from '../members';
-import { isDuplicateKey } from '../platform/db/errors';
+import { insertEach, toStored } from '../platform/db/batch';
 import { WechatApiError, WechatTransportError, type WechatPlatform } from '../wechat/platform';
 import { decide, gatherFacts, MARKETING_TEMPLATE, type Plan } from './eligibility';
 import { releasePlace, takePlace } from './frequency';
@@ -145,28 +145,8 @@ async function settleExisting(ctx: SendContext, customerId: Types.ObjectId): Pro
   return { status: 'failed', reason: 'interrupted' };
 }
 
-/** Decides, records and (when allowed) sends one recipient. Safe to call again for the same one. */
-export async function reachRecipient(ctx: SendContext, customerId: Types.ObjectId, now = new Date()): Promise<RecipientOutcome> {
-  const plan = decide(await gatherFacts(customerId, ctx.cap, now), now);
-  const attempt = {
-    outreachId: ctx.outreach._id,
-    customerId,
-    status: plan.channel ? 'sending' : 'skipped',
-    channel: plan.channel,
-    ...(plan.channel ? {} : { reason: plan.reason }),
-    at: now,
-  };
-  try {
-    await OutreachDelivery.create(attempt);
-  } catch (err) {
-    if (isDuplicateKey(err)) return settleExisting(ctx, customerId);
-    throw err;
-  }
-  if (!plan.channel) {
-    await timelineEntry(ctx, customerId, { status: 'skipped', channel: null, reason: plan.reason }, now);
-    return { status: 'skipped', reason: plan.reason };
-  }
-  // The attempt is ours alone from here on.
+/** Sends one recipient whose attempt this sender has just recorded (it is ours alone). */
+async function sendAttempt(ctx: SendContext, customerId: Types.ObjectId, plan: Exclude<Plan, { channel: null }>, now: Date): Promise<RecipientOutcome> {
   const skip = async (reason: SkipReason, place?: string) => {
     if (place) await releasePlace(place);
     await record(ctx, customerId, { status: 'skipped', channel: null, reason }, new Date());
@@ -186,6 +166,67 @@ export async function reachRecipient(ctx: SendContext, customerId: Types.ObjectI
   const reason = outcome.errcode === undefined ? 'unreachable' : undefined;
   await record(ctx, customerId, { status: 'failed', channel: plan.channel, reason, errcode: outcome.errcode }, new Date());
   return { status: 'failed', reason };
+}
+
+/**
+ * Decides, records and (when allowed) sends a chunk of recipients. Safe to run again for the same
+ * chunk: recipients already attempted are only settled, never sent again. Undefined when `stop()`
+ * cut it short (the next sender redoes the chunk).
+ */
+export async function reachChunk(
+  ctx: SendContext,
+  customerIds: Types.ObjectId[],
+  concurrency: number,
+  now = new Date(),
+): Promise<RecipientOutcome[] | undefined> {
+  const facts = await gatherFacts(customerIds, ctx.cap, now);
+  const plans = customerIds.map((id) => decide(facts.get(String(id))!, now));
+  const attemptOf = (i: number) => {
+    const plan = plans[i]!;
+    return toStored(OutreachDelivery, {
+      outreachId: ctx.outreach._id,
+      customerId: customerIds[i],
+      status: plan.channel ? 'sending' : 'skipped',
+      channel: plan.channel,
+      ...(plan.channel ? {} : { reason: plan.reason }),
+      at: now,
+    });
+  };
+  const outcomes: RecipientOutcome[] = new Array(customerIds.length);
+  // Skips are recorded together; the unique index tells which were recorded by an earlier sender.
+  const skips = plans.flatMap((plan, i) => (plan.channel ? [] : [i]));
+  const inserted = await insertEach(OutreachDelivery, skips.map(attemptOf));
+  await Promise.all(
+    skips.map(async (i, k) => {
+      const result = inserted[k];
+      const plan = plans[i] as Extract<Plan, { channel: null }>;
+      if (result instanceof Error) throw result;
+      if (result === 'duplicate') outcomes[i] = await settleExisting(ctx, customerIds[i]!);
+      else {
+        await timelineEntry(ctx, customerIds[i]!, { status: 'skipped', channel: null, reason: plan.reason }, now);
+        outcomes[i] = { status: 'skipped', reason: plan.reason };
+      }
+    }),
+  );
+  // Each send's attempt is recorded just before its platform call: a crash interrupts at most
+  // `concurrency` of them (closed as `interrupted`, never sent again).
+  const toSend = plans.flatMap((plan, i) => (plan.channel ? [i] : []));
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < toSend.length && !ctx.aborted()) {
+      const i = toSend[next++]!;
+      const [result] = await insertEach(OutreachDelivery, [attemptOf(i)]);
+      if (result instanceof Error) throw result;
+      outcomes[i] =
+        result === 'duplicate'
+          ? await settleExisting(ctx, customerIds[i]!)
+          : await sendAttempt(ctx, customerIds[i]!, plans[i] as Exclude<Plan, { channel: null }>, now);
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, toSend.length) }, worker));
+  return done === toSend.length ? outcomes : undefined;
 }
 
 export const asObjectId = (id: string) => new Types.ObjectId(id);

@@ -10,7 +10,7 @@ import { INSTANCE_ID, releaseLease, tryAcquireLease } from '../platform/jobs/lea
 import type { PeriodicJob } from '../platform/jobs/periodic';
 import type { WechatPlatform } from '../wechat/platform';
 import { Outreach, OutreachChunk, OutreachTally, type OutreachDoc } from './model';
-import { reachRecipient, Throttle, type RecipientOutcome, type SendContext } from './send';
+import { reachChunk, Throttle, type RecipientOutcome, type SendContext } from './send';
 import { audienceIds, type SegmentResolver } from './audience';
 
 /** Recipients per chunk: the unit of progress and of resumption. */
@@ -67,22 +67,6 @@ async function freezeAudience(outreach: OutreachDoc, resolveSegment: SegmentReso
   return frozen;
 }
 
-/** Runs `work` over items with at most `limit` in flight; stops taking new ones once `stop()`. */
-async function eachLimited<T, R>(items: T[], limit: number, stop: () => boolean, work: (item: T) => Promise<R>): Promise<R[] | undefined> {
-  const results: R[] = [];
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < items.length && !stop()) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-      done++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return done === items.length ? results : undefined;
-}
-
 function tallyOf(outcomes: RecipientOutcome[]) {
   const tally = { sent: 0, failed: 0, skipped: 0, skippedBy: {} as Record<string, number> };
   for (const o of outcomes) {
@@ -106,7 +90,7 @@ export async function sendOutreach(deps: SenderDeps, outreachId: Types.ObjectId,
       if (stop()) return false;
       const chunk = await OutreachChunk.findById(`${String(outreachId)}:${n}`).lean();
       const ids = chunk?.customerIds ?? [];
-      const outcomes = await eachLimited(ids, deps.concurrency, stop, (id) => reachRecipient(ctx, new Types.ObjectId(id)));
+      const outcomes = await reachChunk(ctx, ids.map((id) => new Types.ObjectId(id)), deps.concurrency);
       if (!outcomes) return false; // cut short: the next sender redoes this chunk
       await OutreachTally.updateOne({ _id: `${String(outreachId)}:${n}` }, { $set: { outreachId, n, ...tallyOf(outcomes) } }, { upsert: true });
       await Outreach.updateOne({ _id: outreachId }, { $set: { nextChunk: n + 1 } });

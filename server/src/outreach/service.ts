@@ -17,7 +17,7 @@ import { Outreach, OutreachDelivery, OutreachTally, type OutreachDeliveryDoc, ty
 /** A preview looks at this many recipients at most (the send itself decides for everyone). */
 export const PREVIEW_LIMIT = 2_000;
 const PREVIEW_SAMPLE = 50;
-const PREVIEW_CONCURRENCY = 8;
+const PREVIEW_BATCH = 500;
 
 export async function createOutreach(input: unknown, createdBy: Types.ObjectId): Promise<OutreachDoc> {
   const { name, text, audience } = parseWith(createOutreachRequest, input);
@@ -63,10 +63,13 @@ export async function previewOutreach(outreach: OutreachDoc, resolveSegment: Seg
   const ids = await audienceIds(outreach, resolveSegment);
   const looked = ids.slice(0, PREVIEW_LIMIT);
   const plans: Array<{ customerId: string; channel: 'customer_service' | 'subscribe' | null; reason: SkipReason | null }> = [];
-  for (let i = 0; i < looked.length; i += PREVIEW_CONCURRENCY) {
-    const batch = looked.slice(i, i + PREVIEW_CONCURRENCY);
-    const decided = await Promise.all(batch.map(async (id) => decide(await gatherFacts(new Types.ObjectId(id), cap, now), now)));
-    decided.forEach((plan, j) => plans.push({ customerId: batch[j]!, channel: plan.channel, reason: plan.channel ? null : plan.reason }));
+  for (let i = 0; i < looked.length; i += PREVIEW_BATCH) {
+    const batch = looked.slice(i, i + PREVIEW_BATCH);
+    const facts = await gatherFacts(batch.map((id) => new Types.ObjectId(id)), cap, now);
+    for (const id of batch) {
+      const plan = decide(facts.get(id)!, now);
+      plans.push({ customerId: id, channel: plan.channel, reason: plan.channel ? null : plan.reason });
+    }
   }
   const preview: OutreachPreview = {
     audience: ids.length,
