@@ -42,7 +42,10 @@ function kindOf(i: number): Expected {
 }
 
 /** Seeds `count` customers; `cap` is the weekly cap the server runs with (case 8 has it used up). */
-export async function seedOutreachCustomers(count: number, options: { cap: number; now?: Date; batch?: number } = { cap: 2 }): Promise<SeededCustomer[]> {
+export async function seedOutreachCustomers(
+  count: number,
+  options: { cap: number; now?: Date; batch?: number } = { cap: 2 },
+): Promise<SeededCustomer[]> {
   const now = options.now ?? new Date();
   const tag = randomBytes(4).toString('hex');
   const recent = new Date(now.getTime() - 3600_000);
@@ -70,7 +73,14 @@ export async function seedOutreachCustomers(count: number, options: { cap: numbe
         s.oaOpenid = `oa_${tag}_${i}`;
         s.lastInteractionAt = windowOpen ? recent : old;
         identities.push({ _id: `oa_openid:${s.oaOpenid}`, kind: 'oa_openid', value: s.oaOpenid, customerId: id });
-        timeline.push({ customerId: id, at: s.lastInteractionAt, type: 'oa.message', channel: 'official_account', summary: 'hi', data: {} });
+        timeline.push({
+          customerId: id,
+          at: s.lastInteractionAt,
+          type: 'oa.message',
+          channel: 'official_account',
+          summary: 'hi',
+          data: {},
+        });
       }
       if (hasMp) {
         s.mpOpenid = `mp_${tag}_${i}`;
@@ -79,7 +89,8 @@ export async function seedOutreachCustomers(count: number, options: { cap: numbe
       }
       if (kind === 0) preferences.push({ _id: id, optedOut: true, at: old });
       if (kind === 8) {
-        for (let k = 0; k < options.cap; k++) slots.push({ _id: `${String(id)}:${weekOf(now)}:${k}`, customerId: id, outreachId: new Types.ObjectId(), at: old });
+        for (let k = 0; k < options.cap; k++)
+          slots.push({ _id: `${String(id)}:${weekOf(now)}:${k}`, customerId: id, outreachId: new Types.ObjectId(), at: old });
       }
       seeded.push(s);
     }

@@ -28,7 +28,9 @@ export async function spendAcceptance(customerId: Types.ObjectId, ids: Types.Obj
 /** Unused acceptances of a template for many members at once (for background jobs). */
 export async function unusedAcceptancesOf(customerIds: Types.ObjectId[], template: string): Promise<Map<string, Types.ObjectId[]>> {
   const [acceptances, uses] = await Promise.all([
-    SubscribeAcceptance.find({ customerId: { $in: customerIds }, template }, { _id: 1, customerId: 1, at: 1 }).sort({ at: 1 }).lean(),
+    SubscribeAcceptance.find({ customerId: { $in: customerIds }, template }, { _id: 1, customerId: 1, at: 1 })
+      .sort({ at: 1 })
+      .lean(),
     SubscribeUse.find({ customerId: { $in: customerIds } }, { _id: 1 }).lean(),
   ]);
   const used = new Set(uses.map((u) => String(u._id)));

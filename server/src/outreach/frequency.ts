@@ -26,7 +26,12 @@ export async function placesTakenOf(customerIds: Types.ObjectId[], cap: number, 
 }
 
 /** Takes a free place this week; the place's id, or undefined when the cap is reached. */
-export async function takePlace(customerId: Types.ObjectId, outreachId: Types.ObjectId, cap: number, now: Date): Promise<string | undefined> {
+export async function takePlace(
+  customerId: Types.ObjectId,
+  outreachId: Types.ObjectId,
+  cap: number,
+  now: Date,
+): Promise<string | undefined> {
   const week = weekOf(now);
   for (let k = 0; k < cap; k++) {
     const _id = placeId(customerId, week, k);

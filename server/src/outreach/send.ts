@@ -56,7 +56,10 @@ export interface RecipientOutcome {
 }
 
 /** The platform call for a plan: retried with back-off while the platform asks us to slow down. */
-async function callPlatform(ctx: SendContext, plan: Exclude<Plan, { channel: null }>): Promise<{ ok: true } | { ok: false; errcode?: number }> {
+async function callPlatform(
+  ctx: SendContext,
+  plan: Exclude<Plan, { channel: null }>,
+): Promise<{ ok: true } | { ok: false; errcode?: number }> {
   for (let tries = 1; ; tries++) {
     await ctx.throttle.ready();
     try {
@@ -137,7 +140,12 @@ async function settleExisting(ctx: SendContext, customerId: Types.ObjectId): Pro
   if (!existing) throw new Error('an attempt collided but cannot be read');
   if (existing.status !== 'sending') {
     const { status, channel, reason, errcode } = existing;
-    await timelineEntry(ctx, customerId, { status, channel: channel ?? null, reason: reason ?? undefined, errcode: errcode ?? undefined }, existing.at);
+    await timelineEntry(
+      ctx,
+      customerId,
+      { status, channel: channel ?? null, reason: reason ?? undefined, errcode: errcode ?? undefined },
+      existing.at,
+    );
     return { status: existing.status, reason: existing.reason as RecipientOutcome['reason'] };
   }
   const result = { status: 'failed' as const, channel: existing.channel ?? null, reason: 'interrupted' };
@@ -146,7 +154,12 @@ async function settleExisting(ctx: SendContext, customerId: Types.ObjectId): Pro
 }
 
 /** Sends one recipient whose attempt this sender has just recorded (it is ours alone). */
-async function sendAttempt(ctx: SendContext, customerId: Types.ObjectId, plan: Exclude<Plan, { channel: null }>, now: Date): Promise<RecipientOutcome> {
+async function sendAttempt(
+  ctx: SendContext,
+  customerId: Types.ObjectId,
+  plan: Exclude<Plan, { channel: null }>,
+  now: Date,
+): Promise<RecipientOutcome> {
   const skip = async (reason: SkipReason, place?: string) => {
     if (place) await releasePlace(place);
     await record(ctx, customerId, { status: 'skipped', channel: null, reason }, new Date());

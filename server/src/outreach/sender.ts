@@ -59,7 +59,12 @@ async function freezeAudience(outreach: OutreachDoc, resolveSegment: SegmentReso
   await OutreachChunk.deleteMany({ outreachId: outreach._id });
   const docs = [];
   for (let n = 0; n * CHUNK_SIZE < ids.length; n++) {
-    docs.push({ _id: `${String(outreach._id)}:${n}`, outreachId: outreach._id, n, customerIds: ids.slice(n * CHUNK_SIZE, (n + 1) * CHUNK_SIZE) });
+    docs.push({
+      _id: `${String(outreach._id)}:${n}`,
+      outreachId: outreach._id,
+      n,
+      customerIds: ids.slice(n * CHUNK_SIZE, (n + 1) * CHUNK_SIZE),
+    });
   }
   for (let i = 0; i < docs.length; i += 50) await OutreachChunk.insertMany(docs.slice(i, i + 50), { ordered: false });
   const frozen = { total: ids.length, chunks: docs.length };
@@ -90,9 +95,17 @@ export async function sendOutreach(deps: SenderDeps, outreachId: Types.ObjectId,
       if (stop()) return false;
       const chunk = await OutreachChunk.findById(`${String(outreachId)}:${n}`).lean();
       const ids = chunk?.customerIds ?? [];
-      const outcomes = await reachChunk(ctx, ids.map((id) => new Types.ObjectId(id)), deps.concurrency);
+      const outcomes = await reachChunk(
+        ctx,
+        ids.map((id) => new Types.ObjectId(id)),
+        deps.concurrency,
+      );
       if (!outcomes) return false; // cut short: the next sender redoes this chunk
-      await OutreachTally.updateOne({ _id: `${String(outreachId)}:${n}` }, { $set: { outreachId, n, ...tallyOf(outcomes) } }, { upsert: true });
+      await OutreachTally.updateOne(
+        { _id: `${String(outreachId)}:${n}` },
+        { $set: { outreachId, n, ...tallyOf(outcomes) } },
+        { upsert: true },
+      );
       await Outreach.updateOne({ _id: outreachId }, { $set: { nextChunk: n + 1 } });
     }
     await Outreach.updateOne({ _id: outreachId }, { $set: { status: 'done', finishedAt: new Date() } });

@@ -24,7 +24,10 @@ export async function createOutreach(input: unknown, createdBy: Types.ObjectId):
   const doc = await Outreach.create({
     name,
     text,
-    audience: audience.kind === 'segment' ? { kind: 'segment', segmentId: audience.segmentId } : { kind: 'customers', customerIds: audience.customerIds },
+    audience:
+      audience.kind === 'segment'
+        ? { kind: 'segment', segmentId: audience.segmentId }
+        : { kind: 'customers', customerIds: audience.customerIds },
     createdBy,
   });
   return doc.toObject() as OutreachDoc;
@@ -59,13 +62,22 @@ export async function progressOf(outreach: OutreachDoc): Promise<OutreachProgres
 }
 
 /** Who would get what, without sending: the same rules as the send, on today's facts. */
-export async function previewOutreach(outreach: OutreachDoc, resolveSegment: SegmentResolver, cap: number, now = new Date()): Promise<OutreachPreview> {
+export async function previewOutreach(
+  outreach: OutreachDoc,
+  resolveSegment: SegmentResolver,
+  cap: number,
+  now = new Date(),
+): Promise<OutreachPreview> {
   const ids = await audienceIds(outreach, resolveSegment);
   const looked = ids.slice(0, PREVIEW_LIMIT);
   const plans: Array<{ customerId: string; channel: 'customer_service' | 'subscribe' | null; reason: SkipReason | null }> = [];
   for (let i = 0; i < looked.length; i += PREVIEW_BATCH) {
     const batch = looked.slice(i, i + PREVIEW_BATCH);
-    const facts = await gatherFacts(batch.map((id) => new Types.ObjectId(id)), cap, now);
+    const facts = await gatherFacts(
+      batch.map((id) => new Types.ObjectId(id)),
+      cap,
+      now,
+    );
     for (const id of batch) {
       const plan = decide(facts.get(id)!, now);
       plans.push({ customerId: id, channel: plan.channel, reason: plan.channel ? null : plan.reason });

@@ -233,7 +233,8 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
     const follower = await SimFollower.findById(b.touser, { subscribe: 1, lastInteractionAt: 1 }).lean();
     if (follower?.lastInteractionAt) {
       if (!follower.subscribe) return fail(ctx, 43004, 'require subscribe');
-      if (Date.now() - follower.lastInteractionAt.getTime() > REPLY_WINDOW_MS) return fail(ctx, 45015, 'response out of time limit or subscription is canceled');
+      if (Date.now() - follower.lastInteractionAt.getTime() > REPLY_WINDOW_MS)
+        return fail(ctx, 45015, 'response out of time limit or subscription is canceled');
     }
     await SimMessage.create({ kind: 'custom', appid, touser: b.touser, msgtype, body: b });
     ok(ctx);
@@ -454,7 +455,10 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
     // limits the message APIs (0: no limit), to exercise back-off.
     const settings = parseWith(
       z
-        .object({ userGetPageSize: z.number().int().min(1).max(10_000).optional(), sendsPerSecond: z.number().int().min(0).max(100_000).optional() })
+        .object({
+          userGetPageSize: z.number().int().min(1).max(10_000).optional(),
+          sendsPerSecond: z.number().int().min(0).max(100_000).optional(),
+        })
         .refine((v) => v.userGetPageSize !== undefined || v.sendsPerSecond !== undefined, 'give a setting'),
       ctx.request.body,
     );
