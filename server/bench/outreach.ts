@@ -28,23 +28,34 @@ async function main() {
   let engine: EmbeddedEngine | undefined;
   let server: Target | undefined;
   try {
-    engine = base.mongodbUri ? undefined : await startEmbeddedEngine({ dataDir, ferretdbBin: base.ferretdbBin, log: createLogger('error') });
+    engine = base.mongodbUri
+      ? undefined
+      : await startEmbeddedEngine({ dataDir, ferretdbBin: base.ferretdbBin, log: createLogger('error') });
     const uri = base.mongodbUri ?? `${engine!.uri}/bench_outreach_${Date.now()}`;
     server = await spawnServer(
       'server/src/main.ts',
       [],
-      { ...process.env, PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', MONGODB_URI: uri, DATA_DIR: dataDir, ADMIN_OPENIDS: 'bench-admin' },
+      {
+        ...process.env,
+        PORT: '0',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+        MONGODB_URI: uri,
+        DATA_DIR: dataDir,
+        ADMIN_OPENIDS: 'bench-admin',
+      },
       /running at (\S+)/,
       120_000,
     );
     await mongoose.connect(uri);
     const url = server.url;
-    const call = (method: string, p: string, body?: unknown, token?: string) => httpRequest(url, method, p, { body, ...(token ? { token } : {}) });
+    const call = (method: string, p: string, body?: unknown, token?: string) =>
+      httpRequest(url, method, p, { body, ...(token ? { token } : {}) });
 
     let t = performance.now();
     const seeded = await seedOutreachCustomers(CUSTOMERS, { cap: base.outreach.weeklyCap });
     const followers = simFollowersOf(seeded);
-    for (let i = 0; i < followers.length; i += 1000) await call('POST', '/__wechat/_sim/followers', { followers: followers.slice(i, i + 1000) });
+    for (let i = 0; i < followers.length; i += 1000)
+      await call('POST', '/__wechat/_sim/followers', { followers: followers.slice(i, i + 1000) });
     console.log(`seeded ${CUSTOMERS} customers in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     const admin = (await call('POST', '/api/v1/auth/login', { code: 'test:bench-admin' })).body.token as string;
@@ -77,7 +88,10 @@ async function main() {
     console.log(`outreach to ${CUSTOMERS}: ${status}; ${finished} recipients finished in ${seconds.toFixed(1)} s`);
     console.log(`  sent ${progress.sent} · failed ${progress.failed} · skipped ${progress.skipped} · pending ${progress.pending}`);
     console.log(`  throughput: ${rate.toFixed(1)} recipients/s (${(rate / previewRate).toFixed(2)}× the preview baseline)`);
-    if (status !== 'done') console.log(`  (stopped after BENCH_SECONDS=${SECONDS}; at this rate all ${CUSTOMERS} take ${(CUSTOMERS / rate / 60).toFixed(0)} min)`);
+    if (status !== 'done')
+      console.log(
+        `  (stopped after BENCH_SECONDS=${SECONDS}; at this rate all ${CUSTOMERS} take ${(CUSTOMERS / rate / 60).toFixed(0)} min)`,
+      );
   } finally {
     await server?.stop();
     await mongoose.disconnect();
