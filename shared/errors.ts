@@ -62,12 +62,21 @@ export const TicketErrorCode = {
   ALREADY_RATED: 'ALREADY_RATED',
 } as const;
 
+/** Codes of the 409s the outreach endpoints answer. */
+export const OutreachErrorCode = {
+  /** The audience cannot be resolved here (segments not available). */
+  AUDIENCE_UNAVAILABLE: 'AUDIENCE_UNAVAILABLE',
+  /** Only a draft can be sent. */
+  OUTREACH_NOT_DRAFT: 'OUTREACH_NOT_DRAFT',
+} as const;
+
 /** Every code an error answer may carry. */
 export type AnyErrorCode =
   | ErrorCode
   | (typeof MemberErrorCode)[keyof typeof MemberErrorCode]
   | (typeof CouponErrorCode)[keyof typeof CouponErrorCode]
-  | (typeof TicketErrorCode)[keyof typeof TicketErrorCode];
+  | (typeof TicketErrorCode)[keyof typeof TicketErrorCode]
+  | (typeof OutreachErrorCode)[keyof typeof OutreachErrorCode];
 
 export interface FieldIssue {
   path: string;

@@ -1,3 +1,4 @@
+import { outreachPreview, outreachView, type CreateOutreachRequest } from '@shared/api/outreach';
 // Every API call the mini-program makes, one function each, typed and checked by the shared contract.
 import {
   deletionStartResponse,
@@ -132,6 +133,14 @@ export const keywordRuleApi = {
   update: (id: string, change: UpdateKeywordRule) =>
     apiRequest('PATCH', `/admin/keyword-rules/${encodeURIComponent(id)}`, { body: change, schema: keywordRuleViewSchema }),
   remove: (id: string) => apiRequest<void>('DELETE', `/admin/keyword-rules/${encodeURIComponent(id)}`),
+};
+
+// Outreach (admins).
+export const outreachApi = {
+  create: (input: CreateOutreachRequest) => apiRequest('POST', '/admin/outreaches', { body: input, schema: outreachView }),
+  get: (id: string) => apiRequest('GET', `/admin/outreaches/${encodeURIComponent(id)}`, { schema: outreachView }),
+  preview: (id: string) => apiRequest('POST', `/admin/outreaches/${encodeURIComponent(id)}/preview`, { schema: outreachPreview }),
+  send: (id: string) => apiRequest('POST', `/admin/outreaches/${encodeURIComponent(id)}/send`, { schema: outreachView }),
 };
 
 // Points exchange (members).

@@ -21,6 +21,7 @@ import {
   sweepDeliveriesJob,
   sweepPushNoncesJob,
 } from './officialAccount';
+import { answerMarketingCommand, outreachData, outreachRoutes, outreachSendJob, segmentsUnavailable, type SenderDeps } from './outreach';
 import type { AppDeps, ModuleMount, ModuleSet } from './platform/app';
 import { registerCustomerData, type CustomerDataPart } from './platform/customerData';
 import { reportEventFailuresTo, retryEventsJob } from './platform/events';
@@ -41,8 +42,18 @@ export const CUSTOMER_DATA: readonly CustomerDataPart[] = [
   authData,
   staffData,
   officialAccountData,
+  outreachData,
   customersData,
 ];
+
+/** The outreach module's wiring: its audience segments come from the CRM once it is wired in here. */
+const outreachWiring = (deps: Pick<AppDeps, 'wechat' | 'log' | 'config'>): SenderDeps => ({
+  wechat: deps.wechat,
+  log: deps.log,
+  resolveSegment: segmentsUnavailable,
+  weeklyCap: deps.config.outreach.weeklyCap,
+  concurrency: deps.config.outreach.sendConcurrency,
+});
 
 /** Subscribes every module to the domain events it handles. Idempotent. */
 export function registerModules(deps: Pick<AppDeps, 'log'>): void {
@@ -50,10 +61,18 @@ export function registerModules(deps: Pick<AppDeps, 'log'>): void {
   for (const part of CUSTOMER_DATA) registerCustomerData(part);
 }
 
+/** One outreach sender per app: the send route starts passes on it, shutdown stops them. */
+const outreachSenders = new WeakMap<AppDeps, ReturnType<typeof outreachSendJob>>();
+function outreachSenderOf(deps: AppDeps): ReturnType<typeof outreachSendJob> {
+  let sender = outreachSenders.get(deps);
+  if (!sender) outreachSenders.set(deps, (sender = outreachSendJob(outreachWiring(deps))));
+  return sender;
+}
+
 /** Every business module plugs its routes in here; one line per module. */
 export function mountModules({ app, api, deps }: ModuleMount): void {
   registerModules(deps);
-  app.use(officialAccountRoutes(deps).routes());
+  app.use(officialAccountRoutes(deps, { textCommands: [answerMarketingCommand] }).routes());
   app.use(aftersalePhotoRoutes().routes()); // uploads are not JSON: beside the JSON API
   api.use(authRoutes(deps).routes());
   api.use(staffRoutes().routes());
@@ -64,11 +83,15 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   api.use(keywordRuleAdminRoutes().routes());
   api.use(menuAdminRoutes(deps).routes());
   api.use(pointsExchangeRoutes().routes());
+  const outreach = outreachWiring(deps);
+  const sender = outreachSenderOf(deps);
+  api.use(outreachRoutes({ resolveSegment: outreach.resolveSegment, weeklyCap: outreach.weeklyCap, kick: sender.kick }).routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
 export function startModuleJobs(deps: AppDeps): () => Promise<void> {
   const stops: Array<() => Promise<void>> = [];
+  const outreachSender = outreachSenderOf(deps);
   const jobs = [
     retryEventsJob,
     sweepDeliveriesJob,
@@ -81,10 +104,12 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     complaintRetrainJob,
     exchangeRecoveryJob,
     replyDeliveryJob(deps.wechat, deps.log),
+    outreachSender.job,
   ];
   const every = deps.config.jobIntervalMs;
   for (const job of jobs) stops.push(startPeriodicJob(every ? { ...job, intervalMs: every } : job, deps.log));
   return async () => {
+    outreachSender.abort(); // a send in progress stops between recipients; the next holder goes on
     await Promise.all(stops.map((stop) => stop()));
     // Stock places this instance leased and did not issue go back to the campaign.
     await releaseStockLeases();

@@ -141,7 +141,7 @@ export const memberSummary = z.object({
 export type MemberSummary = z.infer<typeof memberSummary>;
 
 /** Subscribe-message templates the mini-program asks members to accept (each acceptance allows one send). */
-export const SUBSCRIBE_TEMPLATES = { birthdayGift: 'birthday_gift' } as const;
+export const SUBSCRIBE_TEMPLATES = { birthdayGift: 'birthday_gift', brandNews: 'brand_news' } as const;
 export const SUBSCRIBE_TEMPLATE_IDS = Object.values(SUBSCRIBE_TEMPLATES);
 
 // POST /api/v1/me/subscriptions { templates } → 201 { accepted } (what wx.requestSubscribeMessage accepted)

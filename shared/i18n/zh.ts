@@ -599,6 +599,36 @@ export const zh = {
   'complaints.yes': '是投诉',
   'complaints.no': '不是投诉',
   'complaints.saved': '已标记',
+
+  // Marketing opt-out through the official account (退订/TD, 恢复).
+  'bot.marketingStopped': '已为您退订营销消息，之后不再打扰。想重新接收时回复「恢复」即可。',
+  'bot.marketingResumed': '已恢复接收营销消息。随时回复「退订」或 TD 即可退订。',
+
+  // Outreach (pages/admin/outreach).
+  'admin.outreach': "消息触达",
+  'outreach.title': "消息触达",
+  'outreach.subtitle': "在 48 小时客服窗口内发客服消息，对订阅过的会员发订阅消息，其余跳过并注明原因。",
+  'outreach.name': "名称",
+  'outreach.text': "消息内容",
+  'outreach.audience': "发送对象",
+  'outreach.audience.customers': "指定顾客",
+  'outreach.audience.segment': "人群",
+  'outreach.ids': "顾客 ID（每行一个）",
+  'outreach.segment': "人群 ID",
+  'outreach.preview': "预览",
+  'outreach.previewTitle': "共 {count} 人",
+  'outreach.byCs': "客服消息：{count} 人",
+  'outreach.bySubscribe': "订阅消息：{count} 人",
+  'outreach.skipped': "跳过（{reason}）：{count} 人",
+  'outreach.reason.opted_out': "已退订",
+  'outreach.reason.frequency_cap': "本周已达上限",
+  'outreach.reason.no_window_no_subscription': "无客服窗口且未订阅",
+  'outreach.reason.not_following': "未关注公众号",
+  'outreach.reason.unknown_customer': "顾客不存在",
+  'outreach.send': "发送",
+  'outreach.sending': "发送中…",
+  'outreach.done': "已完成",
+  'outreach.counts': "已发送 {sent} · 失败 {failed} · 跳过 {skipped} · 待发 {pending}",
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -357,3 +357,30 @@ async function applyOfficialAccountProfile(
   await Customer.updateOne({ _id: customerId }, { $set: set });
   return customerId;
 }
+
+/**
+ * What background jobs need to reach many customers at once (one query each, `$in`: fine in a job,
+ * never per request): the records, their identities, and when each last wrote to the official account.
+ */
+export async function reachabilityOf(
+  customerIds: Types.ObjectId[],
+  inboundTypes: string[],
+): Promise<Map<string, { customer: CustomerDoc; identities: Array<{ kind: IdentityKind; value: string }>; lastInboundAt?: Date }>> {
+  const [customers, identities, inbound] = await Promise.all([
+    Customer.find({ _id: { $in: customerIds } }).lean<CustomerDoc[]>(),
+    CustomerIdentity.find({ customerId: { $in: customerIds } }, { kind: 1, value: 1, customerId: 1 }).lean(),
+    TimelineEntry.find({ customerId: { $in: customerIds }, type: { $in: inboundTypes } }, { customerId: 1, at: 1 }).lean(),
+  ]);
+  const result = new Map<
+    string,
+    { customer: CustomerDoc; identities: Array<{ kind: IdentityKind; value: string }>; lastInboundAt?: Date }
+  >();
+  for (const customer of customers) result.set(String(customer._id), { customer, identities: [] });
+  for (const identity of identities)
+    result.get(String(identity.customerId))?.identities.push({ kind: identity.kind as IdentityKind, value: identity.value });
+  for (const entry of inbound) {
+    const r = result.get(String(entry.customerId));
+    if (r && (!r.lastInboundAt || entry.at > r.lastInboundAt)) r.lastInboundAt = entry.at;
+  }
+  return result;
+}

@@ -7,7 +7,8 @@ import { isDuplicateKey } from '../platform/db/errors';
 import { isConflict } from '../platform/http/errors';
 import type { Logger } from '../platform/logger';
 import { WechatApiError, type WechatPlatform } from '../wechat/platform';
-import { BirthdayGift, BirthdayNotice, SubscribeAcceptance, SubscribeUse, type BirthdayGiftDoc } from './model';
+import { BirthdayGift, BirthdayNotice, SubscribeAcceptance, type BirthdayGiftDoc } from './model';
+import { spendAcceptance, unusedAcceptances } from './subscriptions';
 import { getMember } from './service';
 
 // Birthday gifts: in their birthday month (Asia/Shanghai), members who set a birthday get the
@@ -100,25 +101,16 @@ async function notify(gift: BirthdayGiftDoc, now: Date, options: BirthdayOptions
     throw err;
   }
   const customerId = gift.customerId;
-  const [oaOpenid, mpOpenid, lastInbound, acceptances] = await Promise.all([
+  const [oaOpenid, mpOpenid, lastInbound, unused] = await Promise.all([
     openidOf(customerId, 'official_account'),
     openidOf(customerId, 'mini_program'),
     listTimeline(customerId, { types: OA_INBOUND_TYPES, limit: 1 }),
-    SubscribeAcceptance.find({ customerId, template: SUBSCRIBE_TEMPLATES.birthdayGift }, { _id: 1 }).sort({ at: 1 }).limit(20).lean(),
+    unusedAcceptances(customerId, SUBSCRIBE_TEMPLATES.birthdayGift),
   ]);
-  const used = new Set((await SubscribeUse.find({ customerId }, { _id: 1 }).limit(200).lean()).map((u) => String(u._id)));
-  const unused = acceptances.filter((a) => !used.has(a._id.toString()));
   let channel: DeliveryChannel = options.wechat
     ? chooseChannel({ oaOpenid, lastOaInboundAt: lastInbound[0]?.at, subscribeUnused: unused.length > 0, mpOpenid, now })
     : 'none';
-  if (
-    channel === 'subscribe' &&
-    !(await useAcceptance(
-      customerId,
-      unused.map((a) => a._id),
-    ))
-  )
-    channel = 'none';
+  if (channel === 'subscribe' && !(await spendAcceptance(customerId, unused))) channel = 'none';
 
   const text = '生日快乐！您的生日礼券已放入「我的优惠券」，本月内到店出示即可使用。';
   let status: 'sent' | 'failed' | 'in_app' = 'in_app';
@@ -156,19 +148,6 @@ async function notify(gift: BirthdayGiftDoc, now: Date, options: BirthdayOptions
     at: now,
   });
   return true;
-}
-
-/** Spends one of the member's unused acceptances; false when all were used meanwhile. */
-async function useAcceptance(customerId: Types.ObjectId, ids: Types.ObjectId[]): Promise<boolean> {
-  for (const id of ids) {
-    try {
-      await SubscribeUse.create({ _id: id, customerId, at: new Date() });
-      return true;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-  }
-  return false;
 }
 
 /** Records the templates a member accepted in wx.requestSubscribeMessage (one send each). */

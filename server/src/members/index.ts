@@ -12,6 +12,7 @@ export {
   spendPoints,
 } from './service';
 export type { MemberDoc } from './model';
+export { spendAcceptance, unusedAcceptances, unusedAcceptancesOf } from './subscriptions';
 export { memberRoutes } from './routes';
 export { memberJobs } from './jobs';
 export { membersData } from './customerData';

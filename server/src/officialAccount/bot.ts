@@ -61,16 +61,34 @@ export class MessageRouter {
   }
 }
 
+/** A command another module answers before the bot's own rules (e.g. 退订): its reply text, or undefined to pass. */
+export type TextCommand = (text: string, customerId: Types.ObjectId, at: Date) => Promise<string | undefined>;
+
 export interface BotServices {
   /** Asks for the follower's profile to be refreshed from the platform (queued, not awaited). */
   requestProfileSync?: ((openid: string) => Promise<void>) | undefined;
+  /** Commands wired in by the composition root, tried first, in order. */
+  textCommands?: readonly TextCommand[] | undefined;
 }
 
 /**
  * A follower's words, in order: exact keyword commands an operator set, the built-in commands (my
  * tickets, my coupons), a strong complaint (opens or raises a ticket), other keyword rules, default.
  */
-async function answerText(text: string, customerId: Types.ObjectId, at: Date, notes: Record<string, unknown>): Promise<PassiveReply> {
+async function answerText(
+  text: string,
+  customerId: Types.ObjectId,
+  at: Date,
+  notes: Record<string, unknown>,
+  commands: readonly TextCommand[] = [],
+): Promise<PassiveReply> {
+  for (const command of commands) {
+    const answer = await command(text, customerId, at);
+    if (answer) {
+      notes.command = text.trim();
+      return { type: 'text', content: answer };
+    }
+  }
   await seedDefaultKeywordRules();
   const rule = await matchKeywordRule(text);
   if (rule?.exact) {
@@ -102,9 +120,10 @@ export function createBot(services: BotServices = {}): MessageRouter {
   };
 
   const sentAt = (createTime: number) => new Date(createTime * 1000);
-  bot.on('text', ({ message, customerId, notes }) => answerText(message.content, customerId, sentAt(message.createTime), notes));
+  const commands = services.textCommands ?? [];
+  bot.on('text', ({ message, customerId, notes }) => answerText(message.content, customerId, sentAt(message.createTime), notes, commands));
   bot.on('voice', async ({ message, customerId, notes }) =>
-    message.recognition ? answerText(message.recognition, customerId, sentAt(message.createTime), notes) : MEDIA_REPLY,
+    message.recognition ? answerText(message.recognition, customerId, sentAt(message.createTime), notes, commands) : MEDIA_REPLY,
   );
   for (const type of ['image', 'video', 'shortvideo', 'link'] as const) bot.on(type, async () => MEDIA_REPLY);
   bot.on('location', async ({ message }) => ({

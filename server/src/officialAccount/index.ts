@@ -4,3 +4,4 @@ export { keywordRuleAdminRoutes, menuAdminRoutes } from './adminRoutes';
 export { sweepPushNoncesJob } from './replayGuard';
 export { profileSyncJob } from './profileSync';
 export { officialAccountData } from './customerData';
+export type { TextCommand } from './bot';

@@ -4,7 +4,7 @@ import { readRawBody } from '../platform/http/middleware';
 import type { AppDeps } from '../platform/app';
 import type { PeriodicJob } from '../platform/jobs/periodic';
 import { aesKeyFromEncodingKey, buildReplyXml, openPush, pushStamp, sealReply, verifyUrl, type PushSettings } from '../wechat/protocol';
-import { createBot, type MessageRouter } from './bot';
+import { createBot, type MessageRouter, type TextCommand } from './bot';
 import { deliver } from './delivery';
 import { Delivery, DeliveryAnswer } from './model';
 import { requestProfileSync } from './profileSync';
@@ -34,9 +34,9 @@ export function pushSettingsFrom(config: AppDeps['config']): PushSettings {
 export let officialAccountBot: MessageRouter | undefined;
 
 /** `GET|POST /wechat/official-account`: the platform's push endpoint (raw XML, outside /api/v1). */
-export function officialAccountRoutes(deps: AppDeps): Router {
+export function officialAccountRoutes(deps: AppDeps, options: { textCommands?: readonly TextCommand[] } = {}): Router {
   const settings = pushSettingsFrom(deps.config);
-  const bot = createBot({ requestProfileSync });
+  const bot = createBot({ requestProfileSync, textCommands: options.textCommands });
   officialAccountBot = bot;
   const router = new Router();
 

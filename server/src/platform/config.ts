@@ -77,6 +77,8 @@ const envSchema = z
       .min(200)
       .max(24 * 3600_000)
       .optional(),
+    OUTREACH_WEEKLY_CAP: z.coerce.number().int().min(0).max(50).default(2),
+    OUTREACH_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   })
   .superRefine((env, ctx) => {
     if (env.OA_AES_KEY_PREVIOUS && !env.OA_AES_KEY) {
@@ -145,6 +147,8 @@ export interface Config {
   metrics: { token: string | undefined; port: number | undefined; host: string };
   /** Runs every periodic job at this interval instead of its own (tests, demos); unset in production. */
   jobIntervalMs: number | undefined;
+  /** Outreach: marketing messages a customer may get per week (Monday 00:00 Asia/Shanghai), and sends in flight per sender. */
+  outreach: { weeklyCap: number; sendConcurrency: number };
 }
 
 export class ConfigError extends Error {
@@ -202,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
     jobIntervalMs: e.JOB_INTERVAL_MS,
+    outreach: { weeklyCap: e.OUTREACH_WEEKLY_CAP, sendConcurrency: e.OUTREACH_SEND_CONCURRENCY },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ZodError } from 'zod';
-import { CouponErrorCode, ErrorCode, MemberErrorCode, TicketErrorCode, type AnyErrorCode, type FieldIssue } from '@shared/errors';
+import { CouponErrorCode, ErrorCode, MemberErrorCode, OutreachErrorCode, TicketErrorCode, type AnyErrorCode, type FieldIssue } from '@shared/errors';
 import { DomainError } from '../errors';
 
 export { badRequest, busy, conflict, DomainError, forbidden, isDomainError, notFound, unauthenticated } from '../errors';
@@ -47,6 +47,7 @@ export const HTTP_STATUS: Record<AnyErrorCode, number> = {
   [MemberErrorCode.INVALID_CONFIRMATION]: 400,
   ...Object.fromEntries(Object.values(CouponErrorCode).map((code) => [code, 409])),
   ...Object.fromEntries(Object.values(TicketErrorCode).map((code) => [code, 409])),
+  ...Object.fromEntries(Object.values(OutreachErrorCode).map((code) => [code, 409])),
 } as Record<AnyErrorCode, number>;
 
 /**

@@ -21,6 +21,7 @@ import {
   pointsPage,
 } from '@shared/api/members';
 import { complaintModelInfo, complaintScoresQuery, labelComplaintRequest, retrainResponse, scoredMessage } from '@shared/api/complaints';
+import { createOutreachRequest, outreachList, outreachPreview, outreachView, recipientPage, recipientsQuery } from '@shared/api/outreach';
 import { deletionConfirmRequest, deletionStartResponse, exportResponse, profile, updateProfileRequest } from '@shared/api/privacy';
 import {
   createStoreRequest,
@@ -717,6 +718,62 @@ export const API_ROUTES: ApiRoute[] = [
     access: 'admin',
     summary: 'Delete a keyword reply rule',
     success: { status: 204, description: 'Deleted' },
+    errors: [404],
+  },
+
+  {
+    method: 'get',
+    path: '/admin/outreaches',
+    tag: 'outreach',
+    access: 'admin',
+    summary: 'Outreaches, newest first, with their progress',
+    success: { status: 200, schema: outreachList, description: 'Outreaches' },
+  },
+  {
+    method: 'post',
+    path: '/admin/outreaches',
+    tag: 'outreach',
+    access: 'admin',
+    summary: 'Compose an outreach (a draft) to listed customers or a segment',
+    body: createOutreachRequest,
+    example: { name: 'Weekend offer', text: '周末全场 8 折', audience: { kind: 'customers', customerIds: [id] } },
+    success: { status: 201, schema: outreachView, description: 'The draft' },
+  },
+  {
+    method: 'get',
+    path: '/admin/outreaches/:id',
+    tag: 'outreach',
+    access: 'admin',
+    summary: 'One outreach and its progress (counts by status, skips by reason)',
+    success: { status: 200, schema: outreachView, description: 'The outreach' },
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/admin/outreaches/:id/preview',
+    tag: 'outreach',
+    access: 'admin',
+    summary: 'Who would get a customer-service or subscribe message, and who would be skipped why',
+    success: { status: 200, schema: outreachPreview, description: 'The preview' },
+    errors: [404, 409],
+  },
+  {
+    method: 'post',
+    path: '/admin/outreaches/:id/send',
+    tag: 'outreach',
+    access: 'admin',
+    summary: 'Start sending a draft (a resumable job; each customer at most once)',
+    success: { status: 202, schema: outreachView, description: 'Sending' },
+    errors: [404, 409],
+  },
+  {
+    method: 'get',
+    path: '/admin/outreaches/:id/recipients',
+    tag: 'outreach',
+    access: 'admin',
+    summary: "Recipients' results (sent, failed with errcode, skipped with reason), paged",
+    query: recipientsQuery,
+    success: { status: 200, schema: recipientPage, description: 'Recipients' },
     errors: [404],
   },
 

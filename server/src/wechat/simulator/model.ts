@@ -39,6 +39,8 @@ const simFollowerSchema = new Schema(
     qrSceneStr: { type: String, default: '' },
     tagIds: { type: [Number], default: [] },
     remark: { type: String, default: '' },
+    /** Set by tools that push the follower's interactions: enables the 48-hour window and follow checks. */
+    lastInteractionAt: Date,
   },
   { versionKey: false },
 );

@@ -78,6 +78,29 @@ function rawUser(f: InstanceType<typeof SimFollower> | Record<string, any> | nul
   };
 }
 
+/** The customer-service window: 48 hours after the follower's last message, click, scan or follow. */
+const REPLY_WINDOW_MS = 48 * 3600_000;
+
+/**
+ * The message APIs' frequency limit (45011 when exceeded), set through /_sim/settings (0: none).
+ * Counted per second in this process: a test server serves its own simulator.
+ */
+const sendRate = { limit: 0, checkedAt: 0, second: 0, used: 0 };
+async function overSendRate(): Promise<boolean> {
+  const now = Date.now();
+  if (now - sendRate.checkedAt > 1000) {
+    sendRate.limit = (await SimCounter.findById('setting:sendsPerSecond').lean())?.value ?? 0;
+    sendRate.checkedAt = now;
+  }
+  if (!sendRate.limit) return false;
+  const second = Math.floor(now / 1000);
+  if (second !== sendRate.second) {
+    sendRate.second = second;
+    sendRate.used = 0;
+  }
+  return ++sendRate.used > sendRate.limit;
+}
+
 const seedFollowersSchema = z.object({
   followers: z
     .array(
@@ -91,6 +114,8 @@ const seedFollowersSchema = z.object({
         tags: z.array(z.number().int()).max(20).default([]),
         remark: z.string().max(30).default(''),
         subscribeTime: z.iso.datetime().optional(),
+        /** The follower's last message, click, scan or follow: customer-service messages are refused 48 h after it. */
+        lastInteractionAt: z.iso.datetime().optional(),
       }),
     )
     .min(1)
@@ -191,6 +216,7 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
     if (!appid) return;
     const b = body(ctx);
     if (!str(b.touser) || !str(b.template_id) || typeof b.data !== 'object') return fail(ctx, 47003, 'argument invalid');
+    if (await overSendRate()) return fail(ctx, 45011, 'api minute-quota reach limit, must slower, retry next minute');
     await SimMessage.create({ kind: 'subscribe', appid, touser: b.touser, body: b });
     ok(ctx);
   });
@@ -202,6 +228,14 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
     const b = body(ctx);
     const msgtype = str(b.msgtype);
     if (!str(b.touser) || !msgtype || typeof b[msgtype] !== 'object') return fail(ctx, 47003, 'argument invalid');
+    if (await overSendRate()) return fail(ctx, 45011, 'api minute-quota reach limit, must slower, retry next minute');
+    // A follower whose interactions the simulator was told of: the platform's window and follow rules.
+    const follower = await SimFollower.findById(b.touser, { subscribe: 1, lastInteractionAt: 1 }).lean();
+    if (follower?.lastInteractionAt) {
+      if (!follower.subscribe) return fail(ctx, 43004, 'require subscribe');
+      if (Date.now() - follower.lastInteractionAt.getTime() > REPLY_WINDOW_MS)
+        return fail(ctx, 45015, 'response out of time limit or subscription is canceled');
+    }
     await SimMessage.create({ kind: 'custom', appid, touser: b.touser, msgtype, body: b });
     ok(ctx);
   });
@@ -210,6 +244,7 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
     if (!appid) return;
     const b = body(ctx);
     if (!str(b.touser) || !str(b.template_id) || typeof b.data !== 'object') return fail(ctx, 47003, 'argument invalid');
+    if (await overSendRate()) return fail(ctx, 45011, 'api minute-quota reach limit, must slower, retry next minute');
     const follower = await SimFollower.findById(b.touser).lean();
     if (!follower?.subscribe) return fail(ctx, 43004, 'require subscribe');
     await SimMessage.create({ kind: 'template', appid, touser: b.touser, body: b });
@@ -392,6 +427,7 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
                 qrSceneStr: f.qrSceneStr,
                 tagIds: f.tags,
                 remark: f.remark,
+                ...(f.lastInteractionAt ? { lastInteractionAt: new Date(f.lastInteractionAt) } : {}),
               },
             },
             { upsert: true },
@@ -415,10 +451,22 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
     ctx.body = { invalidated: result.modifiedCount };
   });
   router.post('/_sim/settings', async (ctx) => {
-    // The platform pages user/get by 10,000; a smaller page lets tools exercise paging.
-    const { userGetPageSize } = parseWith(z.object({ userGetPageSize: z.number().int().min(1).max(10_000) }), ctx.request.body);
-    await SimCounter.updateOne({ _id: 'setting:userGetPageSize' }, { $set: { value: userGetPageSize } }, { upsert: true });
-    ctx.body = { userGetPageSize };
+    // The platform pages user/get by 10,000; a smaller page lets tools exercise paging. sendsPerSecond
+    // limits the message APIs (0: no limit), to exercise back-off.
+    const settings = parseWith(
+      z
+        .object({
+          userGetPageSize: z.number().int().min(1).max(10_000).optional(),
+          sendsPerSecond: z.number().int().min(0).max(100_000).optional(),
+        })
+        .refine((v) => v.userGetPageSize !== undefined || v.sendsPerSecond !== undefined, 'give a setting'),
+      ctx.request.body,
+    );
+    for (const [name, value] of Object.entries(settings)) {
+      if (value !== undefined) await SimCounter.updateOne({ _id: `setting:${name}` }, { $set: { value } }, { upsert: true });
+    }
+    if (settings.sendsPerSecond !== undefined) sendRate.checkedAt = 0;
+    ctx.body = settings;
   });
   router.post('/_sim/faults', async (ctx) => {
     const fault = parseWith(faultSchema, ctx.request.body);
