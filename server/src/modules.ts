@@ -10,6 +10,7 @@ import {
 } from './aftersale';
 import { authData, authJobs, authRoutes } from './auth';
 import { couponJobs, couponRoutes, couponsData, releaseStockLeases } from './coupons';
+import { crmData, crmRoutes, crmRulesJob, crmTagSyncJob } from './crm';
 import { customersData } from './customers';
 import { memberJobs, memberRoutes, membersData } from './members';
 import {
@@ -41,6 +42,7 @@ export const CUSTOMER_DATA: readonly CustomerDataPart[] = [
   authData,
   staffData,
   officialAccountData,
+  crmData,
   customersData,
 ];
 
@@ -64,6 +66,7 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   api.use(keywordRuleAdminRoutes().routes());
   api.use(menuAdminRoutes(deps).routes());
   api.use(pointsExchangeRoutes().routes());
+  api.use(crmRoutes().routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
@@ -81,6 +84,8 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     complaintRetrainJob,
     exchangeRecoveryJob,
     replyDeliveryJob(deps.wechat, deps.log),
+    crmRulesJob,
+    crmTagSyncJob(deps.wechat),
   ];
   const every = deps.config.jobIntervalMs;
   for (const job of jobs) stops.push(startPeriodicJob(every ? { ...job, intervalMs: every } : job, deps.log));

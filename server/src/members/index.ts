@@ -14,4 +14,5 @@ export {
 export type { MemberDoc } from './model';
 export { memberRoutes } from './routes';
 export { memberJobs } from './jobs';
+export { pointsExpiringBefore } from './lifecycle';
 export { membersData } from './customerData';
