@@ -29,6 +29,15 @@ const createTag = async (body: unknown) => {
 const keysOf = async (customerId: string) =>
   (await CustomerKey.find({ customerId: new Types.ObjectId(customerId) }, { key: 1 }).lean()).map((k) => k.key);
 const hasTag = async (customerId: string, tagId: string) => (await keysOf(customerId)).includes(`t:${tagId}`);
+/** The platform knows the follower (user/info answers what the profile sync records), then the push arrives. */
+async function follow(openid: string, storeId: string, subscribe = true) {
+  const seeded = await app.request('POST', '/__wechat/_sim/followers', {
+    body: { followers: [{ openid, subscribe, scene: 'ADD_SCENE_QR_CODE', qrSceneStr: `store:${storeId}` }] },
+  });
+  expect(seeded.status).toBe(201);
+  const event = subscribe ? eventXml(openid, 'subscribe', { EventKey: `qrscene_store:${storeId}` }) : eventXml(openid, 'unsubscribe', {}, Math.floor(Date.now() / 1000) + 1);
+  expect((await pushToOa(app, event, openid)).status).toBe(200);
+}
 const join = (who: SignedIn) => api(who, 'POST', '/members/join', { acceptTerms: true, termsVersion: '2026-01' });
 
 beforeAll(async () => {
@@ -49,7 +58,7 @@ describe('automatic tags', () => {
 
     // A follow from the store's QR code, then a message with the keyword.
     const openid = newOpenid();
-    await pushToOa(app, eventXml(openid, 'subscribe', { EventKey: `qrscene_store:${cast.storeId}` }), openid);
+    await follow(openid, cast.storeId);
     await pushToOa(app, textXml(openid, '我想退货可以吗'), openid);
     const follower = (await customerIdOf(openid))!.toString();
     await runRulesPass();
@@ -59,7 +68,7 @@ describe('automatic tags', () => {
     expect(await keysOf(follower)).toEqual(expect.arrayContaining(['following', `store:${cast.storeId}`, 'active:7']));
 
     // Unfollowing ends the store-fan tag; what they said stays true.
-    await pushToOa(app, eventXml(openid, 'unsubscribe', {}, Math.floor(Date.now() / 1000) + 1), openid);
+    await follow(openid, cast.storeId, false);
     await runRulesPass();
     expect(await hasTag(follower, fan.id)).toBe(false);
     expect(await hasTag(follower, refund.id)).toBe(true);
@@ -86,7 +95,7 @@ describe('automatic tags', () => {
     const list = await api(admin, 'GET', '/admin/crm/tags');
     const counted = (list.body.items as Array<{ id: string; count: number }>).find((t) => t.id === refund.id)!;
     expect(counted.count).toBe(1);
-  });
+  }, 240_000);
 
   it('refuses a bad rule and a staff hand on an automatic tag, changing nothing', async () => {
     const bad = await api(admin, 'POST', '/admin/crm/tags', { name: 'x', rule: { kind: 'inactive', days: -3 } });
@@ -159,7 +168,7 @@ describe('official-account tag sync', () => {
     const untag = await syncOfficialAccountTags(app.wechat);
     expect(untag.untagged).toBe(1);
     expect((await SimFollower.findById(openids[0]).lean())!.tagIds).not.toContain(oaTagId);
-  });
+  }, 240_000);
 
   it('keeps to 20 synced tags of ours and reports the account’s 100-tag limit', async () => {
     for (let i = 0; i < 19; i++) await createTag({ name: `同步${i}`, syncToOfficialAccount: true });
@@ -168,14 +177,14 @@ describe('official-account tag sync', () => {
     expect(over.body.error.code).toBe('LIMIT_REACHED');
     // Fill the account up to 100 tags from elsewhere (the console), then sync: 19 of ours do not fit.
     const existing = (await app.wechat.officialAccount.getTags()).length;
-    for (let i = existing; i < 100 - 5; i++) await app.wechat.officialAccount.createTag(`console-${i}`);
+    for (let i = existing; i < 100 - 5; i++) await app.wechat.officialAccount.createTag(`console-${i}-${Date.now() % 100000}`);
     await syncOfficialAccountTags(app.wechat);
     const tags = (await api(admin, 'GET', '/admin/crm/tags')).body.items as Array<{ name: string; oaTagId: number | null; syncError: string | null }>;
     const ours = tags.filter((t) => t.name.startsWith('同步'));
     expect(ours.filter((t) => t.oaTagId).length).toBe(5);
     expect(ours.filter((t) => t.syncError?.includes('100')).length).toBe(14);
     expect((await app.wechat.officialAccount.getTags()).length).toBe(100);
-  });
+  }, 240_000);
 });
 
 describe('segments', () => {
@@ -240,7 +249,7 @@ describe('segments', () => {
       expect(res.body.count).toBeGreaterThanOrEqual(expected.length);
       expect(res.body.preview.length).toBe(Math.min(10, res.body.count));
     }
-  });
+  }, 240_000);
 
   it('saves a segment, resolves it for outreach, and answers 404 for an unknown one', async () => {
     const saved = await api(admin, 'POST', '/admin/crm/segments', { name: '会员', conditions: [{ kind: 'behaviour', behaviour: 'member' }] });
@@ -324,7 +333,7 @@ describe('customer view for staff', () => {
 describe('Today', () => {
   it('lists followers waiting for a human and low ratings without follow-up, each with its link', async () => {
     const openid = newOpenid();
-    await pushToOa(app, eventXml(openid, 'subscribe', { EventKey: `qrscene_store:${cast.storeId}` }), openid);
+    await follow(openid, cast.storeId);
     await pushToOa(app, textXml(openid, '人工'), openid);
     const waiting = (await customerIdOf(openid))!.toString();
 
@@ -353,5 +362,5 @@ describe('Today', () => {
     expect((await api(cast.clerk, 'POST', `/tickets/${opened.body.id}/messages`, { text: '很抱歉，我们回访您', idempotencyKey: 'crm-followup-1' })).status).toBe(201);
     const after = await api(cast.clerk, 'GET', `/staff/today?storeId=${cast.storeId}`);
     expect(after.body.items.some((i: { kind: string; ticketId: string }) => i.kind === 'low_rating' && i.ticketId === opened.body.id)).toBe(false);
-  });
+  }, 240_000);
 });

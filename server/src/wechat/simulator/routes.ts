@@ -259,14 +259,20 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
     const name = str(body(ctx).tag?.name)?.trim();
     if (!name || name.length > 30) return fail(ctx, 45158, 'tag name too long');
     if ((await SimTag.countDocuments()) >= 100) return fail(ctx, 45056, 'too many tags');
-    try {
+    if (await SimTag.exists({ name })) return fail(ctx, 45157, 'tag name duplicated');
+    // The counter may lag behind the ids taken (its $inc is not atomic on every engine): take the next free one.
+    for (let attempt = 0; attempt < 20; attempt++) {
       const id = 100 + (await nextValue('tag'));
-      await SimTag.create({ _id: id, name });
-      ctx.body = { tag: { id, name } };
-    } catch (err) {
-      if (isDuplicateKey(err)) return fail(ctx, 45157, 'tag name duplicated');
-      throw err;
+      try {
+        await SimTag.create({ _id: id, name });
+        ctx.body = { tag: { id, name } };
+        return;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        if (await SimTag.exists({ name })) return fail(ctx, 45157, 'tag name duplicated');
+      }
     }
+    fail(ctx, -1, 'system error');
   });
   router.get('/cgi-bin/tags/get', async (ctx) => {
     if (!(await authorize(ctx))) return;
