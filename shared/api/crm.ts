@@ -99,7 +99,13 @@ export const segmentView = z.object({
 });
 export type SegmentView = z.infer<typeof segmentView>;
 
-export const segmentCount = z.object({ count: z.number().int(), preview: z.array(customerBrief), tookMs: z.number() });
+export const segmentCount = z.object({
+  count: z.number().int(),
+  preview: z.array(customerBrief),
+  tookMs: z.number(),
+  /** The segment index build the count comes from (null: read live); the rules pass rebuilds it every few minutes. */
+  asOf: z.string().nullable(),
+});
 export type SegmentCount = z.infer<typeof segmentCount>;
 
 export const advocateView = z.object({

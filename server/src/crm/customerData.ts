@@ -1,16 +1,19 @@
 import type { CustomerDataPart } from '../platform/customerData';
 import { tagKey } from './facts';
-import { Advocate, CrmTag, CustomerKey, OaTagOp, keyId } from './model';
+import { Advocate, CrmTag, CustomerKey, KeyChunk, OaTagOp, keyId } from './model';
 
 /** What the CRM keeps per customer: their keys (tags, facts, search keys), queued tag syncs, advocate row. */
 export const crmData: CustomerDataPart = {
   module: 'crm',
-  collections: ['crm_customer_keys', 'crm_oa_tag_ops', 'crm_advocates'],
+  // crm_key_chunks hold customer ids too; they are rebuilt from crm_customer_keys by every index build.
+  collections: ['crm_customer_keys', 'crm_oa_tag_ops', 'crm_advocates', 'crm_key_chunks'],
 
   async erase(customerId) {
     await CustomerKey.deleteMany({ customerId });
     await OaTagOp.deleteMany({ customerId });
     await Advocate.deleteMany({ customerId });
+    // Out of the segment index now rather than at its next build (which would drop them anyway).
+    await KeyChunk.updateMany({ ids: customerId.toString() }, { $pull: { ids: customerId.toString() } });
   },
 
   // Manual tags move to the surviving record; the automatic ones are recomputed by the rules pass.

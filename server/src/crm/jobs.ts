@@ -6,21 +6,27 @@ import type { WechatPlatform } from '../wechat/platform';
 import { autoTagsNow, refreshCustomer } from './facts';
 import { CrmState } from './model';
 import { syncOfficialAccountTags } from './oaSync';
+import { indexBuiltAt, rebuildSegmentIndex } from './segmentIndex';
 
 /** Entries may land a little after their `at` (another instance's clock, a slow write): read back this far. */
 const OVERLAP_MS = 2 * 60_000;
 const SWEEP_PAGE = 500;
+/** How old the segment index may grow before a pass rebuilds it. */
+export const INDEX_MAX_AGE_MS = 5 * 60_000;
 
 export interface RulesPassResult {
   touched: number;
   swept: number;
+  /** Set when the pass rebuilt the segment index. */
+  indexed?: { keys: number; memberships: number; chunks: number } | undefined;
 }
 
 /**
  * One rules pass: the customers with new timeline entries since the last pass, then the next page of
  * the sweep over everyone (time-based rules: inactive, birthday month, activity windows; and changes
  * that leave no entry on the customer's own timeline, such as a friend redeeming their gift).
- * `sweepAll` sweeps every page now (tests, and after rules change).
+ * `sweepAll` sweeps every page now (tests, and after rules change). The segment index is rebuilt when
+ * it is older than INDEX_MAX_AGE_MS (and after a full sweep).
  */
 export async function runRulesPass(now = new Date(), options: { sweepAll?: boolean } = {}): Promise<RulesPassResult> {
   const tags = await autoTagsNow();
@@ -40,7 +46,10 @@ export async function runRulesPass(now = new Date(), options: { sweepAll?: boole
     after = page.length === SWEEP_PAGE ? page.at(-1) : undefined;
   } while (options.sweepAll && after);
   await CrmState.updateOne({ _id: 'rules:sweep' }, after ? { $set: { cursor: after.toString() } } : { $unset: { cursor: 1 } }, { upsert: true });
-  return { touched: customerIds.length, swept };
+  const builtAt = await indexBuiltAt();
+  const rebuild = options.sweepAll || !builtAt || now.getTime() - builtAt.getTime() >= INDEX_MAX_AGE_MS;
+  const indexed = rebuild ? await rebuildSegmentIndex(now) : undefined;
+  return { touched: customerIds.length, swept, indexed };
 }
 
 export const crmRulesJob: PeriodicJob = { name: 'crm.rules', intervalMs: 60_000, run: (now) => runRulesPass(now).then(() => undefined) };

@@ -105,3 +105,35 @@ export const Advocate = mongoose.model('CrmAdvocate', advocateSchema, 'crm_advoc
 export const CrmState = mongoose.model('CrmState', stateSchema, 'crm_state');
 
 export const keyId = (key: string, customerId: Types.ObjectId | string) => `${key}|${customerId.toString()}`;
+
+/**
+ * The segment index: for each key, its customers' ids in chunks of up to 5,000, built by the rules
+ * pass's lease holder (one writer) as generation `gen`. A segment count reads a key's pointer and its
+ * chunks by _id: a handful of documents instead of one per customer (the embedded engine reads a
+ * document in tens of microseconds, so 60,000 of them take seconds; 12 chunks take milliseconds).
+ */
+const keyChunkSchema = new Schema(
+  {
+    _id: { type: String }, // `<key>|<gen>|<n>`
+    key: { type: String, required: true },
+    gen: { type: String, required: true },
+    ids: { type: [String], required: true },
+  },
+  { versionKey: false },
+);
+keyChunkSchema.index({ key: 1 });
+
+/** The generation of a key's chunks that readers use; replaced last, once the chunks are written. */
+const keyIndexSchema = new Schema(
+  {
+    _id: { type: String }, // the key
+    gen: { type: String, required: true },
+    chunks: { type: Number, required: true },
+    count: { type: Number, required: true },
+    builtAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+export const KeyChunk = mongoose.model('CrmKeyChunk', keyChunkSchema, 'crm_key_chunks');
+export const KeyIndex = mongoose.model('CrmKeyIndex', keyIndexSchema, 'crm_key_index');

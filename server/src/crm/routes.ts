@@ -20,7 +20,7 @@ import type { Actor } from '../staff';
 import { advocateRanking } from './advocates';
 import { addNote, customerBrief, customerView, searchCustomers, timelinePage, visibleCustomer } from './customerView';
 import { crmPolicy } from './policies';
-import { createSegment, deleteSegment, getSegment, listSegments, matchingIds } from './segments';
+import { createSegment, deleteSegment, getSegment, listSegments, segmentMembers } from './segments';
 import { applyManualTag, createTag, listTags, removeManualTag, tagCount } from './tags';
 import { todayFor } from './today';
 import { segmentView, tagView, timelineItemView } from './views';
@@ -31,10 +31,10 @@ const storeOf = (ctx: Context) => (ctx.state.storeId ? new Types.ObjectId(ctx.st
 
 async function countAndPreview(conditions: SegmentCondition[]): Promise<SegmentCount> {
   const started = performance.now();
-  const ids = await matchingIds(conditions);
+  const { ids, asOf } = await segmentMembers(conditions);
   const tookMs = Math.round(performance.now() - started);
   const preview = await Promise.all(ids.slice(0, PREVIEW).map((id) => customerBrief(new Types.ObjectId(id))));
-  return { count: ids.length, preview: preview.filter((p) => p !== undefined), tookMs };
+  return { count: ids.length, preview: preview.filter((p) => p !== undefined), tookMs, asOf: asOf?.toISOString() ?? null };
 }
 
 /** `/api/v1/admin/crm/*` (the admin) and `/api/v1/staff/customers|today|tags` (store staff). */

@@ -1,12 +1,14 @@
 // Segments: saved filters over what we know of customers. Each condition names one or more keys
-// (crm_customer_keys, see model.ts); a segment is read as equality lookups on `key` (index-backed),
-// combined in the server: the smallest set first, intersected with the others, the negated ones taken
-// out. No range, $in, $or or dotted filter reaches the database.
+// (crm_customer_keys, see model.ts). A key's customers are read from the segment index (a few chunk
+// documents by _id, see segmentIndex.ts), or, for a key not indexed yet, by equality on `key`
+// (index-backed); the sets are combined in the server: the smallest first, intersected with the
+// others, the negated ones taken out. No range, $in, $or or dotted filter reaches the database.
 import { Types } from 'mongoose';
 import type { SegmentCondition, SegmentDefinition } from '@shared/api/crm';
 import { segmentNotFound } from './errors';
 import { tagKey } from './facts';
 import { CustomerKey, Segment, type SegmentDoc } from './model';
+import { indexedIds } from './segmentIndex';
 
 export const ADVOCATES_SEGMENT_ID = '0000000000000000000000a1';
 const BUILT_IN: Array<{ _id: Types.ObjectId; name: string; builtIn: string; conditions: SegmentCondition[] }> = [
@@ -35,37 +37,60 @@ export function keysOf(condition: SegmentCondition): { keys: string[]; negate: b
   }
 }
 
-/** Customer ids (hex) carrying the key now: one indexed equality read, time-bound keys checked here. */
-export async function idsWithKey(key: string, now: Date): Promise<Set<string>> {
+/** Customer ids (hex) carrying the key now, read from the per-customer keys (time-bound keys checked here). */
+export async function idsWithKeyDirect(key: string, now: Date): Promise<Set<string>> {
   const docs = await CustomerKey.find({ key }, { _id: 0, customerId: 1, until: 1 }).batchSize(1_000_000).lean();
   const ids = new Set<string>();
   for (const d of docs) if (!d.until || d.until > now) ids.add(d.customerId.toString());
   return ids;
 }
 
-async function idsWithAny(keys: string[], now: Date): Promise<Set<string>> {
-  const sets = await Promise.all(keys.map((k) => idsWithKey(k, now)));
-  if (sets.length === 1) return sets[0]!;
-  const all = new Set<string>();
-  for (const s of sets) for (const id of s) all.add(id);
-  return all;
+interface KeySet {
+  ids: Set<string>;
+  /** When the segment index this came from was built; undefined when read directly. */
+  asOf?: Date | undefined;
 }
 
-/** The customer ids (hex, sorted) matching every condition. */
-export async function matchingIds(conditions: SegmentCondition[], now = new Date()): Promise<string[]> {
+async function idsWithKey(key: string, now: Date): Promise<KeySet> {
+  const indexed = await indexedIds(key);
+  if (indexed) return { ids: new Set(indexed.ids), asOf: indexed.builtAt };
+  return { ids: await idsWithKeyDirect(key, now) };
+}
+
+async function idsWithAny(keys: string[], now: Date): Promise<KeySet> {
+  const sets = await Promise.all(keys.map((k) => idsWithKey(k, now)));
+  const asOf = sets.reduce<Date | undefined>((min, s) => (s.asOf && (!min || s.asOf < min) ? s.asOf : min), undefined);
+  if (sets.length === 1) return sets[0]!;
+  const all = new Set<string>();
+  for (const s of sets) for (const id of s.ids) all.add(id);
+  return { ids: all, asOf };
+}
+
+export interface SegmentMembers {
+  /** Customer ids (hex), sorted. */
+  ids: string[];
+  /** The oldest segment-index build the answer used (undefined: read live). */
+  asOf?: Date | undefined;
+}
+
+/** The customers matching every condition: the smallest set first, intersected, the negated ones taken out. */
+export async function segmentMembers(conditions: SegmentCondition[], now = new Date()): Promise<SegmentMembers> {
   const resolved = conditions.map(keysOf);
   const positives = resolved.filter((r) => !r.negate);
   const negatives = resolved.filter((r) => r.negate);
   const included = await Promise.all((positives.length ? positives : [{ keys: ['all'] }]).map((p) => idsWithAny(p.keys, now)));
   const excluded = await Promise.all(negatives.map((n) => idsWithAny(n.keys, now)));
-  included.sort((a, b) => a.size - b.size);
+  const asOf = [...included, ...excluded].reduce<Date | undefined>((min, s) => (s.asOf && (!min || s.asOf < min) ? s.asOf : min), undefined);
+  included.sort((a, b) => a.ids.size - b.ids.size);
   const [smallest, ...others] = included;
-  const result: string[] = [];
-  for (const id of smallest!) {
-    if (others.every((s) => s.has(id)) && !excluded.some((s) => s.has(id))) result.push(id);
+  const ids: string[] = [];
+  for (const id of smallest!.ids) {
+    if (others.every((s) => s.ids.has(id)) && !excluded.some((s) => s.ids.has(id))) ids.push(id);
   }
-  return result.sort();
+  return { ids: ids.sort(), asOf };
 }
+
+export const matchingIds = async (conditions: SegmentCondition[], now = new Date()) => (await segmentMembers(conditions, now)).ids;
 
 async function ensureBuiltIns(): Promise<void> {
   for (const segment of BUILT_IN) {

@@ -3,14 +3,14 @@ import type { Types } from 'mongoose';
 import { TODAY_KINDS, type TodayItem, type TodayKind, type TodayView } from '@shared/api/crm';
 import { storeWorklist } from '../aftersale';
 import { CustomerKey } from './model';
-import { idsWithKey } from './segments';
+import { idsWithKeyDirect } from './segments';
 
 export const ticketLink = (ticketId: string) => `/pages/staff/ticket/index?id=${ticketId}`;
 export const customerLink = (customerId: string, storeId: string) => `/pages/staff/customer/index?id=${customerId}&storeId=${storeId}`;
 
 /** Customers of the store carrying a time-bound key that still holds, with when it stops. */
 async function storeCustomersWith(storeId: Types.ObjectId, key: string, now: Date): Promise<Array<{ customerId: string; until: Date }>> {
-  const ofStore = await idsWithKey(`store:${storeId.toString()}`, now);
+  const ofStore = await idsWithKeyDirect(`store:${storeId.toString()}`, now);
   const docs = await CustomerKey.find({ key }, { _id: 0, customerId: 1, until: 1 }).batchSize(100_000).lean();
   return docs
     .filter((d) => d.until && d.until > now && ofStore.has(d.customerId.toString()))
