@@ -42,7 +42,13 @@ const SEGMENTS: Array<{ name: string; conditions: SegmentCondition[] }> = [
 
 /** A deterministic pseudo-random customer profile. */
 function keysFor(i: number, at: Date) {
-  const r = (salt: number) => ((i * 2654435761 + salt * 40503) >>> 0) % 1000;
+  // Independent draws per salt (a multiply-xorshift mix), 0–999.
+  const r = (salt: number) => {
+    let x = Math.imul(i + 1, 0x9e3779b1) ^ Math.imul(salt, 0x85ebca77);
+    x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d);
+    x = Math.imul(x ^ (x >>> 12), 0x297a2d39);
+    return ((x ^ (x >>> 15)) >>> 0) % 1000;
+  };
   const customerId = new Types.ObjectId();
   const keys = ['all'];
   if (r(1) < 600) {
