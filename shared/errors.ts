@@ -64,7 +64,7 @@ export const TicketErrorCode = {
 
 /** Codes of the 409s the outreach endpoints answer. */
 export const OutreachErrorCode = {
-  /** The audience cannot be resolved here (segments not available). */
+  /** The audience has nobody in it. */
   AUDIENCE_UNAVAILABLE: 'AUDIENCE_UNAVAILABLE',
   /** Only a draft can be sent. */
   OUTREACH_NOT_DRAFT: 'OUTREACH_NOT_DRAFT',

@@ -10,6 +10,7 @@ import {
 } from './aftersale';
 import { authData, authJobs, authRoutes } from './auth';
 import { couponJobs, couponRoutes, couponsData, releaseStockLeases } from './coupons';
+import { crmData, crmRoutes, crmRulesJob, crmTagSyncJob, resolveSegmentCustomerIds } from './crm';
 import { customersData } from './customers';
 import { memberJobs, memberRoutes, membersData } from './members';
 import {
@@ -21,7 +22,7 @@ import {
   sweepDeliveriesJob,
   sweepPushNoncesJob,
 } from './officialAccount';
-import { answerMarketingCommand, outreachData, outreachRoutes, outreachSendJob, segmentsUnavailable, type SenderDeps } from './outreach';
+import { answerMarketingCommand, outreachData, outreachRoutes, outreachSendJob, type SenderDeps } from './outreach';
 import type { AppDeps, ModuleMount, ModuleSet } from './platform/app';
 import { registerCustomerData, type CustomerDataPart } from './platform/customerData';
 import { reportEventFailuresTo, retryEventsJob } from './platform/events';
@@ -43,14 +44,15 @@ export const CUSTOMER_DATA: readonly CustomerDataPart[] = [
   staffData,
   officialAccountData,
   outreachData,
+  crmData,
   customersData,
 ];
 
-/** The outreach module's wiring: its audience segments come from the CRM once it is wired in here. */
+/** The outreach module's wiring: its audience segments are the CRM's saved segments. */
 const outreachWiring = (deps: Pick<AppDeps, 'wechat' | 'log' | 'config'>): SenderDeps => ({
   wechat: deps.wechat,
   log: deps.log,
-  resolveSegment: segmentsUnavailable,
+  resolveSegment: resolveSegmentCustomerIds,
   weeklyCap: deps.config.outreach.weeklyCap,
   concurrency: deps.config.outreach.sendConcurrency,
 });
@@ -86,6 +88,7 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   const outreach = outreachWiring(deps);
   const sender = outreachSenderOf(deps);
   api.use(outreachRoutes({ resolveSegment: outreach.resolveSegment, weeklyCap: outreach.weeklyCap, kick: sender.kick }).routes());
+  api.use(crmRoutes().routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
@@ -105,6 +108,8 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     exchangeRecoveryJob,
     replyDeliveryJob(deps.wechat, deps.log),
     outreachSender.job,
+    crmRulesJob,
+    crmTagSyncJob(deps.wechat),
   ];
   const every = deps.config.jobIntervalMs;
   for (const job of jobs) stops.push(startPeriodicJob(every ? { ...job, intervalMs: every } : job, deps.log));

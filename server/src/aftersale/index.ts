@@ -6,3 +6,4 @@ export { aftersaleData } from './customerData';
 export { replyDeliveryJob } from './replyDeliveryJob';
 export { complaintRetrainJob, complaintRoutes, complaintsData } from './complaints';
 export { chooseChannel, clip, OA_INBOUND_TYPES, type DeliveryChannel } from './replyDelivery';
+export { storeWorklist, ticketFactsOf, ticketOwner, ticketsOfCustomer, type StoreWork, type TicketFacts } from './crmFacts';

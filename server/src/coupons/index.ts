@@ -10,3 +10,4 @@ export { claimCoupon } from './claim';
 export { claimPrecheck, findCouponByClaimKey, getIssuedCoupon, voidIssuedCoupon } from './keyedIssue';
 export { tierAllows, unlockingTier } from './tierAccess';
 export { campaignView, couponView } from './views';
+export { couponFactsOf, couponsHeldBy, giftsGivenBy, type CouponFacts, type GivenGift } from './crmFacts';

@@ -384,3 +384,25 @@ export async function reachabilityOf(
   }
   return result;
 }
+
+/** One page of active customer ids in id order, after `after` (for background passes over everyone). */
+export async function activeCustomerIdsPage(after: Types.ObjectId | undefined, limit = 500): Promise<Types.ObjectId[]> {
+  const filter: Record<string, unknown> = { status: 'active' };
+  if (after) filter._id = { $gt: after };
+  const docs = await Customer.find(filter, { _id: 1 }).sort({ _id: 1 }).limit(limit).lean();
+  return docs.map((d) => d._id);
+}
+
+/**
+ * Customers with a timeline entry at or after `since` (a range read: for background jobs only),
+ * with the newest entry time seen, so the caller can move its watermark.
+ */
+export async function customersTouchedSince(since: Date, limit = 20_000): Promise<{ customerIds: Types.ObjectId[]; newest?: Date }> {
+  const entries = await TimelineEntry.find({ at: { $gte: since } }, { customerId: 1, at: 1 })
+    .limit(limit)
+    .batchSize(limit)
+    .lean();
+  const ids = new Map(entries.map((e) => [e.customerId.toString(), e.customerId]));
+  const newest = entries.reduce<Date | undefined>((max, e) => (!max || e.at > max ? e.at : max), undefined);
+  return newest ? { customerIds: [...ids.values()], newest } : { customerIds: [...ids.values()] };
+}

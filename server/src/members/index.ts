@@ -15,4 +15,5 @@ export type { MemberDoc } from './model';
 export { spendAcceptance, unusedAcceptances, unusedAcceptancesOf } from './subscriptions';
 export { memberRoutes } from './routes';
 export { memberJobs } from './jobs';
+export { pointsExpiringBefore } from './lifecycle';
 export { membersData } from './customerData';

@@ -164,3 +164,19 @@ export async function checkTiers(now: Date): Promise<number> {
   }
   return lowered;
 }
+
+/** Points of the customer's lots that expire in (now, before], still held, and the first such date. */
+export async function pointsExpiringBefore(customerId: Types.ObjectId, before: Date, now = new Date()): Promise<{ points: number; first?: Date }> {
+  const entries = await allLedgerEntries(customerId);
+  const held = lotBalances(entries, now);
+  let points = 0;
+  let first: Date | undefined;
+  for (const lot of entries) {
+    if (!lot.expiresAt || lot.expiryHandled || lot.expiresAt <= now || lot.expiresAt > before) continue;
+    const amount = held.get(lot._id.toString()) ?? 0;
+    if (amount <= 0) continue;
+    points += amount;
+    if (!first || lot.expiresAt < first) first = lot.expiresAt;
+  }
+  return first ? { points, first } : { points };
+}

@@ -3,6 +3,6 @@
 export { answerMarketingCommand, isOptedOut, marketingCommandOf } from './optOut';
 export { outreachRoutes, type OutreachRouteDeps } from './routes';
 export { outreachSendJob, sendOutreach, CHUNK_SIZE, type SenderDeps } from './sender';
-export { segmentsUnavailable, type SegmentResolver } from './audience';
+export type { SegmentResolver } from './audience';
 export { createOutreach, getOutreach, previewOutreach, progressOf, startSending } from './service';
 export { outreachData } from './customerData';

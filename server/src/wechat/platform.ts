@@ -82,6 +82,11 @@ export class WechatTransportError extends Error {
   }
 }
 
+/** Errcodes that mean a call quota is used up: wait before calling again (daily, per minute). */
+export const QUOTA_ERRCODES: readonly number[] = [45009, 45011];
+/** Official-account tag limits: tags per account, tags per follower, openids per batch call. */
+export const OA_TAG_LIMITS = { tags: 100, perFollower: 20, batch: 50 } as const;
+
 /** Errcodes that mean the access token used is no longer good. */
 export const ACCESS_TOKEN_ERRCODES: readonly number[] = [40001, 40014, 42001];
 
@@ -118,6 +123,8 @@ export interface WechatPlatform {
     getTags(): Promise<OfficialAccountTag[]>;
     /** At most 50 openids per call. */
     tagFollowers(tagId: number, openids: string[]): Promise<void>;
+    /** tags/members/batchuntagging: at most 50 openids per call. */
+    untagFollowers(tagId: number, openids: string[]): Promise<void>;
     getFollowerTagIds(openid: string): Promise<number[]>;
     /** menu/create: replaces the custom menu (errcodes 40016–40027 etc. for what the platform refuses). */
     createMenu(menu: PlatformMenu): Promise<void>;

@@ -5,6 +5,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z, type ZodType } from 'zod';
 import { loginRequest, loginResponse } from '@shared/api/auth';
+import { CRM_API_ROUTES } from './crm';
 import { pageQuery } from '@shared/api/common';
 import {
   MEMBERSHIP_TERMS_VERSION,
@@ -862,6 +863,7 @@ export const API_ROUTES: ApiRoute[] = [
   },
 
   // This document
+  ...CRM_API_ROUTES,
   {
     method: 'get',
     path: '/openapi.json',

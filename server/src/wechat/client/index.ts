@@ -2,6 +2,7 @@ import type { PlatformMenu } from '@shared/officialAccount';
 import type { Config } from '../../platform/config';
 import {
   ACCESS_TOKEN_ERRCODES,
+  OA_TAG_LIMITS,
   WechatApiError,
   type CustomMessage,
   type FollowerPage,
@@ -209,6 +210,15 @@ export function createWechatPlatform(options: WechatClientOptions): WechatPlatfo
           path: '/cgi-bin/tags/members/batchtagging',
           body: { openid_list: openids, tagid: tagId },
           endpoint: 'tags/members/batchtagging',
+        });
+      },
+      async untagFollowers(tagId, openids) {
+        if (openids.length > OA_TAG_LIMITS.batch) throw new RangeError('tags/members/batchuntagging takes at most 50 openids');
+        await oa({
+          method: 'POST',
+          path: '/cgi-bin/tags/members/batchuntagging',
+          body: { openid_list: openids, tagid: tagId },
+          endpoint: 'tags/members/batchuntagging',
         });
       },
       async getFollowerTagIds(openid) {

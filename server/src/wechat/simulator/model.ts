@@ -100,3 +100,14 @@ const simMenuSchema = new Schema(
   { versionKey: false, minimize: false },
 );
 export const SimMenu = mongoose.model('SimMenu', simMenuSchema, 'sim_menus');
+
+/**
+ * One call of a quota-limited platform API (tag membership), by minute: the per-minute quota counts
+ * these (inserted, never incremented, so concurrent calls are all counted).
+ */
+const simApiCallSchema = new Schema(
+  { api: { type: String, required: true }, minute: { type: String, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+);
+simApiCallSchema.index({ minute: 1 });
+export const SimApiCall = mongoose.model('SimApiCall', simApiCallSchema, 'sim_api_calls');

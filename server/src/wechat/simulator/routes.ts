@@ -8,7 +8,7 @@ import { forbidden } from '../../platform/http/errors';
 import { jsonBody, parseWith } from '../../platform/http/middleware';
 import { SIMULATOR_PREFIX } from '../client';
 import { menuRefusal } from './menu';
-import { SimCounter, SimFault, SimFollower, SimMenu, SimMessage, SimQrCode, SimTag, SimToken, SimTokenCall } from './model';
+import { SimApiCall, SimCounter, SimFault, SimFollower, SimMenu, SimMessage, SimQrCode, SimTag, SimToken, SimTokenCall } from './model';
 
 // A stand-in for api.weixin.qq.com, mounted at /__wechat when no app secret is configured. It
 // answers the way the platform does (HTTP 200, errcode/errmsg in the JSON) and keeps its state in
@@ -294,14 +294,20 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
     const name = str(body(ctx).tag?.name)?.trim();
     if (!name || name.length > 30) return fail(ctx, 45158, 'tag name too long');
     if ((await SimTag.countDocuments()) >= 100) return fail(ctx, 45056, 'too many tags');
-    try {
+    if (await SimTag.exists({ name })) return fail(ctx, 45157, 'tag name duplicated');
+    // The counter may lag behind the ids taken (its $inc is not atomic on every engine): take the next free one.
+    for (let attempt = 0; attempt < 20; attempt++) {
       const id = 100 + (await nextValue('tag'));
-      await SimTag.create({ _id: id, name });
-      ctx.body = { tag: { id, name } };
-    } catch (err) {
-      if (isDuplicateKey(err)) return fail(ctx, 45157, 'tag name duplicated');
-      throw err;
+      try {
+        await SimTag.create({ _id: id, name });
+        ctx.body = { tag: { id, name } };
+        return;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        if (await SimTag.exists({ name })) return fail(ctx, 45157, 'tag name duplicated');
+      }
     }
+    fail(ctx, -1, 'system error');
   });
   router.get('/cgi-bin/tags/get', async (ctx) => {
     if (!(await authorize(ctx))) return;
@@ -309,8 +315,14 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
     const counts = await Promise.all(tags.map((t) => SimFollower.countDocuments({ tagIds: t._id })));
     ctx.body = { tags: tags.map((t, i) => ({ id: t._id, name: t.name, count: counts[i] })) };
   });
-  router.post('/cgi-bin/tags/members/batchtagging', async (ctx) => {
+  // Tag membership: at most 50 openids a call, 20 tags a follower, and a per-minute call quota
+  // (45011 once used up; set with /_sim/settings tagCallsPerMinute, default 600).
+  const tagMembership = (op: 'tag' | 'untag') => async (ctx: Context) => {
     if (!(await authorize(ctx))) return;
+    const minute = new Date().toISOString().slice(0, 16);
+    const quota = (await SimCounter.findById('setting:tagCallsPerMinute').lean())?.value || 600;
+    if ((await SimApiCall.countDocuments({ minute })) >= quota) return fail(ctx, 45011, 'api minute-quota reach limit');
+    await SimApiCall.create({ api: `tags/${op}`, minute, at: new Date() });
     const b = body(ctx);
     const openids = Array.isArray(b.openid_list) ? b.openid_list.filter((o: unknown) => typeof o === 'string') : [];
     if (openids.length === 0) return fail(ctx, 40032, 'invalid openid_list size');
@@ -318,12 +330,18 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
     if (typeof b.tagid !== 'number' || !(await SimTag.exists({ _id: b.tagid }))) return fail(ctx, 45059, 'tag not exist');
     const known = await SimFollower.find({ _id: { $in: openids } }, { tagIds: 1 }).lean();
     if (known.length !== new Set(openids).size) return fail(ctx, 40003, 'invalid openid');
-    if (known.some((f) => f.tagIds.length >= 20 && !f.tagIds.includes(b.tagid))) {
-      return fail(ctx, 45059, 'a follower has 20 tags already');
+    if (op === 'tag') {
+      if (known.some((f) => f.tagIds.length >= 20 && !f.tagIds.includes(b.tagid))) {
+        return fail(ctx, 45059, 'a follower has 20 tags already');
+      }
+      await SimFollower.updateMany({ _id: { $in: openids } }, { $addToSet: { tagIds: b.tagid } });
+    } else {
+      await SimFollower.updateMany({ _id: { $in: openids } }, { $pull: { tagIds: b.tagid } });
     }
-    await SimFollower.updateMany({ _id: { $in: openids } }, { $addToSet: { tagIds: b.tagid } });
     ok(ctx);
-  });
+  };
+  router.post('/cgi-bin/tags/members/batchtagging', tagMembership('tag'));
+  router.post('/cgi-bin/tags/members/batchuntagging', tagMembership('untag'));
   router.post('/cgi-bin/tags/getidlist', async (ctx) => {
     if (!(await authorize(ctx))) return;
     const openid = str(body(ctx).openid);
@@ -452,14 +470,19 @@ export function createSimulatorRouter(options: SimulatorOptions = {}): Router {
   });
   router.post('/_sim/settings', async (ctx) => {
     // The platform pages user/get by 10,000; a smaller page lets tools exercise paging. sendsPerSecond
-    // limits the message APIs (0: no limit), to exercise back-off.
+    // limits the message APIs (0: no limit), to exercise back-off. tagCallsPerMinute: the quota of
+    // tag-membership calls, so tools can exercise the 45011 back-off.
     const settings = parseWith(
       z
         .object({
           userGetPageSize: z.number().int().min(1).max(10_000).optional(),
           sendsPerSecond: z.number().int().min(0).max(100_000).optional(),
+          tagCallsPerMinute: z.number().int().min(1).max(100_000).optional(),
         })
-        .refine((v) => v.userGetPageSize !== undefined || v.sendsPerSecond !== undefined, 'give a setting'),
+        .refine(
+          (v) => v.userGetPageSize !== undefined || v.sendsPerSecond !== undefined || v.tagCallsPerMinute !== undefined,
+          'give a setting',
+        ),
       ctx.request.body,
     );
     for (const [name, value] of Object.entries(settings)) {
