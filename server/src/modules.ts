@@ -8,6 +8,7 @@ import {
   replyDeliveryJob,
   slaJob,
 } from './aftersale';
+import { analyticsData, analyticsRoutes, flaggedCountsUnavailable, rollupJob } from './analytics';
 import { authData, authJobs, authRoutes } from './auth';
 import { couponJobs, couponRoutes, couponsData, releaseStockLeases } from './coupons';
 import { customersData } from './customers';
@@ -41,6 +42,7 @@ export const CUSTOMER_DATA: readonly CustomerDataPart[] = [
   authData,
   staffData,
   officialAccountData,
+  analyticsData,
   customersData,
 ];
 
@@ -64,6 +66,8 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   api.use(keywordRuleAdminRoutes().routes());
   api.use(menuAdminRoutes(deps).routes());
   api.use(pointsExchangeRoutes().routes());
+  // Flagged engagement comes from the engagement module once it is wired in; until then "not available".
+  api.use(analyticsRoutes({ flaggedCounts: flaggedCountsUnavailable }).routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
@@ -81,6 +85,7 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     complaintRetrainJob,
     exchangeRecoveryJob,
     replyDeliveryJob(deps.wechat, deps.log),
+    rollupJob,
   ];
   const every = deps.config.jobIntervalMs;
   for (const job of jobs) stops.push(startPeriodicJob(every ? { ...job, intervalMs: every } : job, deps.log));

@@ -4,3 +4,4 @@ export * from './stores';
 export * from './members';
 export * from './privacy';
 export * from './complaints';
+export * from './analytics';
