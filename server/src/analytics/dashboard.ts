@@ -1,6 +1,6 @@
 // The dashboard over a date range: closed days from their rollups, the days not rolled up yet
 // (today, and yesterday in the first hour) counted live from their timeline entries, added up per
-// day. Every read here is by _id or by an indexed equality (the day), never a scan.
+// day. The timeline is read by an indexed equality (the day), never by a range.
 import {
   ATTRIBUTION_RULES,
   type ClockStats,
@@ -61,11 +61,13 @@ async function countersByDay(first: number, last: number, now: Date): Promise<{ 
   const days = new Map<number, Counters>();
   const indexes: number[] = [];
   for (let d = first; d <= Math.min(last, today); d++) indexes.push(d);
-  const docs = await eachLimited(indexes, 16, (d) => DailyRollup.findById(rollupId(dayOfIndex(d))).lean());
+  // One read for the whole range (a year is at most a few hundred small documents).
+  const found = await DailyRollup.find({ _id: { $in: indexes.map((d) => rollupId(dayOfIndex(d))) } }).lean();
+  const byId = new Map(found.map((doc) => [doc._id, doc]));
   const live: number[] = [];
   const rolled: number[] = [];
-  indexes.forEach((d, i) => {
-    const doc = docs[i];
+  indexes.forEach((d) => {
+    const doc = byId.get(rollupId(dayOfIndex(d)));
     if (doc) {
       days.set(d, new Map(doc.counters.map((c) => [c.k, c.v])));
       rolled.push(d);

@@ -206,7 +206,7 @@ function bruteForce(from: string, to: string, store: string | undefined, rolledT
   return { ...r, snapshot };
 }
 
-const asMap = (rows: Array<{ key: string; count: number }>) => new Map(rows.map((row) => [row.key, row.count]).filter(([, n]) => n));
+const asMap = (rows: Array<{ key: string; count: number }>) => new Map(rows.filter((row) => row.count).map((row) => [row.key, row.count] as const));
 const noZeros = (m: Map<string, number>) => new Map([...m].filter(([, n]) => n));
 
 function expectMatches(report: any, expected: ReturnType<typeof bruteForce>, store: string | undefined) {
