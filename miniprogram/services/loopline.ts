@@ -123,6 +123,17 @@ export const couponApi = {
   funnel: (campaignId: string) => apiRequest<FunnelReport>('GET', `/admin/reports/funnel?campaignId=${encodeURIComponent(campaignId)}`),
 };
 
+export type { DashboardReport } from '@shared/api/analytics';
+
+// The analytics dashboard (admins: all stores or one; managers: their store).
+const dashboardQueryString = (q: { from: string; to: string; storeId?: string | undefined }) =>
+  `from=${encodeURIComponent(q.from)}&to=${encodeURIComponent(q.to)}${q.storeId ? `&storeId=${encodeURIComponent(q.storeId)}` : ''}`;
+export const analyticsApi = {
+  dashboard: (q: { from: string; to: string; storeId?: string | undefined }) =>
+    apiRequest<import('@shared/api/analytics').DashboardReport>('GET', `/analytics/dashboard?${dashboardQueryString(q)}`),
+  csvPath: (q: { from: string; to: string; storeId?: string | undefined }) => `/analytics/dashboard.csv?${dashboardQueryString(q)}`,
+};
+
 export type { KeywordRuleView as KeywordRule };
 
 // Official-account keyword rules (admins).

@@ -8,6 +8,7 @@ import {
   replyDeliveryJob,
   slaJob,
 } from './aftersale';
+import { analyticsData, analyticsRoutes, flaggedCountsUnavailable, rollupJob } from './analytics';
 import { authData, authJobs, authRoutes } from './auth';
 import { couponJobs, couponRoutes, couponsData, releaseStockLeases } from './coupons';
 import { crmData, crmRoutes, crmRulesJob, crmTagSyncJob, resolveSegmentCustomerIds } from './crm';
@@ -45,6 +46,7 @@ export const CUSTOMER_DATA: readonly CustomerDataPart[] = [
   officialAccountData,
   outreachData,
   crmData,
+  analyticsData,
   customersData,
 ];
 
@@ -89,6 +91,8 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   const sender = outreachSenderOf(deps);
   api.use(outreachRoutes({ resolveSegment: outreach.resolveSegment, weeklyCap: outreach.weeklyCap, kick: sender.kick }).routes());
   api.use(crmRoutes().routes());
+  // Flagged engagement comes from the engagement module once it is wired in; until then "not available".
+  api.use(analyticsRoutes({ flaggedCounts: flaggedCountsUnavailable }).routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
@@ -110,6 +114,7 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     outreachSender.job,
     crmRulesJob,
     crmTagSyncJob(deps.wechat),
+    rollupJob,
   ];
   const every = deps.config.jobIntervalMs;
   for (const job of jobs) stops.push(startPeriodicJob(every ? { ...job, intervalMs: every } : job, deps.log));

@@ -5,3 +5,4 @@ export * from './members';
 export * from './privacy';
 export * from './complaints';
 export * from './crm';
+export * from './analytics';

@@ -100,11 +100,22 @@ export async function createTicket(customerId: Types.ObjectId, input: CreateTick
     type: 'ticket.created',
     channel: options.source === 'official_account' ? 'official_account' : options.source === 'store' ? 'store' : 'mini_program',
     summary: `${TYPE_LABELS[input.type].zh}工单 #${ticketNumber(created._id)} 已提交`,
-    data: { ticketId: String(created._id), type: input.type, priority },
+    data: { ticketId: String(created._id), type: input.type, priority, source: options.source ?? 'mini_program' },
     at,
     ...(storeId ? { storeId } : {}),
   });
   return created.toObject() as TicketDoc;
+}
+
+/** How long a ticket took to reach a service-level step and whether it missed the deadline: for reports. */
+export interface SlaFact {
+  ms: number;
+  breached: boolean;
+}
+
+function slaFact(ticket: Pick<TicketDoc, 'createdAt' | 'sla'>, at: Date, due: Date | null | undefined): SlaFact {
+  const startedAt = ticket.sla?.startedAt ?? ticket.createdAt;
+  return { ms: Math.max(0, at.getTime() - startedAt.getTime()), breached: Boolean(due && at > due) };
 }
 
 export async function getTicket(ticketId: Types.ObjectId | string): Promise<TicketDoc | null> {
@@ -153,7 +164,7 @@ export async function transition(
 ): Promise<TicketDoc> {
   const id = asObjectId(ticketId);
   if (!id) throw notFound('No such ticket.');
-  const { updated, entry, from, to } = await withLock(`ticket:${id}`, async () => {
+  const { updated, entry, from, to, facts } = await withLock(`ticket:${id}`, async () => {
     const ticket = await getTicket(id);
     if (!ticket) throw notFound('No such ticket.');
     const check = canTransition(ruleView(ticket), action, actor, data, now);
@@ -218,13 +229,24 @@ export async function transition(
       new: true,
     }).lean<TicketDoc>();
     if (!updated) throw conflict(TicketErrorCode.TICKET_CHANGED, 'The ticket changed meanwhile; reload it and try again.');
-    return { updated, entry, from, to };
+    const facts = {
+      ...(answersFirst ? { firstResponse: slaFact(ticket, now, sla.firstResponseDue) } : {}),
+      ...(action === 'resolve' ? { resolution: slaFact(ticket, now, sla.resolutionDue) } : {}),
+    };
+    return { updated, entry, from, to, facts };
   });
   await appendTimeline(updated.customerId, {
     type: `ticket.${action}`,
     channel: channelOf(actor),
     summary: `工单 #${ticketNumber(updated._id)}：${STATE_LABELS[from].zh} → ${STATE_LABELS[to].zh}`,
-    data: { ticketId: String(updated._id), action, from, to, ...(entry.reason ? { reason: entry.reason } : {}) },
+    data: {
+      ticketId: String(updated._id),
+      action,
+      from,
+      to,
+      ...(entry.reason ? { reason: entry.reason } : {}),
+      ...(Object.keys(facts).length ? { ...facts, ticketType: updated.type, source: updated.source } : {}),
+    },
     at: now,
     ...(updated.storeId ? { storeId: updated.storeId } : {}),
     ...(actor.kind === 'staff' && asObjectId(actor.staffId) ? { staffId: asObjectId(actor.staffId)! } : {}),
@@ -390,6 +412,7 @@ export async function postMessage(
 
 async function finishMessage(ticket: TicketDoc, message: TicketMessageDoc, actor: TicketActor): Promise<void> {
   const fromStaff = message.author?.kind === 'staff' || message.author?.kind === 'admin';
+  let firstResponse: SlaFact | undefined;
   await withLock(`ticket:${ticket._id}`, async () => {
     const current = await getTicket(ticket._id);
     if (!current) return;
@@ -397,6 +420,7 @@ async function finishMessage(ticket: TicketDoc, message: TicketMessageDoc, actor
     if (!current.lastMessageAt || current.lastMessageAt < message.at) set.lastMessageAt = message.at;
     if (fromStaff && !current.sla?.firstRespondedAt) {
       // A staff reply is the first response, if nothing answered before.
+      firstResponse = slaFact(current, message.at, current.sla?.firstResponseDue);
       set['sla.firstRespondedAt'] = message.at;
       if (OPEN_STATES.includes(current.state as TicketState)) {
         set['sla.nextDueAt'] = current.sla?.resolutionDue;
@@ -411,7 +435,11 @@ async function finishMessage(ticket: TicketDoc, message: TicketMessageDoc, actor
     type: fromStaff ? 'ticket.reply' : 'ticket.message',
     channel: channelOf(actor),
     summary: message.text.slice(0, 140),
-    data: { ticketId: String(ticket._id), messageId: String(message._id) },
+    data: {
+      ticketId: String(ticket._id),
+      messageId: String(message._id),
+      ...(firstResponse ? { firstResponse, ticketType: ticket.type, source: ticket.source } : {}),
+    },
     at: message.at,
     ...(ticket.storeId ? { storeId: ticket.storeId } : {}),
   });

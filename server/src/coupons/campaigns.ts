@@ -109,3 +109,9 @@ export async function listClaimableCampaigns(channel: ClaimChannel = 'mini_progr
 export async function listCampaigns(): Promise<CampaignWithCounts[]> {
   return withCounts(await Campaign.find().sort({ createdAt: -1 }).limit(200).lean<CampaignDoc[]>());
 }
+
+/** Every campaign's name by id (for reports that show campaigns by name). */
+export async function campaignNames(): Promise<Map<string, string>> {
+  const campaigns = await Campaign.find({}, { name: 1 }).lean();
+  return new Map(campaigns.map((c) => [c._id.toString(), c.name]));
+}

@@ -93,6 +93,8 @@ async function afterGiftAccepted(gift: GiftDoc, coupon: CouponDoc, friendId: Typ
   await recordFunnel(`gift:${gift._id.toString()}`, { campaignId: coupon.campaignId, channel: coupon.channel }, { gifted: 1 }, now);
   const data = {
     couponId: coupon._id.toString(),
+    campaignId: coupon.campaignId.toString(),
+    claimChannel: coupon.channel,
     giftId: gift._id.toString(),
     fromCustomerId: gift.customerId.toString(),
     toCustomerId: friendId.toString(),

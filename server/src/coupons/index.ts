@@ -5,7 +5,7 @@ export { couponRoutes } from './routes';
 export { couponJobs } from './jobs';
 export { couponsData } from './customerData';
 export { releaseStockLeases } from './stock';
-export { listClaimableCampaigns, type CampaignWithCounts } from './campaigns';
+export { campaignNames, listClaimableCampaigns, type CampaignWithCounts } from './campaigns';
 export { claimCoupon } from './claim';
 export { claimPrecheck, findCouponByClaimKey, getIssuedCoupon, voidIssuedCoupon } from './keyedIssue';
 export { tierAllows, unlockingTier } from './tierAccess';

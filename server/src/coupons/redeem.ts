@@ -188,6 +188,8 @@ export async function redeemCoupon(
     summary: `Used coupon "${coupon.name}"${discountFen ? ` (${discountFen} fen off)` : ''}`,
     data: {
       couponId: coupon._id.toString(),
+      campaignId: coupon.campaignId.toString(),
+      claimChannel: coupon.channel,
       redemptionId: redemptionId.toString(),
       orderAmountFen: ref.orderAmountFen,
       discountFen,

@@ -60,9 +60,15 @@ const timelineSchema = new Schema({
   staffId: { type: Schema.Types.ObjectId },
   /** For entries written once per source record; the _id is derived from it (see appendTimeline). */
   sourceKey: { type: String },
+  /**
+   * The entry's day in Asia/Shanghai (`YYYY-MM-DD`): reports read one day's entries by equality,
+   * which the embedded engine serves from an index (a range on `at` scans the whole collection).
+   */
+  day: { type: String },
 });
 timelineSchema.index({ customerId: 1, at: -1 });
 timelineSchema.index({ type: 1, at: -1 });
+timelineSchema.index({ day: 1 });
 
 export type CustomerDoc = InferSchemaType<typeof customerSchema> & { _id: Types.ObjectId };
 export type IdentityKind = 'oa_openid' | 'mp_openid' | 'unionid';

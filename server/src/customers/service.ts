@@ -165,6 +165,11 @@ export interface TimelineInput {
   sourceKey?: string;
 }
 
+/** A moment's day in Asia/Shanghai (UTC+8, no daylight saving) as `YYYY-MM-DD`. */
+export function shanghaiDay(at: Date): string {
+  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
 /** The _id of a keyed timeline entry: the same source always gives the same id. */
 export function timelineIdFor(sourceKey: string): Types.ObjectId {
   return new Types.ObjectId(createHash('sha256').update(`timeline:${sourceKey}`).digest().subarray(0, 12));
@@ -194,11 +199,39 @@ export async function appendTimeline(customerId: Types.ObjectId, entry: Timeline
 /** Several entries of one customer in one write (e.g. a message and the reply to it). */
 export async function appendTimelineEntries(customerId: Types.ObjectId, entries: TimelineInput[]): Promise<void> {
   if (!entries.length) return;
+  const now = new Date();
   await timelineBatch(
-    entries.map((entry) =>
-      toStored(TimelineEntry, { ...(entry.sourceKey ? { _id: timelineIdFor(entry.sourceKey) } : {}), customerId, ...entry }),
-    ),
+    entries.map((entry) => {
+      const at = entry.at ?? now;
+      return toStored(TimelineEntry, {
+        ...(entry.sourceKey ? { _id: timelineIdFor(entry.sourceKey) } : {}),
+        customerId,
+        ...entry,
+        at,
+        day: shanghaiDay(at),
+      });
+    }),
   );
+}
+
+/** Every entry of one Asia/Shanghai day (`YYYY-MM-DD`), for reports: an indexed equality read. */
+export async function timelineOfDay(day: string): Promise<TimelineDoc[]> {
+  return TimelineEntry.find({ day }).lean<TimelineDoc[]>().batchSize(100_000);
+}
+
+/**
+ * Every entry before `before`, in no particular order, for background reports that read the whole
+ * timeline once (the range filter scans): never per request.
+ */
+export async function scanTimeline(before: Date, each: (entry: TimelineDoc) => void): Promise<void> {
+  const cursor = TimelineEntry.find({ at: { $lt: before } }).lean<TimelineDoc[]>().batchSize(5_000).cursor();
+  for await (const entry of cursor) each(entry as unknown as TimelineDoc);
+}
+
+/** When the first timeline entry was written (for reports that start at the beginning). */
+export async function firstTimelineAt(): Promise<Date | undefined> {
+  const first = await TimelineEntry.findOne({}, { at: 1 }).sort({ at: 1 }).lean();
+  return first?.at;
 }
 
 export async function listTimeline(

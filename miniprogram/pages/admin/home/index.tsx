@@ -17,6 +17,7 @@ export default function AdminHomePage() {
           <MenuItem className='menu-staff' label={t('admin.staff')} url='/pages/admin/staff/index' />
           <MenuItem className='menu-campaigns' label={t('admin.campaigns')} url='/pages/admin/campaigns/index' />
           <MenuItem className='menu-funnel' label={t('admin.funnel')} url='/pages/admin/funnel/index' />
+          <MenuItem className='menu-dashboard' label={t('admin.dashboard')} url='/pages/admin/dashboard/index' />
           <MenuItem className='menu-keyword-rules' label={t('admin.keywordRules')} url='/pages/admin/keyword-rules/index' />
           <MenuItem className='menu-oa-menu' label={t('admin.oaMenu')} url='/pages/admin/oa-menu/index' />
           <MenuItem className='menu-outreach' label={t('admin.outreach')} url='/pages/admin/outreach/index' />

@@ -20,6 +20,7 @@ export default function StaffHomePage() {
           <MenuItem className='menu-inbox' label={t('staff.inbox')} url='/pages/staff/tickets/index' />
           <MenuItem className='menu-complaints' label={t('staff.complaints')} url='/pages/staff/complaints/index' />
           {isManager && <MenuItem className='menu-staff' label={t('staff.roles')} url='/pages/admin/staff/index' />}
+          {isManager && <MenuItem className='menu-dashboard' label={t('admin.dashboard')} url='/pages/admin/dashboard/index' />}
         </View>
       )}
     </View>

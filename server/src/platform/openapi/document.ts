@@ -7,6 +7,7 @@ import { z, type ZodType } from 'zod';
 import { loginRequest, loginResponse } from '@shared/api/auth';
 import { CRM_API_ROUTES } from './crm';
 import { pageQuery } from '@shared/api/common';
+import { dashboardQuery } from '@shared/api/analytics';
 import {
   MEMBERSHIP_TERMS_VERSION,
   adjustPointsRequest,
@@ -87,6 +88,7 @@ const campaignView = view('CampaignView', 'A coupon campaign (shared/coupons.ts 
 const couponView = view('CouponView', 'A coupon as its holder sees it (shared/coupons.ts CouponView).');
 const redemptionView = view('RedemptionView', 'A redemption at a till (shared/coupons.ts RedemptionView).');
 const redemptionPreview = view('RedemptionPreview', 'What a redemption would do (shared/coupons.ts RedemptionPreview).');
+const dashboardReportView = view('DashboardReport', 'The analytics dashboard (shared/api/analytics.ts DashboardReport).');
 const funnelReport = view('FunnelReport', 'Claimed → gifted → redeemed by channel, store and staff (shared/coupons.ts FunnelReport).');
 const ticketView = view('TicketView', 'An after-sale ticket as the caller may see it, with the actions open to them.');
 const ticketMessage = view('TicketMessageView', 'One message on a ticket.');
@@ -408,6 +410,26 @@ export const API_ROUTES: ApiRoute[] = [
     example: { status: 'paused' },
     success: { status: 200, schema: campaignView, description: 'The campaign' },
     errors: [404, 409],
+  },
+  {
+    method: 'get',
+    path: '/analytics/dashboard',
+    tag: 'analytics',
+    access: 'manager',
+    summary: 'The dashboard over a date range: interactions, members, coupons and money, service (admins: all stores or one; managers: their store)',
+    query: dashboardQuery,
+    success: { status: 200, schema: dashboardReportView, description: 'The dashboard' },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/analytics/dashboard.csv',
+    tag: 'analytics',
+    access: 'manager',
+    summary: 'The same dashboard as CSV',
+    query: dashboardQuery,
+    success: { status: 200, description: 'The dashboard as CSV', contentType: 'text/csv' },
+    errors: [],
   },
   {
     method: 'get',

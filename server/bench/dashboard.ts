@@ -1,0 +1,161 @@
+// `npm run bench:dashboard`: the analytics dashboard's 90-day answer time at 1k customers (≈10k
+// timeline entries) and at 100k customers (1M entries), against the real server (its own process)
+// and database. The timeline is seeded with insertMany (entries shaped as the modules write them,
+// spread over 90 days up to now, so today's part is counted live), the closed days are rolled up
+// (timed too), then the dashboard is asked for the last 90 days, brand-wide and for one store.
+//
+//   npm run bench:dashboard                 (embedded engine in a scratch directory)
+//   BENCH_CUSTOMERS=20000 npm run bench:dashboard   (a smaller large step)
+//   MONGODB_URI=mongodb://… npm run bench:dashboard
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import mongoose, { Types } from 'mongoose';
+import { runRollups } from '../src/analytics/rollup';
+import { loadConfig } from '../src/platform/config';
+import { startEmbeddedEngine, type EmbeddedEngine } from '../src/platform/db/embeddedEngine';
+import { createLogger } from '../src/platform/logger';
+import { generateTimeline, shanghaiDayOf, type SeedEntry } from '../test/analyticsSeed';
+import { spawnServer, type Target } from '../test/spawnServer';
+
+const LARGE = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
+const SMALL = 1_000;
+const PER_CUSTOMER = 10;
+const DAYS = 90;
+const RUNS = 5;
+const DAY = 86_400_000;
+
+async function call(url: string, path: string, token?: string): Promise<{ status: number; body: any; ms: number }> {
+  const started = performance.now();
+  const res = await fetch(url + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, ms: performance.now() - started };
+}
+
+async function seed(customers: number, stores: string[], campaigns: string[], seedNo: number): Promise<{ entries: number; seconds: number }> {
+  const timeline = mongoose.connection.collection('timeline');
+  const people = mongoose.connection.collection('customers');
+  const started = performance.now();
+  let entries = 0;
+  const pending: SeedEntry[][] = [];
+  generateTimeline({ customers, days: DAYS, now: new Date(), stores, campaigns, seed: seedNo, perCustomer: PER_CUSTOMER }, (batch) =>
+    pending.push(batch),
+  );
+  // Four batches in flight at once.
+  let next = 0;
+  const worker = async () => {
+    while (next < pending.length) {
+      const batch = pending[next++]!;
+      const ids = [...new Set(batch.map((e) => e.customerId.toString()))];
+      await people.insertMany(
+        ids.map((id) => ({ _id: new Types.ObjectId(id), status: 'active', officialAccount: { following: true } })),
+        { ordered: false },
+      ).catch((err: { code?: number }) => {
+        if (err.code !== 11000) throw err; // a customer whose entries span two batches
+      });
+      await timeline.insertMany(batch, { ordered: false });
+      entries += batch.length;
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return { entries, seconds: (performance.now() - started) / 1000 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function measure(url: string, token: string, query: string): Promise<{ median: number; max: number; body: any }> {
+  const warm = await call(url, `/api/v1/analytics/dashboard?${query}`, token);
+  if (warm.status !== 200) throw new Error(`dashboard answered ${warm.status}: ${JSON.stringify(warm.body)}`);
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) times.push((await call(url, `/api/v1/analytics/dashboard?${query}`, token)).ms);
+  return { median: median(times), max: Math.max(...times), body: warm.body };
+}
+
+async function scale(
+  engine: EmbeddedEngine | undefined,
+  uri: string,
+  dataDir: string,
+  customers: number,
+  seedNo: number,
+): Promise<{ customers: number; entries: number; brand: number; store: number; brandMax: number }> {
+  // Seeded before the server starts: its indexes are then built once over the data, not per insert.
+  await mongoose.connect(uri);
+  const stores = Array.from({ length: 3 }, () => new Types.ObjectId().toString());
+  const campaigns = Array.from({ length: 6 }, () => new Types.ObjectId().toString());
+  const s = await seed(customers, stores, campaigns, seedNo);
+  console.log(`${customers} customers: seeded ${s.entries} timeline entries in ${s.seconds.toFixed(1)} s (${Math.round(s.entries / s.seconds)}/s)`);
+  let server: Target | undefined;
+  try {
+    let started = performance.now();
+    server = await spawnServer(
+      'server/src/main.ts',
+      [],
+      { ...process.env, PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', MONGODB_URI: uri, DATA_DIR: dataDir, ADMIN_OPENIDS: 'bench-admin' },
+      /running at (\S+)/,
+      600_000,
+    );
+    await mongoose.connection.collection('timeline').createIndex({ day: 1 });
+    await engine?.ensureIndexes();
+    console.log(`  server up and indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const url = server.url;
+    const login = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'test:bench-admin' }),
+    });
+    const admin = ((await login.json()) as { token: string }).token;
+    const to = shanghaiDayOf(new Date());
+    const from = shanghaiDayOf(new Date(Date.now() - (DAYS - 1) * DAY));
+    const query = `from=${from}&to=${to}`;
+    // Rolling up is the periodic job's work; here it runs at once, and is timed.
+    started = performance.now();
+    const rolled = await runRollups(new Date());
+    console.log(`  rollup: ${rolled.rolled.length} day(s) written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await engine?.ensureIndexes();
+    const brand = await measure(url, admin, query);
+    const store = await measure(url, admin, `${query}&storeId=${stores[0]}`);
+    console.log(
+      `  dashboard, ${DAYS} days (live: ${brand.body.liveDays.join(', ') || 'none'}): all stores median ${brand.median.toFixed(0)} ms (max ${brand.max.toFixed(0)}), one store median ${store.median.toFixed(0)} ms (max ${store.max.toFixed(0)})`,
+    );
+    console.log(
+      `  figures: messages in ${brand.body.interactions.messagesIn}, redeemed ${brand.body.coupons.redeemed}, sales ¥${(brand.body.coupons.salesFen / 100).toFixed(0)}, active members ${brand.body.members.active30}`,
+    );
+    return { customers, entries: s.entries, brand: brand.median, brandMax: brand.max, store: store.median };
+  } finally {
+    await mongoose.disconnect().catch(() => undefined);
+    await server?.stop();
+  }
+}
+
+async function main() {
+  const dataDir = await mkdtemp(path.join(process.env.BENCH_DATA_DIR ?? os.tmpdir(), 'loopline-bench-'));
+  const base = loadConfig({ ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  let engine: EmbeddedEngine | undefined;
+  const rows: string[] = [];
+  try {
+    engine = base.mongodbUri ? undefined : await startEmbeddedEngine({ dataDir, ferretdbBin: base.ferretdbBin, log: createLogger('error') });
+    const uriOf = (name: string) =>
+      base.mongodbUri ? base.mongodbUri.replace(/\/([^/?]*)(\?|$)/, `/${name}$2`) : `${engine!.uri}/${name}`;
+    const stamp = Date.now();
+    const small = await scale(engine, uriOf(`bench_dashboard_small_${stamp}`), dataDir, SMALL, 101);
+    const large = await scale(engine, uriOf(`bench_dashboard_large_${stamp}`), dataDir, LARGE, 102);
+    rows.push(`  ${small.customers} customers / ${small.entries} entries: ${small.brand.toFixed(0)} ms (one store ${small.store.toFixed(0)} ms)`);
+    rows.push(
+      `  ${large.customers} customers / ${large.entries} entries: ${large.brand.toFixed(0)} ms, max ${large.brandMax.toFixed(0)} ms (one store ${large.store.toFixed(0)} ms)   target ≤ 1000 ms`,
+    );
+    rows.push(`  ratio large / small: ${(large.brand / small.brand).toFixed(2)}×`);
+    rows.push(`  database: ${base.mongodbUri ? 'MONGODB_URI' : `embedded ${engine?.kind}`}`);
+    if (large.brand > 1000) process.exitCode = 1;
+  } finally {
+    await engine?.stop();
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  }
+  console.log(`Dashboard over ${DAYS} days (median of ${RUNS}):`);
+  for (const row of rows) console.log(row);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

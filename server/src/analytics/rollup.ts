@@ -1,0 +1,218 @@
+// The daily rollup: one pass over the timeline writes one document per closed day (counters and
+// the day's snapshots), insert-only. Run by the periodic job's lease holder; safe to cut short and
+// repeat (a day is written whole or not at all, and a day written stands).
+import { firstTimelineAt, scanTimeline } from '../customers';
+import { insertEach } from '../platform/db/batch';
+import { failpoint } from '../platform/failpoints';
+import type { PeriodicJob } from '../platform/jobs/periodic';
+import {
+  addTo,
+  dayIndex,
+  dayOfIndex,
+  DayCounters,
+  isBefore,
+  isPersonTouch,
+  monthOfIndex,
+  startOfDayIndex,
+  touchChannel,
+  voidedRedemption,
+  type Acquisition,
+  type Counters,
+  type FactEntry,
+} from './facts';
+import { AcquisitionRecord, DailyRollup } from './model';
+
+/** What a rollup counts; a change of rules bumps it and the days are rolled up again under new ids. */
+export const ROLLUP_VERSION = 1;
+export const rollupId = (day: string) => `v${ROLLUP_VERSION}:${day}`;
+
+/**
+ * A day is rolled up this long after it ends: facts of a day can still change a little after
+ * midnight (a redemption is voided within 10 minutes), and a rolled-up day never changes.
+ */
+export const SETTLE_MS = 60 * 60 * 1000;
+/** How far back the first pass goes. */
+export const MAX_BACKFILL_DAYS = 400;
+
+/** The last day that may be rolled up at `now`. */
+export const lastClosedDay = (now: Date): number => dayIndex(now.getTime() - SETTLE_MS) - 1;
+
+interface PersonState {
+  joined?: number;
+  /** [day, at, tier] of the joins and tier changes, in arrival order. */
+  tiers: Array<[number, number, string]>;
+  /** Days with a touch by the person. */
+  days: Set<number>;
+  redemptions: Array<[number, string]>;
+  first?: { at: Date; id: string; acquisition: Acquisition };
+}
+
+export interface RollupResult {
+  rolled: string[];
+  skipped: string[];
+}
+
+/** Which days of [first, last] have no rollup yet. */
+async function pendingDays(first: number, last: number): Promise<number[]> {
+  const written = new Set((await DailyRollup.find({}, { _id: 1 }).lean()).map((d) => d._id));
+  const days: number[] = [];
+  for (let day = Math.max(first, last - MAX_BACKFILL_DAYS + 1); day <= last; day++) if (!written.has(rollupId(dayOfIndex(day)))) days.push(day);
+  return days;
+}
+
+/** Rolls up every closed day that has no rollup yet. */
+export async function runRollups(now = new Date()): Promise<RollupResult> {
+  const firstAt = await firstTimelineAt();
+  if (!firstAt) return { rolled: [], skipped: [] };
+  const days = await pendingDays(dayIndex(firstAt), lastClosedDay(now));
+  if (!days.length) return { rolled: [], skipped: [] };
+  const pending = new Set(days);
+  const lastDay = days[days.length - 1]!;
+
+  const people = new Map<string, PersonState>();
+  const person = (id: string): PersonState => {
+    let p = people.get(id);
+    if (!p) {
+      p = { tiers: [], days: new Set(), redemptions: [] };
+      people.set(id, p);
+    }
+    return p;
+  };
+  const perDay = new Map<number, DayCounters>();
+  const voided = new Set<string>();
+
+  // One read of the timeline up to the end of the last pending day.
+  await scanTimeline(startOfDayIndex(lastDay + 1), (entry) => {
+    const day = dayIndex(entry.at);
+    const id = entry.customerId.toString();
+    const fact = entry as unknown as FactEntry;
+    const v = voidedRedemption(fact);
+    if (v) voided.add(v);
+    if (pending.has(day)) {
+      let counters = perDay.get(day);
+      if (!counters) perDay.set(day, (counters = new DayCounters()));
+      counters.add(fact);
+    }
+    const p = person(id);
+    if (isPersonTouch(fact)) p.days.add(day);
+    const data = (entry.data ?? {}) as Record<string, unknown>;
+    if (entry.type === 'member.joined') {
+      p.joined = Math.min(p.joined ?? day, day);
+      p.tiers.push([day, +entry.at, 'regular']);
+    } else if (entry.type === 'member.tier_changed' && typeof data.to === 'string') {
+      p.tiers.push([day, +entry.at, data.to]);
+    } else if (entry.type === 'coupon.redeemed' && typeof data.redemptionId === 'string') {
+      p.redemptions.push([day, data.redemptionId]);
+    }
+    const acquisition = touchChannel(fact);
+    if (acquisition) {
+      const candidate = { at: entry.at, id: String(entry._id), acquisition };
+      if (!p.first || isBefore(candidate, p.first)) p.first = candidate;
+    }
+  });
+
+  // Acquisitions first: today's unfollowers are read against them before their day is rolled up.
+  const acquisitions = [...people]
+    .filter(([, p]) => p.first)
+    .map(([id, p]) => ({ _id: id, customerId: id, channel: p.first!.acquisition.channel, store: p.first!.acquisition.store, at: p.first!.at }));
+  for (let i = 0; i < acquisitions.length; i += 5_000) {
+    const outcomes = await insertEach(AcquisitionRecord, acquisitions.slice(i, i + 5_000));
+    const failed = outcomes.find((o) => o instanceof Error);
+    if (failed) throw failed;
+  }
+
+  const acquiredOn = new Map<number, Acquisition[]>();
+  for (const p of people.values()) {
+    if (!p.first) continue;
+    const day = dayIndex(p.first.at);
+    if (pending.has(day)) acquiredOn.set(day, [...(acquiredOn.get(day) ?? []), p.first.acquisition]);
+  }
+  const snapshots = snapshotter(people, voided);
+  const rolled: string[] = [];
+  const skipped: string[] = [];
+  for (const day of days) {
+    const counters = (perDay.get(day) ?? new DayCounters()).finish({
+      voided,
+      acquisitionOf: (id) => people.get(id)?.first?.acquisition,
+    });
+    for (const a of acquiredOn.get(day) ?? []) addTo(counters, 'oa.acquired', a.store, a.channel);
+    snapshots(day, counters);
+    const [outcome] = await insertEach(DailyRollup, [
+      { _id: rollupId(dayOfIndex(day)), counters: [...counters].map(([k, v]) => ({ k, v })), version: ROLLUP_VERSION, at: now },
+    ]);
+    if (outcome instanceof Error) throw outcome;
+    (outcome === 'inserted' ? rolled : skipped).push(dayOfIndex(day));
+    failpoint('analytics-rollup.after-day');
+  }
+  return { rolled, skipped };
+}
+
+/** The members' state as of the end of a day: tier mix, active in 30 days, repeat customers, cohorts. */
+function snapshotter(people: Map<string, PersonState>, voided: ReadonlySet<string>) {
+  const members = [...people.values()]
+    .filter((p) => p.joined !== undefined)
+    .map((p) => ({
+      joined: p.joined!,
+      days: [...p.days].sort((a, b) => a - b),
+      tiers: [...p.tiers].sort((a, b) => a[1] - b[1]),
+    }));
+  // The day each person made their second redemption that stood (repeat customers need not be members).
+  const secondRedemption = [...people.values()]
+    .map((p) =>
+      p.redemptions
+        .filter(([, id]) => !voided.has(id))
+        .map(([day]) => day)
+        .sort((a, b) => a - b)[1],
+    )
+    .filter((d): d is number => d !== undefined);
+
+  return (day: number, counters: Counters) => {
+    let active = 0;
+    const tiers = new Map<string, number>();
+    const cohortSize = new Map<string, number>();
+    const cohort = new Map<string, number>();
+    for (const m of members) {
+      if (m.joined > day) continue;
+      if (hasDayIn(m.days, day - 29, day)) active++;
+      let tier = 'regular';
+      for (const [d, , t] of m.tiers) if (d <= day) tier = t;
+      tiers.set(tier, (tiers.get(tier) ?? 0) + 1);
+      const joinMonth = monthOfIndex(m.joined);
+      cohortSize.set(joinMonth, (cohortSize.get(joinMonth) ?? 0) + 1);
+      const months = new Set<string>();
+      for (const d of m.days) {
+        if (d > day) break;
+        if (d >= m.joined) months.add(monthOfIndex(d));
+      }
+      for (const month of months) cohort.set(`${joinMonth}|${month}`, (cohort.get(`${joinMonth}|${month}`) ?? 0) + 1);
+    }
+    addTo(counters, 'snap.active30', '-', '-', active);
+    addTo(counters, 'snap.repeat', '-', '-', secondRedemption.filter((d) => d <= day).length);
+    for (const [tier, n] of tiers) addTo(counters, 'snap.tier', '-', tier, n);
+    for (const [month, n] of cohortSize) addTo(counters, 'snap.cohortSize', '-', month, n);
+    for (const [key, n] of cohort) addTo(counters, 'snap.cohort', '-', key, n);
+    // Written even when zero, so that a rolled day always says how many were active.
+    if (!counters.has('snap.active30|-|-')) counters.set('snap.active30|-|-', 0);
+  };
+}
+
+/** Whether a sorted list of days has one in [from, to]. */
+function hasDayIn(sorted: number[], from: number, to: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo]! <= to;
+}
+
+/** The periodic job: every 10 minutes, roll up the days that closed. */
+export const rollupJob: PeriodicJob = {
+  name: 'analytics-rollup',
+  intervalMs: 10 * 60 * 1000,
+  run: async (now) => {
+    await runRollups(now);
+  },
+};
