@@ -12,7 +12,9 @@ import { Campaign, Coupon } from '../../coupons/model';
 import { CustomerIdentity, TimelineEntry, identityKey } from '../../customers/model';
 import { Member } from '../../members/model';
 import { Delivery, KeywordRule } from '../../officialAccount/model';
-import { ensureGinIndexes } from './ginIndexes';
+// Registers every module's models (the coverage check below walks them all).
+import '../../modules';
+import { ensureGinIndexes, GIN_INDEX_PREFIX, planGinIndexes, type GinIndexPlan } from './ginIndexes';
 import { POSTGRES_ROLE } from './embeddedPostgres';
 
 const N = 3_000;
@@ -147,4 +149,68 @@ describe('hot queries', () => {
     const explain = await Coupon.find({ claimedAt: { $gt: at(5) } }).explain('queryPlanner');
     expect(fullScans(explain).length).toBeGreaterThan(0);
   });
+});
+
+describe.runIf(enginePostgres)('the embedded engine', () => {
+  const withClient = async <T>(use: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ host: '127.0.0.1', user: POSTGRES_ROLE, ...enginePostgres! });
+    await client.connect();
+    try {
+      return await use(client);
+    } finally {
+      await client.end();
+    }
+  };
+  /** The GIN indexes planned for a collection of this test's database, and whether they exist. */
+  const ginOf = async (client: pg.Client, collection: string) => {
+    const { missing, present } = await planGinIndexes(client);
+    const mine = (p: GinIndexPlan) => p.schema === mongoose.connection.db!.databaseName && p.collection === collection;
+    return { missing: missing.filter(mine), present: present.filter(mine) };
+  };
+
+  it('adds the GIN indexes of a collection created while it runs, by itself', async () => {
+    // Digits and other non-letters become '_' in FerretDB's table names: the table is found through
+    // FerretDB's metadata, never by the collection's name.
+    const name = `late_${new Types.ObjectId().toHexString()}`;
+    await mongoose.connection.db!.collection(name).createIndex({ sku: 1 });
+    await withClient(async (client) => {
+      // The whole suite shares one engine: its pass over every test database can take a while.
+      const deadline = Date.now() + 180_000;
+      let gin = await ginOf(client, name);
+      while ((gin.missing.length || gin.present.length < 2) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        gin = await ginOf(client, name);
+      }
+      expect(gin.present.map((p) => p.field).sort()).toEqual(['_id', 'sku']);
+      const { rows } = await client.query<{ def: string }>(
+        'SELECT indexdef AS def FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexname LIKE $3',
+        [gin.present[0]!.schema, gin.present[0]!.table, `${GIN_INDEX_PREFIX}%`],
+      );
+      const defs = rows.map((r) => r.def);
+      expect(defs.some((d) => d.includes("'_id'") && d.includes('jsonb_path_ops'))).toBe(true);
+      expect(defs.some((d) => d.includes("'sku'") && d.includes('jsonb_path_ops'))).toBe(true);
+    });
+  }, 240_000);
+
+  it("covers every top-level field of every index that any module's model declares", async () => {
+    // Every model the server registers (modules.ts imports every module), whatever module added it.
+    const models = mongoose.modelNames().map((n) => mongoose.model(n));
+    expect(models.length).toBeGreaterThan(30);
+    await Promise.all(models.map((m) => m.init()));
+    const uncovered: string[] = [];
+    await withClient(async (client) => {
+      await ensureGinIndexes(client);
+      for (const model of models) {
+        const collection = model.collection.collectionName;
+        const fields = new Set(['_id']);
+        for (const [keys] of model.schema.indexes()) {
+          for (const key of Object.keys(keys)) if (!key.includes('.')) fields.add(key);
+        }
+        const gin = await ginOf(client, collection);
+        const indexed = new Set(gin.present.map((p) => p.field));
+        for (const field of fields) if (!indexed.has(field)) uncovered.push(`${collection}.${field}`);
+      }
+    });
+    expect(uncovered).toEqual([]);
+  }, 120_000);
 });
