@@ -50,15 +50,16 @@ async function seed(connection: Connection, label: string, data: HotData, engine
   await engine.ensureIndexes();
   const started = performance.now();
   let last = started;
-  let documents = 0;
+  const done = new Map<string, number>();
   await seedHotData(data, {
     connection,
     batch: 5_000,
-    onProgress: () => {
-      documents += 5_000;
+    onProgress: (what, count) => {
+      done.set(what, count);
       if (performance.now() - last > 10_000) {
         last = performance.now();
-        process.stdout.write(`  ${label}: ~${documents.toLocaleString('en')} documents in ${((last - started) / 1000).toFixed(0)} s\n`);
+        const documents = [...done.values()].reduce((a, b) => a + b, 0);
+        process.stdout.write(`  ${label}: ${documents.toLocaleString('en')} documents in ${((last - started) / 1000).toFixed(0)} s\n`);
       }
     },
   });
