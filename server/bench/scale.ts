@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     await pg.connect();
     try {
       // Fresh planner statistics (autovacuum would gather them in time on its own).
-      await pg.query('ANALYZE');
+      await pg.query({ text: 'ANALYZE', query_timeout: 600_000 } as never);
     } finally {
       await pg.end();
     }
