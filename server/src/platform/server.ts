@@ -7,6 +7,7 @@ import { createApp, type ModuleSet } from './app';
 import type { Config } from './config';
 import { connectDatabase, databaseAnswersReads, disconnectDatabase } from './db/connection';
 import { startEmbeddedEngine, type EmbeddedEngine } from './db/embeddedEngine';
+import { pendingSqliteDatabases } from './db/sqliteMigration';
 import { createLogger, type Logger } from './logger';
 import { registerReadiness } from './metrics';
 import { startMetricsServer, type MetricsServer } from './metrics/http';
@@ -41,6 +42,12 @@ export async function startServer(config: Config, options: StartOptions): Promis
   const log = options.log ?? createLogger(config.logLevel);
   const started = Date.now();
 
+  if (config.mongodbUri && (await pendingSqliteDatabases(config.dataDir)).length) {
+    log.warn(
+      { dataDir: config.dataDir },
+      'DATA_DIR holds data of the earlier SQLite-based embedded engine; run `npm run db:migrate` to copy it to MONGODB_URI',
+    );
+  }
   const engine = config.mongodbUri
     ? undefined
     : await startEmbeddedEngine({

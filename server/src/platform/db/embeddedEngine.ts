@@ -1,5 +1,4 @@
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
@@ -18,7 +17,11 @@ import {
 } from './embeddedPostgres';
 import { ensureGinIndexes, type GinIndexPlan } from './ginIndexes';
 import { EngineUnavailableError, ensureFerretdb } from './ferretdbBinary';
+import { freeLoopbackPort, waitForPort } from './ports';
 import { isAlive, killLeftover, startProcess, type Supervised } from './processes';
+import { migrateSqliteData } from './sqliteMigration';
+
+export { freeLoopbackPort } from './ports';
 
 export interface EmbeddedEngineOptions {
   /** Directory that holds the engine's data, state and pid file. */
@@ -29,6 +32,8 @@ export interface EmbeddedEngineOptions {
   durable?: boolean;
   /** How long reads may go unanswered before the engine is restarted. Default 10 s. */
   stallRestartMs?: number;
+  /** Migrate the earlier SQLite-based engine's data found in dataDir on start. Default true. */
+  migrateOldData?: boolean;
 }
 
 export interface EmbeddedEngine {
@@ -93,7 +98,6 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   const paths = clusterPaths(dataDir);
   await ensureCluster(paths, bins, owner, log);
   const password = await readPassword(paths);
-  await warnAboutSqliteData(dataDir, log);
   const stateDir = path.join(dataDir, 'ferretdb-state');
   await mkdir(stateDir, { recursive: true });
   const pgPort = await freeLoopbackPort();
@@ -272,7 +276,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
 
   log.info({ engine: 'ferretdb-postgresql', port, postgresPort: pgPort, dataDir }, 'embedded database started');
 
-  return {
+  const engine: EmbeddedEngine = {
     kind: 'ferretdb-postgresql',
     port,
     uri,
@@ -295,21 +299,20 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
       await rm(path.join(dataDir, 'engine.pid'), { force: true });
     },
   };
-}
 
-/**
- * Earlier versions kept the embedded data in FerretDB's SQLite files (DATA_DIR/ferretdb). They are
- * left untouched; their data is not copied into PostgreSQL by this version.
- */
-async function warnAboutSqliteData(dataDir: string, log: Logger): Promise<void> {
-  const files = await readdir(path.join(dataDir, 'ferretdb')).catch(() => [] as string[]);
-  const databases = files.filter((f) => f.endsWith('.sqlite'));
-  if (databases.length) {
-    log.warn(
-      { folder: path.join(dataDir, 'ferretdb'), databases },
-      'found data of the earlier SQLite-based embedded engine; it is kept as it is but not used (not migrated)',
+  // Data of the earlier SQLite-based engine comes across on the first start (and again if a run
+  // stopped half way): the server does not serve an empty database in its place.
+  try {
+    if (options.migrateOldData ?? true) await migrateSqliteData({ dataDir, ferretdbBin, targetUri: uri, log });
+  } catch (err) {
+    await engine.stop();
+    log.error({ err }, 'migration of the earlier engine’s data failed');
+    throw new EngineUnavailableError(
+      `The data of the earlier embedded engine (${path.join(dataDir, 'ferretdb')}) could not be migrated: ` +
+        `${(err as Error).message}\nIts files are untouched. Run \`npm run db:migrate\` to try again.`,
     );
   }
+  return engine;
 }
 
 /** An engine left running by a server that was killed: stop it before starting a new one. */
@@ -332,33 +335,4 @@ async function reapOrphan(dataDir: string, log: Logger): Promise<void> {
     await killLeftover(pid);
   }
   await rm(path.join(dataDir, 'engine.pid'), { force: true });
-}
-
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await sleep(50);
-  }
-  throw new EngineUnavailableError(`The database engine did not open port ${port} within ${timeoutMs / 1000} s.`);
 }

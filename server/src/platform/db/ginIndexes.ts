@@ -2,7 +2,11 @@
 // equality filter `{f: v}` into `_jsonb->'f' @> v`, but its own indexes are btree on `(_jsonb->'f')`,
 // which `@>` cannot use: every lookup scans the table. A GIN `jsonb_path_ops` index on the same
 // expression serves `@>`. This keeps one beside every index key FerretDB knows (and `_id`), in every
-// database, for collections that exist now and those created later.
+// database, for collections that exist now and those created later. The collection -> table map comes
+// from FerretDB's `_ferretdb_database_metadata` in each database's schema: table names are not the
+// collection's name (FerretDB lowercases it, turns digits and other non-letters into '_' and appends
+// a hash), so they are never guessed. Whatever module declares a model, its indexes reach FerretDB
+// through mongoose (autoIndex) and so reach this plan.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 
@@ -59,10 +63,18 @@ export async function planGinIndexes(client: pg.Client): Promise<{ missing: GinI
   const missing: GinIndexPlan[] = [];
   const present: GinIndexPlan[] = [];
   for (const { schema } of schemas.rows) {
-    const rows = await client.query<{ doc: CollectionMetadata }>(
-      `SELECT _jsonb AS doc FROM ${client.escapeIdentifier(schema)}.${client.escapeIdentifier(METADATA_TABLE)}`,
-    );
-    for (const { doc } of rows.rows) {
+    let rows: CollectionMetadata[];
+    try {
+      const result = await client.query<{ doc: CollectionMetadata }>(
+        `SELECT _jsonb AS doc FROM ${client.escapeIdentifier(schema)}.${client.escapeIdentifier(METADATA_TABLE)}`,
+      );
+      rows = result.rows.map((r) => r.doc);
+    } catch (err) {
+      // A database dropped since the listing (42P01 table, 3F000 schema) is simply not planned.
+      if (['42P01', '3F000'].includes((err as { code?: string }).code ?? '')) continue;
+      throw err;
+    }
+    for (const doc of rows) {
       if (!doc?.table) continue;
       for (const field of indexedFields(doc).fields) {
         const plan = { schema, table: doc.table, collection: doc._id, field, name: ginIndexName(doc.table, field) };
