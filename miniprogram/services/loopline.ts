@@ -97,7 +97,7 @@ export const couponApi = {
   claimable: () => apiRequest<CampaignListView>('GET', '/campaigns'),
   /** The same key for the same tap: a retried or doubled request claims once. */
   claim: (campaignId: string, idempotencyKey: string) =>
-    apiRequest<{ coupon: CouponView }>('POST', `/campaigns/${encodeURIComponent(campaignId)}/claim`, {
+    apiRequest<{ coupon: CouponView; underReview?: boolean }>('POST', `/campaigns/${encodeURIComponent(campaignId)}/claim`, {
       headers: withIdempotencyKey(idempotencyKey),
     }),
   mine: (state?: CouponState) =>

@@ -62,6 +62,7 @@ export const en: Record<MessageKey, string> = {
   'error.PHOTO_UNAVAILABLE': 'The photo cannot be shown',
   'error.COUPON_GIFTING': 'This coupon is being given to a friend',
   'error.COUPON_VOIDED': 'This coupon has been cancelled',
+  'error.COUPON_UNDER_REVIEW': 'This coupon is being reviewed and cannot be used yet',
 
   'field.name': 'Name',
   'field.code': 'Code',
@@ -178,6 +179,7 @@ export const en: Record<MessageKey, string> = {
   'center.soldOut': 'All gone',
   'center.use': 'Use',
   'center.claimed': 'Claimed',
+  'center.underReview': 'Your claim is being reviewed; the coupon arrives once it is approved',
   'center.empty': 'No coupons to claim right now',
   'center.emptyHint': 'New campaigns show up here. Meanwhile, look at the coupons you have',
   'center.emptyAction': 'See my coupons',
@@ -197,6 +199,7 @@ export const en: Record<MessageKey, string> = {
   'coupon.state.redeemed': 'Used',
   'coupon.state.expired': 'Expired',
   'coupon.state.voided': 'Cancelled',
+  'coupon.state.held': 'Under review',
 
   'mine.title': 'My coupons',
   'mine.tab.available': 'Available {count}',

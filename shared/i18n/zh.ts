@@ -63,6 +63,7 @@ export const zh = {
   'error.PHOTO_UNAVAILABLE': '照片无法加载',
   'error.COUPON_GIFTING': '这张券正在转赠中',
   'error.COUPON_VOIDED': '这张券已作废',
+  'error.COUPON_UNDER_REVIEW': '这张券正在审核中，暂时不能使用',
 
   // Field names, for "please check {field}" after a validation error.
   'field.name': '名称',
@@ -188,6 +189,7 @@ export const zh = {
   'center.soldOut': '已抢光',
   'center.use': '去使用',
   'center.claimed': '领取成功',
+  'center.underReview': '领取申请审核中，通过后发放到你的卡包',
   'center.empty': '暂时没有可领取的优惠券',
   'center.emptyHint': '新活动上线后会出现在这里，先看看已领到的券吧',
   'center.emptyAction': '查看我的优惠券',
@@ -208,6 +210,7 @@ export const zh = {
   'coupon.state.redeemed': '已使用',
   'coupon.state.expired': '已过期',
   'coupon.state.voided': '已作废',
+  'coupon.state.held': '审核中',
 
   // My coupons (pages/coupons/mine).
   'mine.title': '我的优惠券',

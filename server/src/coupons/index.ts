@@ -10,3 +10,6 @@ export { claimCoupon } from './claim';
 export { claimPrecheck, findCouponByClaimKey, getIssuedCoupon, voidIssuedCoupon } from './keyedIssue';
 export { tierAllows, unlockingTier } from './tierAccess';
 export { campaignView, couponView } from './views';
+export { issueHeldCoupon, listHeldCoupons, refuseHeldCoupon } from './held';
+export { setEngagementHooks, type ClaimSeen, type ClientSeen, type EngagementHooks, type GiftSeen } from './engagementHooks';
+export { clerkFlagged, redemptionsByClerk, type ClerkRedemptions } from './funnel';

@@ -21,6 +21,7 @@ import {
   pointsPage,
 } from '@shared/api/members';
 import { complaintModelInfo, complaintScoresQuery, labelComplaintRequest, retrainResponse, scoredMessage } from '@shared/api/complaints';
+import { DEVICE_HEADER, deviceIdSchema, reviewDecisionSchema, reviewQuerySchema } from '@shared/engagement';
 import { deletionConfirmRequest, deletionStartResponse, exportResponse, profile, updateProfileRequest } from '@shared/api/privacy';
 import {
   createStoreRequest,
@@ -430,9 +431,10 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/campaigns/:id/claim',
     tag: 'coupons',
     access: 'customer',
-    summary: 'Claim a coupon (Idempotency-Key makes retries safe)',
-    headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }),
-    success: { status: 201, schema: coupon, description: 'The new coupon' },
+    summary:
+      'Claim a coupon (Idempotency-Key makes retries safe); 202 with underReview when the campaign holds a suspicious claim for review',
+    headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional(), [DEVICE_HEADER]: deviceIdSchema.optional() }),
+    success: { status: 201, schema: coupon, description: 'The new coupon (202: the claim is held for review)' },
     errors: [404, 409],
   },
   {
