@@ -9,8 +9,9 @@ import {
   slaJob,
 } from './aftersale';
 import { authData, authJobs, authRoutes } from './auth';
-import { couponJobs, couponRoutes, couponsData, releaseStockLeases } from './coupons';
+import { couponJobs, couponRoutes, couponsData, releaseStockLeases, setEngagementHooks } from './coupons';
 import { customersData } from './customers';
+import { engagementData, engagementHooks, engagementRoutes, engagementScoringJob } from './engagement';
 import { memberJobs, memberRoutes, membersData } from './members';
 import {
   keywordRuleAdminRoutes,
@@ -41,6 +42,7 @@ export const CUSTOMER_DATA: readonly CustomerDataPart[] = [
   authData,
   staffData,
   officialAccountData,
+  engagementData,
   customersData,
 ];
 
@@ -48,6 +50,7 @@ export const CUSTOMER_DATA: readonly CustomerDataPart[] = [
 export function registerModules(deps: Pick<AppDeps, 'log'>): void {
   reportEventFailuresTo(deps.log);
   for (const part of CUSTOMER_DATA) registerCustomerData(part);
+  setEngagementHooks(engagementHooks);
 }
 
 /** Every business module plugs its routes in here; one line per module. */
@@ -64,6 +67,7 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   api.use(keywordRuleAdminRoutes().routes());
   api.use(menuAdminRoutes(deps).routes());
   api.use(pointsExchangeRoutes().routes());
+  api.use(engagementRoutes().routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
@@ -81,6 +85,7 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     complaintRetrainJob,
     exchangeRecoveryJob,
     replyDeliveryJob(deps.wechat, deps.log),
+    engagementScoringJob,
   ];
   const every = deps.config.jobIntervalMs;
   for (const job of jobs) stops.push(startPeriodicJob(every ? { ...job, intervalMs: every } : job, deps.log));

@@ -357,3 +357,12 @@ async function applyOfficialAccountProfile(
   await Customer.updateOne({ _id: customerId }, { $set: set });
   return customerId;
 }
+
+/** Timeline entries of one type in [from, to), oldest first: a range scan, for background jobs. */
+export async function timelineEntriesOfType(type: string, from: Date, to: Date, limit = 50_000): Promise<TimelineDoc[]> {
+  return TimelineEntry.find({ type, at: { $gte: from, $lt: to } })
+    .sort({ at: 1 })
+    .limit(limit)
+    .batchSize(limit)
+    .lean<TimelineDoc[]>();
+}

@@ -815,6 +815,27 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'This description of the API (OpenAPI 3.1)',
     success: { status: 200, schema: z.object({ openapi: z.string() }).catchall(z.unknown()), description: 'The OpenAPI document' },
   },
+  // Engagement review
+  {
+    method: 'get',
+    path: '/admin/engagement/review',
+    tag: 'engagement',
+    access: 'admin',
+    summary: 'Flagged claims, gifts, follows and clerks, with the reasons (the review queue)',
+    query: reviewQuerySchema,
+    success: { status: 200, schema: view('ReviewListView', 'Flags and counts per status (shared/engagement.ts).'), description: 'The queue' },
+  },
+  {
+    method: 'post',
+    path: '/admin/engagement/review/:id/decision',
+    tag: 'engagement',
+    access: 'admin',
+    summary: 'Confirm a flag (a held claim is refused and its stock place returns; optionally void the coupon) or clear it (a held claim is issued)',
+    body: reviewDecisionSchema,
+    example: { action: 'confirm', voidCoupon: true },
+    success: { status: 200, schema: z.object({ flag: view('FlagView', 'One flag (shared/engagement.ts).') }), description: 'The decided flag' },
+    errors: [404, 409],
+  },
 ];
 
 export const errorBody = z
