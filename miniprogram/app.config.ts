@@ -24,7 +24,7 @@ export default defineAppConfig({
     { root: 'pages/staff', pages: ['home/index', 'identify/index', 'redeem/index', 'tickets/index', 'ticket/index', 'complaints/index'] },
     {
       root: 'pages/admin',
-      pages: ['home/index', 'stores/index', 'staff/index', 'campaigns/index', 'funnel/index', 'keyword-rules/index', 'oa-menu/index'],
+      pages: ['home/index', 'stores/index', 'staff/index', 'campaigns/index', 'funnel/index', 'keyword-rules/index', 'oa-menu/index', 'review/index'],
     },
   ],
   tabBar: {

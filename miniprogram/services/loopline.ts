@@ -1,4 +1,5 @@
 // Every API call the mini-program makes, one function each, typed and checked by the shared contract.
+import type { FlagView, ReviewListView, ReviewStatus } from '@shared/engagement';
 import {
   deletionStartResponse,
   exportResponse,
@@ -152,4 +153,11 @@ export const menuApi = {
   get: () => apiRequest<MenuState>('GET', '/admin/oa-menu'),
   save: (draft: MenuDraft) => apiRequest<MenuState>('PUT', '/admin/oa-menu', { body: draft }),
   publish: () => apiRequest<MenuState>('POST', '/admin/oa-menu/publish'),
+};
+
+// The engagement review: flagged claims, gifts, follows and clerks.
+export const engagementApi = {
+  queue: (status: ReviewStatus) => apiRequest<ReviewListView>('GET', `/admin/engagement/review?status=${encodeURIComponent(status)}&limit=100`),
+  decide: (flagId: string, decision: { action: 'confirm' | 'clear'; voidCoupon?: boolean }) =>
+    apiRequest<{ flag: FlagView }>('POST', `/admin/engagement/review/${encodeURIComponent(flagId)}/decision`, { body: decision }),
 };

@@ -215,6 +215,9 @@ async function acquireSegment(stock: CampaignStock): Promise<boolean> {
 
   // Segments given back: the latest generation of each, unless it was given back with nothing left.
   const returns = await StockReturn.find({ campaignId }, { segment: 1, generation: 1, empty: 1 }).lean();
+  // A lease of ours that was given back by someone else (the sweep, or a place reopened at review) is stale.
+  const given = new Set(returns.map((r) => String(r._id)));
+  stock.held = stock.held.filter((h) => !given.has(h.leaseId));
   const latest = new Map<number, { generation: number; empty: boolean }>();
   for (const r of returns) {
     const seen = latest.get(r.segment);

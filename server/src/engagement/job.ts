@@ -3,8 +3,23 @@ import { clerkFlagged, listHeldCoupons, redemptionsByClerk } from '../coupons';
 import { listTimeline, timelineEntriesOfType, type TimelineDoc } from '../customers';
 import type { PeriodicJob } from '../platform/jobs/periodic';
 import { EngagementEvent, EngagementFlag, QuietCheck, type EngagementEventDoc } from './model';
-import { flagOf, recordEvent, saveFlag, scoreNow, toScored } from './record';
-import { QUIET_AFTER_MS, WEIGHTS } from './signals';
+import { countKeys, flagOf, recordEvent, saveFlag, scoreNow, toScored } from './record';
+import { probesOf, QUIET_AFTER_MS, scoreEvent, WEIGHTS } from './signals';
+
+/** How many reads or writes a pass keeps in flight (well under the driver's pool). */
+const AT_ONCE = 8;
+
+async function eachAtOnce<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(AT_ONCE, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+const chunks = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 // The scoring pass, run by one lease holder at a time (any instance may be it; everything it reads
 // and writes is in the database). Each pass:
@@ -71,23 +86,29 @@ export async function runScoringPass(now = new Date()): Promise<PassReport> {
   const checked = new Map(
     (await QuietCheck.find({ _id: { $in: due.map((e) => e._id) } }).lean()).map((c) => [String(c._id), c.quiet]),
   );
-  for (const event of due) {
-    if (checked.has(event._id)) continue;
-    const quiet = !(await touchedSince(event));
-    await QuietCheck.create({ _id: event._id, customerId: event.customerId, quiet, at: now }).catch(() => undefined);
-    checked.set(event._id, quiet);
-    report.quietChecked++;
-  }
+  await eachAtOnce(
+    due.filter((e) => !checked.has(e._id)),
+    async (event) => {
+      const quiet = !(await touchedSince(event));
+      await QuietCheck.create({ _id: event._id, customerId: event.customerId, quiet, at: now }).catch(() => undefined);
+      checked.set(event._id, quiet);
+      report.quietChecked++;
+    },
+  );
 
   const recent = await EngagementEvent.find({ at: { $gte: since, $lt: now } }).lean<EngagementEventDoc[]>();
+  const events = [...recent, ...due];
+  // Every key once, a few at a time, then the scores from memory.
   const cache = new Map<string, number>();
-  for (const event of [...recent, ...due]) {
-    const score = await scoreNow(toScored(event), checked.get(event._id), cache);
+  const keys = [...new Set(events.flatMap((e) => probesOf(toScored(e)).flatMap((p) => p.keys)))];
+  await eachAtOnce(chunks(keys, 16), (chunk) => countKeys(chunk, cache).then(() => undefined));
+  await eachAtOnce(events, async (event) => {
+    const score = scoreEvent(toScored(event), cache, checked.get(event._id));
     report.scored++;
     if (score.flagged || event.held) {
       if ((await saveFlag(flagOf(event, score, now))) === 'new') report.flagged++;
     }
-  }
+  });
 
   report.clerks = await flagBusyClerks(now);
   await queueHeldClaims(now);

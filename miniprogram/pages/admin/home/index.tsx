@@ -19,6 +19,7 @@ export default function AdminHomePage() {
           <MenuItem className='menu-funnel' label={t('admin.funnel')} url='/pages/admin/funnel/index' />
           <MenuItem className='menu-keyword-rules' label={t('admin.keywordRules')} url='/pages/admin/keyword-rules/index' />
           <MenuItem className='menu-oa-menu' label={t('admin.oaMenu')} url='/pages/admin/oa-menu/index' />
+          <MenuItem className='menu-review' label={t('admin.review')} url='/pages/admin/review/index' />
         </View>
       )}
     </View>
