@@ -43,7 +43,7 @@ async function placesTaken(): Promise<number[]> {
 const shuffle = <T>(list: T[]) => list.map((v) => [Math.random(), v] as const).sort((a, b) => a[0] - b[0]).map(([, v]) => v);
 
 beforeAll(async () => {
-  app = await startTestApp({ ADMIN_OPENIDS: 'hold-admin' });
+  app = await startTestApp({ ADMIN_OPENIDS: 'hold-admin', LOG_LEVEL: 'error' });
   LOGIN_LIMITS.perIp.max = 10_000;
   adminToken = (await signIn('hold-admin', '127.0.0.1')).token;
   const created = await admin('POST', '/api/v1/admin/campaigns', {
@@ -68,10 +68,8 @@ afterAll(async () => {
 describe('holding suspicious claims for review', () => {
   it('holds the farm, issues honest claims, keeps stock exact, and returns refused places', async () => {
     const farmAddresses = ['127.0.5.1', '127.0.5.2', '127.0.5.3'];
-    const [farm, honest] = await Promise.all([
-      inParallel(Array.from({ length: 300 }, (_, i) => i), 16, (i) => signIn(`hold-farm-${i}`, farmAddresses[i % 3]!)),
-      inParallel(Array.from({ length: 60 }, (_, i) => i), 16, (i) => signIn(`hold-honest-${i}`, `127.0.6.${i + 1}`)),
-    ]);
+    const farm = await inParallel(Array.from({ length: 300 }, (_, i) => i), 12, (i) => signIn(`hold-farm-${i}`, farmAddresses[i % 3]!));
+    const honest = await inParallel(Array.from({ length: 60 }, (_, i) => i), 12, (i) => signIn(`hold-honest-${i}`, `127.0.6.${i + 1}`));
     const everyone = shuffle([...farm.map((p) => ({ p, farm: true })), ...honest.map((p) => ({ p, farm: false }))]);
     const answers = await inParallel(everyone, 48, async ({ p, farm: isFarm }) => {
       const res = await call(p, 'POST', `/api/v1/campaigns/${campaignId}/claim`);

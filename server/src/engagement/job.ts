@@ -73,14 +73,15 @@ async function touchedSince(event: EngagementEventDoc): Promise<boolean> {
   return newest.some((t) => t.at.getTime() > event.at.getTime() + 1_000 && t.channel !== 'system' && !NOT_A_TOUCH.has(t.type));
 }
 
-export async function runScoringPass(now = new Date()): Promise<PassReport> {
+/** One pass; `windowMs` widens what is scored and checked (a seeded history is scored whole). */
+export async function runScoringPass(now = new Date(), { windowMs = RESCORE_MS }: { windowMs?: number } = {}): Promise<PassReport> {
   const report: PassReport = { follows: 0, scored: 0, flagged: 0, quietChecked: 0, clerks: 0 };
-  const since = new Date(now.getTime() - RESCORE_MS);
+  const since = new Date(now.getTime() - windowMs);
   report.follows = await takeInFollows(since, now);
 
   // Claims and follows that have just turned QUIET_AFTER_MS old: check each once.
   const quietTo = new Date(now.getTime() - QUIET_AFTER_MS);
-  const quietFrom = new Date(quietTo.getTime() - RESCORE_MS);
+  const quietFrom = new Date(quietTo.getTime() - windowMs);
   report.follows += await takeInFollows(quietFrom, quietTo);
   const due = (await EngagementEvent.find({ at: { $gte: quietFrom, $lt: quietTo } }).lean<EngagementEventDoc[]>()).filter((e) => e.kind !== 'gift');
   const checked = new Map(
@@ -97,7 +98,8 @@ export async function runScoringPass(now = new Date()): Promise<PassReport> {
   );
 
   const recent = await EngagementEvent.find({ at: { $gte: since, $lt: now } }).lean<EngagementEventDoc[]>();
-  const events = [...recent, ...due];
+  const dueIds = new Set(due.map((e) => e._id));
+  const events = [...recent.filter((e) => !dueIds.has(e._id)), ...due];
   // Every key once, a few at a time, then the scores from memory.
   const cache = new Map<string, number>();
   const keys = [...new Set(events.flatMap((e) => probesOf(toScored(e)).flatMap((p) => p.keys)))];
