@@ -29,8 +29,34 @@ export const DEMO_LOGINS = {
   customer: 'demo-customer',
 } as const;
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
-const GIVEN = ['晓', '思', '子', '雨', '欣', '梓', '浩', '宇', '一', '佳', '嘉', '婷', '芳', '明', '伟', '静', '磊', '洋', '敏', '杰', '涛', '琳', '悦', '晨'];
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const GIVEN = [
+  '晓',
+  '思',
+  '子',
+  '雨',
+  '欣',
+  '梓',
+  '浩',
+  '宇',
+  '一',
+  '佳',
+  '嘉',
+  '婷',
+  '芳',
+  '明',
+  '伟',
+  '静',
+  '磊',
+  '洋',
+  '敏',
+  '杰',
+  '涛',
+  '琳',
+  '悦',
+  '晨',
+];
 const pick = <T>(list: readonly T[]): T => list[randomInt(list.length)]!;
 const chance = (p: number) => Math.random() < p;
 const name = () => pick([...SURNAMES]) + pick(GIVEN) + (chance(0.6) ? pick(GIVEN) : '');
@@ -135,7 +161,14 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
   const campaign = (body: Record<string, unknown>) =>
     api.post('/admin/campaigns', { perUserLimit: 1, validity: { kind: 'days', days: 365 }, status: 'active', ...body }, admin.token);
   const campaigns = {
-    welcome: await campaign({ name: '新客立减 ¥20', type: 'cash', valueFen: 2000, thresholdFen: 10000, stock: 5000, channels: ['mini_program', 'oa_follow'] }),
+    welcome: await campaign({
+      name: '新客立减 ¥20',
+      type: 'cash',
+      valueFen: 2000,
+      thresholdFen: 10000,
+      stock: 5000,
+      channels: ['mini_program', 'oa_follow'],
+    }),
     discount: await campaign({ name: '全场 85 折', type: 'discount', percentOff: 15, maxDiscountFen: 3000, stock: 3000, perUserLimit: 2 }),
     gift: await campaign({ name: '会员礼 · 手冲咖啡', type: 'gift', giftName: '手冲咖啡一杯', stock: 1500 }),
     anniversary: await campaign({ name: '周年庆 ¥10 无门槛', type: 'cash', valueFen: 1000, stock: 2000, holdSuspicious: true }),
@@ -157,13 +190,29 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
       _id: id,
       status: 'active',
       profile: { name: name(), gender: pick(['female', 'male', 'undisclosed']) },
-      officialAccount: follower ? { following: true, followedAt: createdAt, ...(scene ? { followChannel: scene } : {}) } : { following: false },
+      officialAccount: follower
+        ? { following: true, followedAt: createdAt, ...(scene ? { followChannel: scene } : {}) }
+        : { following: false },
       createdAt,
       updatedAt: createdAt,
     });
-    identityDocs.push({ _id: `mp_openid:demo-u${i}`, kind: 'mp_openid', value: `demo-u${i}`, customerId: id, createdAt, updatedAt: createdAt });
+    identityDocs.push({
+      _id: `mp_openid:demo-u${i}`,
+      kind: 'mp_openid',
+      value: `demo-u${i}`,
+      customerId: id,
+      createdAt,
+      updatedAt: createdAt,
+    });
     if (follower) {
-      identityDocs.push({ _id: `oa_openid:demo-oa${i}`, kind: 'oa_openid', value: `demo-oa${i}`, customerId: id, createdAt, updatedAt: createdAt });
+      identityDocs.push({
+        _id: `oa_openid:demo-oa${i}`,
+        kind: 'oa_openid',
+        value: `demo-oa${i}`,
+        customerId: id,
+        createdAt,
+        updatedAt: createdAt,
+      });
       timeline.push({
         customerId: id,
         at: createdAt,
@@ -182,8 +231,22 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
           ['优惠券', '最新优惠请进入小程序领券中心'],
           ['门店地址', '南京西路旗舰店：南京西路 1266 号'],
         ] as const);
-        timeline.push({ customerId: id, at, type: 'oa.message', channel: 'official_account', summary: text, data: { type: 'text', content: text } });
-        timeline.push({ customerId: id, at: new Date(at.getTime() + 800), type: 'oa.reply', channel: 'official_account', summary: reply, data: { via: 'passive' } });
+        timeline.push({
+          customerId: id,
+          at,
+          type: 'oa.message',
+          channel: 'official_account',
+          summary: text,
+          data: { type: 'text', content: text },
+        });
+        timeline.push({
+          customerId: id,
+          at: new Date(at.getTime() + 800),
+          type: 'oa.reply',
+          channel: 'official_account',
+          summary: reply,
+          data: { via: 'passive' },
+        });
       }
     }
     // Home broadband: one address each; a fifth share the office or mall network of their store.
@@ -227,7 +290,13 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
       at: joinedAt,
       expiresAt: new Date(joinedAt.getTime() + 365 * DAY),
     });
-    timeline.push({ customerId: p.id, at: joinedAt, type: 'member.joined', channel: 'mini_program', summary: `Joined as member ${memberNo}` });
+    timeline.push({
+      customerId: p.id,
+      at: joinedAt,
+      type: 'member.joined',
+      channel: 'mini_program',
+      summary: `Joined as member ${memberNo}`,
+    });
   }
 
   // Claims, gifts and redemptions.
@@ -277,7 +346,15 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
         createdAt: claimedAt,
         updatedAt: claimedAt,
       };
-      funnel.push({ _id: `claim:${couponId.toString()}`, campaignId, channel: coupon.channel, storeId: '-', staffId: '-', claimed: 1, at: claimedAt });
+      funnel.push({
+        _id: `claim:${couponId.toString()}`,
+        campaignId,
+        channel: coupon.channel,
+        storeId: '-',
+        staffId: '-',
+        claimed: 1,
+        at: claimedAt,
+      });
       timeline.push({
         customerId: p.id,
         at: claimedAt,
@@ -320,10 +397,37 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
           });
           coupon.customerId = friend.id;
           coupon.receivedFrom = p.id;
-          funnel.push({ _id: `gift:${giftId.toString()}`, campaignId, channel: coupon.channel, storeId: '-', staffId: '-', gifted: 1, at: acceptedAt });
-          const data = { couponId: couponId.toString(), giftId: giftId.toString(), fromCustomerId: p.id.toString(), toCustomerId: friend.id.toString() };
-          timeline.push({ customerId: p.id, at: acceptedAt, type: 'coupon.gift_sent', channel: 'mini_program', summary: `Passed coupon "${camp.name}" to a friend`, data });
-          timeline.push({ customerId: friend.id, at: acceptedAt, type: 'coupon.gift_received', channel: 'mini_program', summary: `Received coupon "${camp.name}" from a friend`, data });
+          funnel.push({
+            _id: `gift:${giftId.toString()}`,
+            campaignId,
+            channel: coupon.channel,
+            storeId: '-',
+            staffId: '-',
+            gifted: 1,
+            at: acceptedAt,
+          });
+          const data = {
+            couponId: couponId.toString(),
+            giftId: giftId.toString(),
+            fromCustomerId: p.id.toString(),
+            toCustomerId: friend.id.toString(),
+          };
+          timeline.push({
+            customerId: p.id,
+            at: acceptedAt,
+            type: 'coupon.gift_sent',
+            channel: 'mini_program',
+            summary: `Passed coupon "${camp.name}" to a friend`,
+            data,
+          });
+          timeline.push({
+            customerId: friend.id,
+            at: acceptedAt,
+            type: 'coupon.gift_received',
+            channel: 'mini_program',
+            summary: `Received coupon "${camp.name}" from a friend`,
+            data,
+          });
           const giverFresh = acceptedAt.getTime() - p.createdAt.getTime() < DAY;
           events.push({
             _id: `gift:${giftId.toString()}`,
@@ -348,7 +452,11 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
           const staffId = staffOf(storeIx);
           const orderAmountFen = randomInt(40, 400) * 100 + pick([0, 0, 50, 80]);
           const discountFen =
-            camp.type === 'cash' ? Math.min(camp.valueFen, orderAmountFen) : camp.type === 'discount' ? Math.min(Math.floor((orderAmountFen * camp.percentOff) / 100), camp.maxDiscountFen) : 0;
+            camp.type === 'cash'
+              ? Math.min(camp.valueFen, orderAmountFen)
+              : camp.type === 'discount'
+                ? Math.min(Math.floor((orderAmountFen * camp.percentOff) / 100), camp.maxDiscountFen)
+                : 0;
           if (camp.thresholdFen && orderAmountFen < camp.thresholdFen) continue;
           const redemptionId = new Types.ObjectId();
           const storeId = new Types.ObjectId(stores[storeIx]);
@@ -379,7 +487,16 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
             redeemed: 1,
             at,
           });
-          timeline.push({ customerId: holder.id, at, type: 'coupon.redeemed', channel: 'store', summary: `Used coupon "${camp.name}"`, storeId, staffId, data: { couponId: couponId.toString(), orderAmountFen, discountFen } });
+          timeline.push({
+            customerId: holder.id,
+            at,
+            type: 'coupon.redeemed',
+            channel: 'store',
+            summary: `Used coupon "${camp.name}"`,
+            storeId,
+            staffId,
+            data: { couponId: couponId.toString(), orderAmountFen, discountFen },
+          });
         }
       }
       couponDocs.push(coupon);
@@ -404,7 +521,13 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
       customerId: p.id,
       storeId: new Types.ObjectId(stores[p.storeIx]),
       type,
-      description: pick(['杯子把手断了，想换一个', '外卖少送了一份甜点', '会员积分没有到账', '店员态度不好，等了二十分钟', '想问一下退款多久到账']),
+      description: pick([
+        '杯子把手断了，想换一个',
+        '外卖少送了一份甜点',
+        '会员积分没有到账',
+        '店员态度不好，等了二十分钟',
+        '想问一下退款多久到账',
+      ]),
       contact: { preference: 'wechat' },
       priority: type === 'complaint' ? 'high' : 'normal',
       state,
@@ -426,19 +549,42 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
       escalations: breached ? 1 : 0,
       ...(done ? { resolution: '已为您处理完毕', resolvedAt: resolvedAt < now ? resolvedAt : now } : {}),
       ...(state === 'closed' ? { closedAt: resolvedAt < now ? resolvedAt : now } : {}),
-      ...(done && stars ? { rating: { stars, at: resolvedAt < now ? resolvedAt : now, ...(stars <= 2 ? { comment: '处理太慢了' } : {}) } } : {}),
+      ...(done && stars
+        ? { rating: { stars, at: resolvedAt < now ? resolvedAt : now, ...(stars <= 2 ? { comment: '处理太慢了' } : {}) } }
+        : {}),
       createdAt,
       updatedAt: createdAt,
     });
-    timeline.push({ customerId: p.id, at: createdAt, type: 'ticket.opened', channel: 'mini_program', summary: `Opened a ${type} request`, storeId: new Types.ObjectId(stores[p.storeIx]) });
+    timeline.push({
+      customerId: p.id,
+      at: createdAt,
+      type: 'ticket.opened',
+      channel: 'mini_program',
+      summary: `Opened a ${type} request`,
+      storeId: new Types.ObjectId(stores[p.storeIx]),
+    });
   }
 
   // The attack: 300 accounts made within the last hour behind 3 addresses, claiming the
   // anniversary coupon within one minute and passing every coupon to one account. The campaign
   // holds suspicious claims: the first ones were issued (and gifted), the rest wait for review.
   const sink = { id: idAt(new Date(now.getTime() - 2 * HOUR)), device: randomBytes(12).toString('hex') };
-  customerDocs.push({ _id: sink.id, status: 'active', profile: { name: '收券小号' }, officialAccount: { following: false }, createdAt: sink.id.getTimestamp(), updatedAt: now });
-  identityDocs.push({ _id: 'mp_openid:demo-farm-sink', kind: 'mp_openid', value: 'demo-farm-sink', customerId: sink.id, createdAt: now, updatedAt: now });
+  customerDocs.push({
+    _id: sink.id,
+    status: 'active',
+    profile: { name: '收券小号' },
+    officialAccount: { following: false },
+    createdAt: sink.id.getTimestamp(),
+    updatedAt: now,
+  });
+  identityDocs.push({
+    _id: 'mp_openid:demo-farm-sink',
+    kind: 'mp_openid',
+    value: 'demo-farm-sink',
+    customerId: sink.id,
+    createdAt: now,
+    updatedAt: now,
+  });
   const attackAt = now.getTime() - 20 * 60_000;
   const farmIds: string[] = [];
   const anniversary = campaigns.anniversary as Record<string, any>;
@@ -448,7 +594,14 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
     const id = idAt(createdAt);
     farmIds.push(id.toString());
     customerDocs.push({ _id: id, status: 'active', profile: {}, officialAccount: { following: false }, createdAt, updatedAt: createdAt });
-    identityDocs.push({ _id: `mp_openid:demo-farm-${i}`, kind: 'mp_openid', value: `demo-farm-${i}`, customerId: id, createdAt, updatedAt: createdAt });
+    identityDocs.push({
+      _id: `mp_openid:demo-farm-${i}`,
+      kind: 'mp_openid',
+      value: `demo-farm-${i}`,
+      customerId: id,
+      createdAt,
+      updatedAt: createdAt,
+    });
     const claimedAt = new Date(attackAt + randomInt(60_000));
     const couponId = new Types.ObjectId();
     const held = i >= 30;
@@ -490,13 +643,47 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
       at: claimedAt,
       ...(await hashClient({ ip: ip, device: device })),
     });
-    timeline.push({ customerId: id, at: claimedAt, type: held ? 'coupon.claim_held' : 'coupon.claimed', channel: 'mini_program', summary: `Claimed coupon "${anniversary.name}"` });
+    timeline.push({
+      customerId: id,
+      at: claimedAt,
+      type: held ? 'coupon.claim_held' : 'coupon.claimed',
+      channel: 'mini_program',
+      summary: `Claimed coupon "${anniversary.name}"`,
+    });
     if (!held) {
-      funnel.push({ _id: `claim:${couponId.toString()}`, campaignId: annId, channel: 'mini_program', storeId: '-', staffId: '-', claimed: 1, at: claimedAt });
+      funnel.push({
+        _id: `claim:${couponId.toString()}`,
+        campaignId: annId,
+        channel: 'mini_program',
+        storeId: '-',
+        staffId: '-',
+        claimed: 1,
+        at: claimedAt,
+      });
       const giftId = new Types.ObjectId();
       const acceptedAt = new Date(claimedAt.getTime() + randomInt(10_000, 120_000));
-      gifts.push({ _id: giftId, token: randomBytes(16).toString('base64url'), couponId, campaignId: annId, customerId: id, status: 'accepted', expiresAt: new Date(acceptedAt.getTime() + DAY), toCustomerId: sink.id, acceptedAt, createdAt: acceptedAt, updatedAt: acceptedAt });
-      funnel.push({ _id: `gift:${giftId.toString()}`, campaignId: annId, channel: 'mini_program', storeId: '-', staffId: '-', gifted: 1, at: acceptedAt });
+      gifts.push({
+        _id: giftId,
+        token: randomBytes(16).toString('base64url'),
+        couponId,
+        campaignId: annId,
+        customerId: id,
+        status: 'accepted',
+        expiresAt: new Date(acceptedAt.getTime() + DAY),
+        toCustomerId: sink.id,
+        acceptedAt,
+        createdAt: acceptedAt,
+        updatedAt: acceptedAt,
+      });
+      funnel.push({
+        _id: `gift:${giftId.toString()}`,
+        campaignId: annId,
+        channel: 'mini_program',
+        storeId: '-',
+        staffId: '-',
+        gifted: 1,
+        at: acceptedAt,
+      });
       events.push({
         _id: `gift:${giftId.toString()}`,
         kind: 'gift',
@@ -525,7 +712,8 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
       fresh: e.fresh,
       at: e.at,
     };
-    for (const m of marksOf(scored)) marks.set(`${m.key}|${m.member}`, { _id: `${m.key}|${m.member}`, key: m.key, customerId: e.customerId, at: e.at });
+    for (const m of marksOf(scored))
+      marks.set(`${m.key}|${m.member}`, { _id: `${m.key}|${m.member}`, key: m.key, customerId: e.customerId, at: e.at });
   }
 
   const insert = async (model: mongoose.Model<any>, docs: Array<Record<string, unknown>>) => {
@@ -550,7 +738,11 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
   for (const c of [campaigns.welcome, campaigns.discount]) {
     await fetch(`${server.url}/api/v1/campaigns/${c.id}/claim`, { method: 'POST', headers: { authorization: `Bearer ${demo.token}` } });
   }
-  await api.post('/staff/points/adjust', { customerId: demo.customerId, points: 1280, reason: '演示积分', refKey: 'demo-points', storeId: stores[0] }, admin.token);
+  await api.post(
+    '/staff/points/adjust',
+    { customerId: demo.customerId, points: 1280, reason: '演示积分', refKey: 'demo-points', storeId: stores[0] },
+    admin.token,
+  );
 
   // Score the whole history at once (the scoring job looks at the last two hours every minute).
   await runScoringPass(now, { windowMs: 91 * DAY });

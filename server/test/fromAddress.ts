@@ -10,7 +10,13 @@ const agentFor = (address: string) => {
   return agent;
 };
 
-export function requestFrom(baseUrl: string, address: string, method: string, path: string, options: RequestOptions = {}): Promise<TestResponse> {
+export function requestFrom(
+  baseUrl: string,
+  address: string,
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<TestResponse> {
   const { headers, body } = encodeRequest(options);
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   return new Promise((resolve, reject) => {

@@ -28,10 +28,18 @@ export async function issueHeldCoupon(couponId: Types.ObjectId | string, now = n
   const current = await heldCoupon(couponId);
   if (current.review?.outcome === 'issued') return current;
   if (current.state !== 'held') throw decided();
-  const { after } = await transitionCoupon(current._id, (coupon) => {
-    if (coupon.state !== 'held') throw decided();
-    return { kind: 'review_issue', set: { state: 'available', review: { ...coupon.review, decidedAt: now, outcome: 'issued' } } };
-  });
+  let after: CouponDoc;
+  try {
+    ({ after } = await transitionCoupon(current._id, (coupon) => {
+      if (coupon.state !== 'held') throw decided();
+      return { kind: 'review_issue', set: { state: 'available', review: { ...coupon.review, decidedAt: now, outcome: 'issued' } } };
+    }));
+  } catch (err) {
+    // The same decision, taken at the same moment by another request, won: its result stands.
+    const again = await heldCoupon(couponId);
+    if (again.review?.outcome === 'issued') return again;
+    throw err;
+  }
   await afterClaim({ _id: after.campaignId, name: after.name }, after, now);
   couponMetrics.claims.inc({ channel: after.channel });
   return after;
@@ -45,21 +53,30 @@ export async function issueHeldCoupon(couponId: Types.ObjectId | string, now = n
 export async function refuseHeldCoupon(couponId: Types.ObjectId | string, now = new Date()): Promise<CouponDoc> {
   const current = await heldCoupon(couponId);
   if (current.review?.outcome === 'refused') {
-    if (current.review.place !== undefined && current.review.place !== null) await reopenStockPlace(current.campaignId, current.review.place);
+    if (current.review.place !== undefined && current.review.place !== null)
+      await reopenStockPlace(current.campaignId, current.review.place);
     return current;
   }
   if (current.state !== 'held') throw decided();
-  const { before, after } = await transitionCoupon(current._id, (coupon) => {
-    if (coupon.state !== 'held') throw decided();
-    return {
-      kind: 'review_refuse',
-      set: {
-        state: 'voided',
-        stockSlot: -1 - randomInt(2 ** 47),
-        review: { ...coupon.review, decidedAt: now, outcome: 'refused', place: coupon.stockSlot },
-      },
-    };
-  });
+  let before: CouponDoc;
+  let after: CouponDoc;
+  try {
+    ({ before, after } = await transitionCoupon(current._id, (coupon) => {
+      if (coupon.state !== 'held') throw decided();
+      return {
+        kind: 'review_refuse',
+        set: {
+          state: 'voided',
+          stockSlot: -1 - randomInt(2 ** 47),
+          review: { ...coupon.review, decidedAt: now, outcome: 'refused', place: coupon.stockSlot },
+        },
+      };
+    }));
+  } catch (err) {
+    const again = await heldCoupon(couponId);
+    if (again.review?.outcome === 'refused') return refuseHeldCoupon(couponId, now); // finishes the reopening
+    throw err;
+  }
   await reopenStockPlace(after.campaignId, before.stockSlot);
   await appendTimeline(after.claimantId, {
     type: 'coupon.claim_refused',

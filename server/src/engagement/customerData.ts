@@ -31,7 +31,13 @@ export const engagementData: CustomerDataPart = {
   async export(customerId) {
     const events = await EngagementEvent.find({ customerId }, { kind: 1, at: 1, fresh: 1, held: 1 }).sort({ at: 1 }).limit(10_000).lean();
     return {
-      engagementEvents: events.map((e) => ({ id: e._id, kind: e.kind, at: e.at.toISOString(), newAccount: e.fresh, heldForReview: e.held ?? false })),
+      engagementEvents: events.map((e) => ({
+        id: e._id,
+        kind: e.kind,
+        at: e.at.toISOString(),
+        newAccount: e.fresh,
+        heldForReview: e.held ?? false,
+      })),
     };
   },
 };

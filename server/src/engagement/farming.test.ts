@@ -23,13 +23,20 @@ interface Person {
 const device = () => randomBytes(12).toString('hex');
 
 async function signIn(openid: string, address: string, dev = device()): Promise<Person> {
-  const res = await requestFrom(app.url, address, 'POST', '/api/v1/auth/login', { body: { code: `test:${openid}` }, headers: { [DEVICE_HEADER]: dev } });
+  const res = await requestFrom(app.url, address, 'POST', '/api/v1/auth/login', {
+    body: { code: `test:${openid}` },
+    headers: { [DEVICE_HEADER]: dev },
+  });
   expect(res.status, res.text).toBe(200);
   return { token: res.body.token, customerId: res.body.customer.id, address, device: dev };
 }
 
 const call = (p: Person, method: string, path: string, body?: unknown) =>
-  requestFrom(app.url, p.address, method, path, { token: p.token, headers: { [DEVICE_HEADER]: p.device }, ...(body === undefined ? {} : { body }) });
+  requestFrom(app.url, p.address, method, path, {
+    token: p.token,
+    headers: { [DEVICE_HEADER]: p.device },
+    ...(body === undefined ? {} : { body }),
+  });
 
 async function campaign(name: string, stock: number): Promise<string> {
   const res = await app.request('POST', '/api/v1/admin/campaigns', {
@@ -69,15 +76,15 @@ beforeAll(async () => {
   // Honest: 200 people, each on their own home address and phone; 8 of them share an office
   // address, 2 share a family phone. All new accounts, claiming in the same launch minute; 20 give
   // their coupon to a friend (one friend gets three).
-  const addresses = Array.from({ length: 200 }, (_, i) => (i < 8 ? '127.0.2.1' : `127.0.${10 + (i >> 8)}.${(i & 255) || 1}`));
+  const addresses = Array.from({ length: 200 }, (_, i) => (i < 8 ? '127.0.2.1' : `127.0.${10 + (i >> 8)}.${i & 255 || 1}`));
   const family = device();
   honest.push(
     ...(await inParallel(addresses, 16, (address, i) => signIn(`honest-${i}`, address, i === 50 || i === 51 ? family : device()))),
   );
-  const friends = await inParallel([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17], 8, (i) => signIn(`friend-${i}`, `127.0.20.${i + 1}`));
-  honestCoupons.push(
-    ...(await inParallel(honest, 16, (p, i) => claimAndGift(p, launch, i < 20 ? friends[i < 3 ? 0 : i - 2] : undefined))),
+  const friends = await inParallel([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17], 8, (i) =>
+    signIn(`friend-${i}`, `127.0.20.${i + 1}`),
   );
+  honestCoupons.push(...(await inParallel(honest, 16, (p, i) => claimAndGift(p, launch, i < 20 ? friends[i < 3 ? 0 : i - 2] : undefined))));
   // Honest people come back: half of them open their coupons and their member page later.
   await inParallel(honest.slice(0, 100), 16, (p) => call(p, 'GET', '/api/v1/coupons'));
 
@@ -85,7 +92,13 @@ beforeAll(async () => {
   // within a minute and funnelling the coupons into one account.
   sink = await signIn('farm-sink', '127.0.3.1');
   const farmAddresses = ['127.0.4.1', '127.0.4.2', '127.0.4.3'];
-  farm.push(...(await inParallel(Array.from({ length: 300 }, (_, i) => i), 24, (i) => signIn(`farm-${i}`, farmAddresses[i % 3]!))));
+  farm.push(
+    ...(await inParallel(
+      Array.from({ length: 300 }, (_, i) => i),
+      24,
+      (i) => signIn(`farm-${i}`, farmAddresses[i % 3]!),
+    )),
+  );
   farmCoupons.push(...(await inParallel(farm, 24, (p) => claimAndGift(p, attacked, sink))));
 }, 600_000);
 
@@ -162,13 +175,25 @@ describe('engagement review on a farming attack and honest traffic', () => {
       body: { action: 'confirm' },
     });
     expect(again.status).toBe(409);
-    expect((await app.request('POST', '/api/v1/admin/engagement/review/nope/decision', { token: adminToken, body: { action: 'clear' } })).status).toBe(404);
-    expect((await app.request('POST', `/api/v1/admin/engagement/review/claim:${farmCoupons[2]}/decision`, { token: adminToken, body: { action: 'maybe' } })).status).toBe(400);
+    expect(
+      (await app.request('POST', '/api/v1/admin/engagement/review/nope/decision', { token: adminToken, body: { action: 'clear' } })).status,
+    ).toBe(404);
+    expect(
+      (
+        await app.request('POST', `/api/v1/admin/engagement/review/claim:${farmCoupons[2]}/decision`, {
+          token: adminToken,
+          body: { action: 'maybe' },
+        })
+      ).status,
+    ).toBe(400);
 
     // A cleared flag no longer counts as flagged.
     const range = { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000) };
     const before = await flaggedCounts(range);
-    await app.request('POST', `/api/v1/admin/engagement/review/claim:${farmCoupons[3]}/decision`, { token: adminToken, body: { action: 'clear' } });
+    await app.request('POST', `/api/v1/admin/engagement/review/claim:${farmCoupons[3]}/decision`, {
+      token: adminToken,
+      body: { action: 'clear' },
+    });
     expect((await flaggedCounts(range)).claims).toBe(before.claims - 1);
   });
 });

@@ -23,13 +23,21 @@ interface Person {
 
 async function signIn(openid: string, address: string): Promise<Person> {
   const dev = randomBytes(12).toString('hex');
-  const res = await requestFrom(app.url, address, 'POST', '/api/v1/auth/login', { body: { code: `test:${openid}` }, headers: { [DEVICE_HEADER]: dev } });
+  const res = await requestFrom(app.url, address, 'POST', '/api/v1/auth/login', {
+    body: { code: `test:${openid}` },
+    headers: { [DEVICE_HEADER]: dev },
+  });
   expect(res.status, res.text).toBe(200);
   return { token: res.body.token, customerId: res.body.customer.id, address, device: dev };
 }
 const call = (p: Person, method: string, path: string, body?: unknown) =>
-  requestFrom(app.url, p.address, method, path, { token: p.token, headers: { [DEVICE_HEADER]: p.device }, ...(body === undefined ? {} : { body }) });
-const admin = (method: string, path: string, body?: unknown) => app.request(method, path, { token: adminToken, ...(body === undefined ? {} : { body }) });
+  requestFrom(app.url, p.address, method, path, {
+    token: p.token,
+    headers: { [DEVICE_HEADER]: p.device },
+    ...(body === undefined ? {} : { body }),
+  });
+const admin = (method: string, path: string, body?: unknown) =>
+  app.request(method, path, { token: adminToken, ...(body === undefined ? {} : { body }) });
 
 /** Stock places taken in the database: every coupon of the campaign on a place ≥ 0. */
 async function placesTaken(): Promise<number[]> {
@@ -40,7 +48,11 @@ async function placesTaken(): Promise<number[]> {
   return docs.map((d) => d.stockSlot as number).filter((s) => s >= 0);
 }
 
-const shuffle = <T>(list: T[]) => list.map((v) => [Math.random(), v] as const).sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+const shuffle = <T>(list: T[]) =>
+  list
+    .map((v) => [Math.random(), v] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, v]) => v);
 
 beforeAll(async () => {
   app = await startTestApp({ ADMIN_OPENIDS: 'hold-admin', LOG_LEVEL: 'error' });
@@ -68,12 +80,27 @@ afterAll(async () => {
 describe('holding suspicious claims for review', () => {
   it('holds the farm, issues honest claims, keeps stock exact, and returns refused places', async () => {
     const farmAddresses = ['127.0.5.1', '127.0.5.2', '127.0.5.3'];
-    const farm = await inParallel(Array.from({ length: 300 }, (_, i) => i), 12, (i) => signIn(`hold-farm-${i}`, farmAddresses[i % 3]!));
-    const honest = await inParallel(Array.from({ length: 60 }, (_, i) => i), 12, (i) => signIn(`hold-honest-${i}`, `127.0.6.${i + 1}`));
+    const farm = await inParallel(
+      Array.from({ length: 300 }, (_, i) => i),
+      12,
+      (i) => signIn(`hold-farm-${i}`, farmAddresses[i % 3]!),
+    );
+    const honest = await inParallel(
+      Array.from({ length: 60 }, (_, i) => i),
+      12,
+      (i) => signIn(`hold-honest-${i}`, `127.0.6.${i + 1}`),
+    );
     const everyone = shuffle([...farm.map((p) => ({ p, farm: true })), ...honest.map((p) => ({ p, farm: false }))]);
     const answers = await inParallel(everyone, 48, async ({ p, farm: isFarm }) => {
       const res = await call(p, 'POST', `/api/v1/campaigns/${campaignId}/claim`);
-      return { status: res.status, code: res.body?.error?.code as string | undefined, coupon: res.body?.coupon, underReview: res.body?.underReview, isFarm, p };
+      return {
+        status: res.status,
+        code: res.body?.error?.code as string | undefined,
+        coupon: res.body?.coupon,
+        underReview: res.body?.underReview,
+        isFarm,
+        p,
+      };
     });
 
     const issued = answers.filter((a) => a.status === 201);
@@ -105,7 +132,10 @@ describe('holding suspicious claims for review', () => {
     const decide = (h: (typeof held)[number], action: 'confirm' | 'clear') =>
       admin('POST', `/api/v1/admin/engagement/review/claim:${h.coupon.id}/decision`, { action });
     const decisions = await inParallel(
-      [...cleared.flatMap((h) => [[h, 'clear'] as const, [h, 'clear'] as const]), ...refused.flatMap((h) => [[h, 'confirm'] as const, [h, 'confirm'] as const])],
+      [
+        ...cleared.flatMap((h) => [[h, 'clear'] as const, [h, 'clear'] as const]),
+        ...refused.flatMap((h) => [[h, 'confirm'] as const, [h, 'confirm'] as const]),
+      ],
       16,
       ([h, action]) => decide(h, action),
     );
@@ -124,7 +154,11 @@ describe('holding suspicious claims for review', () => {
 
     // The refused places go to others: exactly as many new claims succeed, no more.
     await sleep(1_500);
-    const late = await inParallel(Array.from({ length: refused.length + 20 }, (_, i) => i), 8, (i) => signIn(`hold-late-${i}`, `127.0.7.${i + 1}`));
+    const late = await inParallel(
+      Array.from({ length: refused.length + 20 }, (_, i) => i),
+      8,
+      (i) => signIn(`hold-late-${i}`, `127.0.7.${i + 1}`),
+    );
     const second = await inParallel(late, 24, async (p) => (await call(p, 'POST', `/api/v1/campaigns/${campaignId}/claim`)).status);
     expect(second.filter((s) => s === 201 || s === 202).length).toBe(refused.length);
     expect(second.filter((s) => s === 409).length).toBe(20);

@@ -83,10 +83,10 @@ export async function runScoringPass(now = new Date(), { windowMs = RESCORE_MS }
   const quietTo = new Date(now.getTime() - QUIET_AFTER_MS);
   const quietFrom = new Date(quietTo.getTime() - windowMs);
   report.follows += await takeInFollows(quietFrom, quietTo);
-  const due = (await EngagementEvent.find({ at: { $gte: quietFrom, $lt: quietTo } }).lean<EngagementEventDoc[]>()).filter((e) => e.kind !== 'gift');
-  const checked = new Map(
-    (await QuietCheck.find({ _id: { $in: due.map((e) => e._id) } }).lean()).map((c) => [String(c._id), c.quiet]),
+  const due = (await EngagementEvent.find({ at: { $gte: quietFrom, $lt: quietTo } }).lean<EngagementEventDoc[]>()).filter(
+    (e) => e.kind !== 'gift',
   );
+  const checked = new Map((await QuietCheck.find({ _id: { $in: due.map((e) => e._id) } }).lean()).map((c) => [String(c._id), c.quiet]));
   await eachAtOnce(
     due.filter((e) => !checked.has(e._id)),
     async (event) => {
@@ -127,7 +127,13 @@ async function flagBusyClerks(now: Date): Promise<number> {
       const others = rows.filter((r) => r.storeId === row.storeId && r.staffId !== row.staffId).map((r) => r.redeemed);
       const { flagged: busy, storeAverage } = clerkFlagged(row.redeemed, others);
       if (!busy) continue;
-      const signals = [{ code: 'clerk_rate', weight: WEIGHTS.clerk_rate, detail: { redeemed: row.redeemed, storeAverage: Math.round(storeAverage * 100) / 100 } }];
+      const signals = [
+        {
+          code: 'clerk_rate',
+          weight: WEIGHTS.clerk_rate,
+          detail: { redeemed: row.redeemed, storeAverage: Math.round(storeAverage * 100) / 100 },
+        },
+      ];
       const outcome = await saveFlag({
         _id: `clerk:${row.storeId}:${row.staffId}:${day}`,
         kind: 'redemption',

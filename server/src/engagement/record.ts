@@ -26,10 +26,11 @@ async function loadHashKey(): Promise<Buffer> {
 }
 
 /** The key never changes once made: each instance reads it once. */
-const key = () => (hashKey ??= loadHashKey().catch((err) => {
-  hashKey = undefined;
-  throw err;
-}));
+const key = () =>
+  (hashKey ??= loadHashKey().catch((err) => {
+    hashKey = undefined;
+    throw err;
+  }));
 
 export async function hashClient(client: ClientSeen): Promise<{ ipHash?: string; deviceHash?: string }> {
   const k = await key();
@@ -44,7 +45,9 @@ export async function hashClient(client: ClientSeen): Promise<{ ipHash?: string;
 /** Whether an account was created shortly before `at` (its id carries its creation time). */
 export const isFresh = (customerId: Types.ObjectId, at: Date) => at.getTime() - customerId.getTimestamp().getTime() < FRESH_MS;
 
-export function toScored(e: Pick<EngagementEventDoc, 'kind' | 'customerId' | 'campaignId' | 'giverId' | 'scene' | 'ipHash' | 'deviceHash' | 'fresh' | 'at'>): ScoredEvent {
+export function toScored(
+  e: Pick<EngagementEventDoc, 'kind' | 'customerId' | 'campaignId' | 'giverId' | 'scene' | 'ipHash' | 'deviceHash' | 'fresh' | 'at'>,
+): ScoredEvent {
   return {
     kind: e.kind,
     customerId: e.customerId.toString(),
@@ -65,7 +68,10 @@ const writeBatch = createBatcher<Array<{ model: 'event' | 'mark'; doc: Record<st
     const all = groups.flat();
     const events = all.filter((w) => w.model === 'event').map((w) => w.doc);
     const marks = all.filter((w) => w.model === 'mark').map((w) => w.doc);
-    const outcomes = [...(events.length ? await insertEach(EngagementEvent, events) : []), ...(marks.length ? await insertEach(EngagementMark, marks) : [])];
+    const outcomes = [
+      ...(events.length ? await insertEach(EngagementEvent, events) : []),
+      ...(marks.length ? await insertEach(EngagementMark, marks) : []),
+    ];
     const failed = outcomes.find((o): o is Error => o instanceof Error && !isDuplicateKey(o));
     return groups.map(() => failed ?? undefined) as Array<void | Error>;
   },

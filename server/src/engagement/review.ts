@@ -18,11 +18,19 @@ export interface QueueItem {
   review?: ReviewDoc;
 }
 
-export async function listQueue(status: ReviewStatus, kind: FlagKind | undefined, limit: number): Promise<{ items: QueueItem[]; counts: Record<ReviewStatus, number> }> {
+export async function listQueue(
+  status: ReviewStatus,
+  kind: FlagKind | undefined,
+  limit: number,
+): Promise<{ items: QueueItem[]; counts: Record<ReviewStatus, number> }> {
   const filter = kind ? { kind } : {};
   const flags = await EngagementFlag.find(filter).sort({ flaggedAt: -1 }).limit(QUEUE_WINDOW).batchSize(QUEUE_WINDOW).lean<FlagDoc[]>();
   const reviews = new Map(
-    (await EngagementReview.find({ _id: { $in: flags.map((f) => f._id) } }).batchSize(QUEUE_WINDOW).lean<ReviewDoc[]>()).map((r) => [String(r._id), r]),
+    (
+      await EngagementReview.find({ _id: { $in: flags.map((f) => f._id) } })
+        .batchSize(QUEUE_WINDOW)
+        .lean<ReviewDoc[]>()
+    ).map((r) => [String(r._id), r]),
   );
   const statusOf = (f: FlagDoc): ReviewStatus => {
     const r = reviews.get(f._id);

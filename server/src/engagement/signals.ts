@@ -72,7 +72,8 @@ export function marksOf(e: ScoredEvent): Array<{ key: string; member: string }> 
     if (e.fresh && e.ipHash) marks.push({ key: `addr|${e.ipHash}|${bucket(e.at, ADDRESS_BUCKET_MS)}`, member: e.customerId });
     if (e.fresh && e.campaignId) marks.push({ key: `burst|${e.campaignId}|${bucket(e.at, BURST_BUCKET_MS)}`, member: e.customerId });
   }
-  if (e.deviceHash && e.kind !== 'follow') marks.push({ key: `dev|${e.deviceHash}|${bucket(e.at, DEVICE_BUCKET_MS)}`, member: e.customerId });
+  if (e.deviceHash && e.kind !== 'follow')
+    marks.push({ key: `dev|${e.deviceHash}|${bucket(e.at, DEVICE_BUCKET_MS)}`, member: e.customerId });
   if (e.kind === 'gift' && e.giverId) marks.push({ key: `gin|${e.customerId}|${bucket(e.at, GIFT_BUCKET_MS)}`, member: e.giverId });
   if (e.kind === 'follow') marks.push({ key: `fol|${e.scene ?? '-'}|${bucket(e.at, FOLLOW_BUCKET_MS)}`, member: e.customerId });
   return marks;
@@ -82,14 +83,17 @@ export function marksOf(e: ScoredEvent): Array<{ key: string; member: string }> 
 export function probesOf(e: ScoredEvent): Probe[] {
   const probes: Probe[] = [];
   if (e.kind === 'claim') {
-    if (e.fresh && e.ipHash) probes.push({ code: 'address_crowd', keys: around(`addr|${e.ipHash}`, e.at, ADDRESS_BUCKET_MS), threshold: ADDRESS_CROWD });
+    if (e.fresh && e.ipHash)
+      probes.push({ code: 'address_crowd', keys: around(`addr|${e.ipHash}`, e.at, ADDRESS_BUCKET_MS), threshold: ADDRESS_CROWD });
     if (e.fresh && e.campaignId)
       probes.push({ code: 'fresh_burst', keys: around(`burst|${e.campaignId}`, e.at, BURST_BUCKET_MS), threshold: FRESH_BURST });
   }
   if (e.deviceHash && e.kind !== 'follow')
     probes.push({ code: 'device_crowd', keys: [`dev|${e.deviceHash}|${bucket(e.at, DEVICE_BUCKET_MS)}`], threshold: DEVICE_CROWD });
-  if (e.kind === 'gift') probes.push({ code: 'gift_funnel', keys: [`gin|${e.customerId}|${bucket(e.at, GIFT_BUCKET_MS)}`], threshold: GIFT_FUNNEL });
-  if (e.kind === 'follow') probes.push({ code: 'follow_burst', keys: around(`fol|${e.scene ?? '-'}`, e.at, FOLLOW_BUCKET_MS), threshold: FOLLOW_BURST });
+  if (e.kind === 'gift')
+    probes.push({ code: 'gift_funnel', keys: [`gin|${e.customerId}|${bucket(e.at, GIFT_BUCKET_MS)}`], threshold: GIFT_FUNNEL });
+  if (e.kind === 'follow')
+    probes.push({ code: 'follow_burst', keys: around(`fol|${e.scene ?? '-'}`, e.at, FOLLOW_BUCKET_MS), threshold: FOLLOW_BURST });
   return probes;
 }
 

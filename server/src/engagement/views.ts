@@ -12,7 +12,11 @@ export function flagView({ flag, review }: QueueItem): FlagView {
     kind: flag.kind,
     status: !review ? 'open' : review.action === 'confirm' ? 'confirmed' : 'cleared',
     score: flag.score,
-    signals: (flag.signals ?? []).map((s) => ({ code: s.code as SignalCode, weight: s.weight, detail: (s.detail ?? {}) as Record<string, number | string> })),
+    signals: (flag.signals ?? []).map((s) => ({
+      code: s.code as SignalCode,
+      weight: s.weight,
+      detail: (s.detail ?? {}) as Record<string, number | string>,
+    })),
     at: flag.at.toISOString(),
     flaggedAt: flag.flaggedAt.toISOString(),
     ...opt('customerId', flag.customerId),
@@ -26,7 +30,12 @@ export function flagView({ flag, review }: QueueItem): FlagView {
     ...(review
       ? {
           decidedAt: review.at.toISOString(),
-          decision: { action: review.action, voidCoupon: review.voidCoupon ?? false, ...(review.note ? { note: review.note } : {}), outcome: review.outcome },
+          decision: {
+            action: review.action,
+            voidCoupon: review.voidCoupon ?? false,
+            ...(review.note ? { note: review.note } : {}),
+            outcome: review.outcome,
+          },
         }
       : {}),
   };

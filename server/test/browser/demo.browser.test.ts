@@ -19,7 +19,11 @@ const seedOutput: string[] = [];
 
 function runSeed(env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/demo/seed.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/demo/seed.ts'], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
@@ -30,7 +34,7 @@ function runSeed(env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: st
 beforeAll(async () => {
   await ensureTaroBuild('h5', { quiet: true });
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'loopline-demo-'));
-  const env = { ...process.env, DATA_DIR: dataDir, FERRETDB_BIN: inject('ferretdbBin'), LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, FERRETDB_BIN: inject('ferretdbBin'), LOG_LEVEL: 'warn' };
   delete env.MONGODB_URI;
   const first = await runSeed(env);
   seedOutput.push(first.out);

@@ -52,7 +52,14 @@ export default function ReviewPage() {
     try {
       await engagementApi.decide(flag.id, { action, voidCoupon });
       setItems((list) => list?.filter((f) => f.id !== flag.id));
-      setCounts((c) => c && { ...c, open: c.open - 1, [action === 'confirm' ? 'confirmed' : 'cleared']: c[action === 'confirm' ? 'confirmed' : 'cleared'] + 1 });
+      setCounts(
+        (c) =>
+          c && {
+            ...c,
+            open: c.open - 1,
+            [action === 'confirm' ? 'confirmed' : 'cleared']: c[action === 'confirm' ? 'confirmed' : 'cleared'] + 1,
+          },
+      );
       toast(t(action === 'confirm' ? 'review.confirmed' : 'review.cleared'));
     } catch (err) {
       showError(err);
@@ -79,7 +86,9 @@ export default function ReviewPage() {
           ))}
         </View>
       )}
-      {items && !error && items.length === 0 && <EmptyState className='empty-review' title={t('review.empty')} hint={t('review.emptyHint')} />}
+      {items && !error && items.length === 0 && (
+        <EmptyState className='empty-review' title={t('review.empty')} hint={t('review.emptyHint')} />
+      )}
       {items && !error && items.length > 0 && (
         <View className='section review-list'>
           {items.map((flag) => (
@@ -106,7 +115,11 @@ export default function ReviewPage() {
               {flag.decision && <Text className='meta review-outcome'>{t(outcomeKey(flag.decision.outcome))}</Text>}
               {flag.status === 'open' && (
                 <View className='actions'>
-                  <Button className='btn btn-primary review-confirm' disabled={saving === flag.id} onClick={() => decide(flag, 'confirm', !!flag.couponId && !flag.held)}>
+                  <Button
+                    className='btn btn-primary review-confirm'
+                    disabled={saving === flag.id}
+                    onClick={() => decide(flag, 'confirm', !!flag.couponId && !flag.held)}
+                  >
                     {flag.held ? t('review.refuse') : flag.couponId ? t('review.confirmVoid') : t('review.confirm')}
                   </Button>
                   <Button className='btn btn-secondary review-clear' disabled={saving === flag.id} onClick={() => decide(flag, 'clear')}>
