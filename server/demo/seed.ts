@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- plain documents for insertMany and API answers read as JSON */
 // `npm run demo:seed`: a believable brand in an empty database, for a demo of a fresh `npm start`.
 // Stores, staff and campaigns are made through the product's own HTTP routes; the history behind
 // them (90 days of customers, members, follows and messages, claims, gifts, redemptions, tickets,

@@ -1,6 +1,9 @@
 // Requests to the real server from a chosen loopback address (127.x.y.z), as different clients
 // would come from different addresses; the server sees the address of the socket.
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { expect } from 'vitest';
+import { DEVICE_HEADER } from '@shared/engagement';
 import { decodeBody, encodeRequest, type RequestOptions, type TestResponse } from './helpers';
 
 const agents = new Map<string, http.Agent>();
@@ -57,3 +60,33 @@ export async function inParallel<T, R>(items: T[], limit: number, work: (item: T
   );
   return results;
 }
+
+/** Someone signed in from one address with one device id (the mini-program's header). */
+export interface ClientPerson {
+  token: string;
+  customerId: string;
+  address: string;
+  device: string;
+}
+
+export async function signInFrom(
+  baseUrl: string,
+  openid: string,
+  address: string,
+  device = randomBytes(12).toString('hex'),
+): Promise<ClientPerson> {
+  const res = await requestFrom(baseUrl, address, 'POST', '/api/v1/auth/login', {
+    body: { code: `test:${openid}` },
+    headers: { [DEVICE_HEADER]: device },
+  });
+  expect(res.status, res.text).toBe(200);
+  return { token: res.body.token, customerId: res.body.customer.id, address, device };
+}
+
+/** A request as that person: from their address, with their token and device id. */
+export const callFrom = (baseUrl: string, p: ClientPerson, method: string, path: string, body?: unknown) =>
+  requestFrom(baseUrl, p.address, method, path, {
+    token: p.token,
+    headers: { [DEVICE_HEADER]: p.device },
+    ...(body === undefined ? {} : { body }),
+  });

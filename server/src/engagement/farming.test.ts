@@ -2,9 +2,8 @@
 // flagged, the honest traffic (nearly) is not, and the review queue shows it to admins only.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVICE_HEADER } from '@shared/engagement';
 import { startTestApp, type TestApp } from '../../test/helpers';
-import { closeAddressAgents, inParallel, requestFrom } from '../../test/fromAddress';
+import { callFrom, closeAddressAgents, inParallel, signInFrom, type ClientPerson } from '../../test/fromAddress';
 import { LOGIN_LIMITS } from '../auth/routes';
 import { flaggedCounts, runScoringPass } from './index';
 import { EngagementFlag } from './model';
@@ -13,30 +12,13 @@ import { QUIET_AFTER_MS } from './signals';
 let app: TestApp;
 let adminToken: string;
 
-interface Person {
-  token: string;
-  customerId: string;
-  address: string;
-  device: string;
-}
+type Person = ClientPerson;
 
 const device = () => randomBytes(12).toString('hex');
 
-async function signIn(openid: string, address: string, dev = device()): Promise<Person> {
-  const res = await requestFrom(app.url, address, 'POST', '/api/v1/auth/login', {
-    body: { code: `test:${openid}` },
-    headers: { [DEVICE_HEADER]: dev },
-  });
-  expect(res.status, res.text).toBe(200);
-  return { token: res.body.token, customerId: res.body.customer.id, address, device: dev };
-}
+const signIn = (openid: string, address: string, dev?: string) => signInFrom(app.url, openid, address, dev);
 
-const call = (p: Person, method: string, path: string, body?: unknown) =>
-  requestFrom(app.url, p.address, method, path, {
-    token: p.token,
-    headers: { [DEVICE_HEADER]: p.device },
-    ...(body === undefined ? {} : { body }),
-  });
+const call = (p: Person, method: string, path: string, body?: unknown) => callFrom(app.url, p, method, path, body);
 
 async function campaign(name: string, stock: number): Promise<string> {
   const res = await app.request('POST', '/api/v1/admin/campaigns', {

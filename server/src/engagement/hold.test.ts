@@ -1,12 +1,10 @@
 // A campaign that holds suspicious claims for review, under real concurrent claims against the real
 // server and database: stock stays exact through holding, issuing and refusing.
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVICE_HEADER } from '@shared/engagement';
 import { startTestApp, type TestApp } from '../../test/helpers';
-import { closeAddressAgents, inParallel, requestFrom } from '../../test/fromAddress';
+import { callFrom, closeAddressAgents, inParallel, signInFrom, type ClientPerson } from '../../test/fromAddress';
 import { LOGIN_LIMITS } from '../auth/routes';
 
 let app: TestApp;
@@ -14,28 +12,10 @@ let adminToken: string;
 let campaignId: string;
 const STOCK = 100;
 
-interface Person {
-  token: string;
-  customerId: string;
-  address: string;
-  device: string;
-}
+type Person = ClientPerson;
 
-async function signIn(openid: string, address: string): Promise<Person> {
-  const dev = randomBytes(12).toString('hex');
-  const res = await requestFrom(app.url, address, 'POST', '/api/v1/auth/login', {
-    body: { code: `test:${openid}` },
-    headers: { [DEVICE_HEADER]: dev },
-  });
-  expect(res.status, res.text).toBe(200);
-  return { token: res.body.token, customerId: res.body.customer.id, address, device: dev };
-}
-const call = (p: Person, method: string, path: string, body?: unknown) =>
-  requestFrom(app.url, p.address, method, path, {
-    token: p.token,
-    headers: { [DEVICE_HEADER]: p.device },
-    ...(body === undefined ? {} : { body }),
-  });
+const signIn = (openid: string, address: string, dev?: string) => signInFrom(app.url, openid, address, dev);
+const call = (p: Person, method: string, path: string, body?: unknown) => callFrom(app.url, p, method, path, body);
 const admin = (method: string, path: string, body?: unknown) =>
   app.request(method, path, { token: adminToken, ...(body === undefined ? {} : { body }) });
 

@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import { type Types } from 'mongoose';
 import { ErrorCode } from '@shared/errors';
 import type { FlagKind, ReviewDecision, ReviewStatus } from '@shared/engagement';
 import { issueHeldCoupon, refuseHeldCoupon, voidIssuedCoupon } from '../coupons';
