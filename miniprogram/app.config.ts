@@ -34,6 +34,7 @@ export default defineAppConfig({
         'oa-menu/index',
         'outreach/index',
         'dashboard/index',
+        'review/index',
       ],
     },
   ],

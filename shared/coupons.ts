@@ -12,7 +12,8 @@ export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 export const CLAIM_CHANNELS = ['mini_program', 'oa_follow', 'oa_keyword', 'service_recovery', 'points', 'birthday'] as const;
 export type ClaimChannel = (typeof CLAIM_CHANNELS)[number];
 
-export const COUPON_STATES = ['available', 'gifting', 'redeemed', 'expired', 'voided'] as const;
+/** `held`: a claim kept for review (the campaign holds suspicious claims); it takes its stock place until decided. */
+export const COUPON_STATES = ['available', 'gifting', 'redeemed', 'expired', 'voided', 'held'] as const;
 export type CouponState = (typeof COUPON_STATES)[number];
 
 /** Coupon-specific 409 codes: in errors.ts with every other code. */
@@ -63,6 +64,8 @@ export const createCampaignSchema = z
     pointsPrice: z.number().int().min(1).max(10_000_000).optional(),
     /** Member tiers that may claim; empty means everyone. */
     tiers: z.array(z.enum(TIER_IDS)).max(TIER_IDS.length).default([]),
+    /** Hold claims that look like coupon farming for an admin's review instead of issuing them. */
+    holdSuspicious: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
     if (c.channels.includes('points') && c.pointsPrice === undefined) {
@@ -89,8 +92,9 @@ export const updateCampaignSchema = z
     status: z.enum(CAMPAIGN_STATUSES).optional(),
     /** Can be raised while running, never below what has been issued. */
     stock: z.number().int().min(0).max(10_000_000).optional(),
+    holdSuspicious: z.boolean().optional(),
   })
-  .refine((u) => u.status !== undefined || u.stock !== undefined, { message: 'nothing to change' });
+  .refine((u) => u.status !== undefined || u.stock !== undefined || u.holdSuspicious !== undefined, { message: 'nothing to change' });
 export type UpdateCampaign = z.output<typeof updateCampaignSchema>;
 
 export const claimCouponSchema = z.object({ channel: z.enum(CLAIM_CHANNELS).default('mini_program') }).default({
@@ -139,6 +143,8 @@ export interface CampaignView {
   pointsPrice?: number;
   /** Tiers that may claim; empty means everyone. */
   tiers: TierId[];
+  /** Suspicious claims wait for an admin's review instead of being issued. */
+  holdSuspicious?: boolean;
 }
 
 /** A campaign the member's tier does not unlock yet, as the coupon centre shows it. */

@@ -50,6 +50,8 @@ export const CouponErrorCode = {
   QR_TOKEN_EXPIRED: 'QR_TOKEN_EXPIRED',
   /** The campaign is limited to higher tiers than the member holds. */
   TIER_REQUIRED: 'TIER_REQUIRED',
+  /** The coupon is a claim held for review: not usable until an admin clears it. */
+  COUPON_UNDER_REVIEW: 'COUPON_UNDER_REVIEW',
 } as const;
 
 /** Codes of the 409s the ticket endpoints answer (beside the common ones). */

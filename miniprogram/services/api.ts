@@ -6,6 +6,8 @@ import type { ZodType } from 'zod';
 import { ErrorCode, type ErrorBody } from '@shared/errors';
 import { t } from '../i18n';
 import { isMessageKey, type MessageKey } from '@shared/i18n';
+import { DEVICE_HEADER } from '@shared/engagement';
+import { deviceId } from './device';
 import { clearSession, readSession } from './session';
 
 declare const LOOPLINE_API_BASE: string;
@@ -46,7 +48,7 @@ export async function apiRequest<T>(
   options: RequestOptions<T> = {},
 ): Promise<T> {
   const session = readSession();
-  const header: Record<string, string> = { Accept: 'application/json', ...options.headers };
+  const header: Record<string, string> = { Accept: 'application/json', [DEVICE_HEADER]: deviceId(), ...options.headers };
   if (options.body !== undefined) header['Content-Type'] = 'application/json';
   if (session) header.Authorization = `Bearer ${session.token}`;
 

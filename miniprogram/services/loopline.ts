@@ -1,5 +1,6 @@
 import { outreachPreview, outreachView, type CreateOutreachRequest } from '@shared/api/outreach';
 // Every API call the mini-program makes, one function each, typed and checked by the shared contract.
+import type { FlagView, ReviewListView, ReviewStatus } from '@shared/engagement';
 import {
   deletionStartResponse,
   exportResponse,
@@ -98,7 +99,7 @@ export const couponApi = {
   claimable: () => apiRequest<CampaignListView>('GET', '/campaigns'),
   /** The same key for the same tap: a retried or doubled request claims once. */
   claim: (campaignId: string, idempotencyKey: string) =>
-    apiRequest<{ coupon: CouponView }>('POST', `/campaigns/${encodeURIComponent(campaignId)}/claim`, {
+    apiRequest<{ coupon: CouponView; underReview?: boolean }>('POST', `/campaigns/${encodeURIComponent(campaignId)}/claim`, {
       headers: withIdempotencyKey(idempotencyKey),
     }),
   mine: (state?: CouponState) =>
@@ -172,4 +173,11 @@ export const menuApi = {
   get: () => apiRequest<MenuState>('GET', '/admin/oa-menu'),
   save: (draft: MenuDraft) => apiRequest<MenuState>('PUT', '/admin/oa-menu', { body: draft }),
   publish: () => apiRequest<MenuState>('POST', '/admin/oa-menu/publish'),
+};
+
+// The engagement review: flagged claims, gifts, follows and clerks.
+export const engagementApi = {
+  queue: (status: ReviewStatus) => apiRequest<ReviewListView>('GET', `/admin/engagement/review?status=${encodeURIComponent(status)}&limit=100`),
+  decide: (flagId: string, decision: { action: 'confirm' | 'clear'; voidCoupon?: boolean }) =>
+    apiRequest<{ flag: FlagView }>('POST', `/admin/engagement/review/${encodeURIComponent(flagId)}/decision`, { body: decision }),
 };

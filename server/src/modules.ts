@@ -8,11 +8,12 @@ import {
   replyDeliveryJob,
   slaJob,
 } from './aftersale';
-import { analyticsData, analyticsRoutes, flaggedCountsUnavailable, rollupJob } from './analytics';
+import { analyticsData, analyticsRoutes, rollupJob } from './analytics';
 import { authData, authJobs, authRoutes } from './auth';
-import { couponJobs, couponRoutes, couponsData, releaseStockLeases } from './coupons';
 import { crmData, crmRoutes, crmRulesJob, crmTagSyncJob, resolveSegmentCustomerIds } from './crm';
+import { couponJobs, couponRoutes, couponsData, releaseStockLeases, setEngagementHooks } from './coupons';
 import { customersData } from './customers';
+import { engagementData, engagementHooks, engagementRoutes, engagementScoringJob, flaggedCounts } from './engagement';
 import { memberJobs, memberRoutes, membersData } from './members';
 import {
   keywordRuleAdminRoutes,
@@ -47,6 +48,7 @@ export const CUSTOMER_DATA: readonly CustomerDataPart[] = [
   outreachData,
   crmData,
   analyticsData,
+  engagementData,
   customersData,
 ];
 
@@ -63,6 +65,7 @@ const outreachWiring = (deps: Pick<AppDeps, 'wechat' | 'log' | 'config'>): Sende
 export function registerModules(deps: Pick<AppDeps, 'log'>): void {
   reportEventFailuresTo(deps.log);
   for (const part of CUSTOMER_DATA) registerCustomerData(part);
+  setEngagementHooks(engagementHooks);
 }
 
 /** One outreach sender per app: the send route starts passes on it, shutdown stops them. */
@@ -91,8 +94,8 @@ export function mountModules({ app, api, deps }: ModuleMount): void {
   const sender = outreachSenderOf(deps);
   api.use(outreachRoutes({ resolveSegment: outreach.resolveSegment, weeklyCap: outreach.weeklyCap, kick: sender.kick }).routes());
   api.use(crmRoutes().routes());
-  // Flagged engagement comes from the engagement module once it is wired in; until then "not available".
-  api.use(analyticsRoutes({ flaggedCounts: flaggedCountsUnavailable }).routes());
+  api.use(analyticsRoutes({ flaggedCounts }).routes());
+  api.use(engagementRoutes().routes());
 }
 
 /** Starts every module's background jobs; returns a function that stops them. */
@@ -115,6 +118,7 @@ export function startModuleJobs(deps: AppDeps): () => Promise<void> {
     crmRulesJob,
     crmTagSyncJob(deps.wechat),
     rollupJob,
+    engagementScoringJob,
   ];
   const every = deps.config.jobIntervalMs;
   for (const job of jobs) stops.push(startPeriodicJob(every ? { ...job, intervalMs: every } : job, deps.log));

@@ -31,6 +31,8 @@ export async function createCampaign(input: CreateCampaign, createdBy?: Types.Ob
     status: input.status,
     pointsPrice: input.pointsPrice,
     tiers: input.tiers,
+    holdSuspicious: input.holdSuspicious,
+    heldEver: input.holdSuspicious,
     createdBy,
   });
   const doc = created.toObject() as CampaignDoc;
@@ -44,14 +46,25 @@ export async function getCampaign(id: string | Types.ObjectId): Promise<Campaign
   return campaign;
 }
 
-/** How many coupons each campaign has issued (a coupon exists for every stock place taken). */
-export async function issuedCounts(campaignIds: Types.ObjectId[]): Promise<Map<string, number>> {
-  const counts = await Promise.all(campaignIds.map((campaignId) => Coupon.countDocuments({ campaignId })));
-  return new Map(campaignIds.map((id, i) => [id.toString(), counts[i]!]));
+/**
+ * How many stock places each campaign has given out (a coupon exists for every stock place taken;
+ * a claim refused at review gave its place up, so it counts out).
+ */
+export async function issuedCounts(campaigns: Array<Pick<CampaignDoc, '_id' | 'heldEver'>>): Promise<Map<string, number>> {
+  const counts = await Promise.all(
+    campaigns.map(async ({ _id: campaignId, heldEver }) => {
+      const [all, refused] = await Promise.all([
+        Coupon.countDocuments({ campaignId }),
+        heldEver ? Coupon.countDocuments({ campaignId, stockSlot: { $lt: 0 } }) : 0,
+      ]);
+      return all - refused;
+    }),
+  );
+  return new Map(campaigns.map((c, i) => [c._id.toString(), counts[i]!]));
 }
 
 export async function withCounts(campaigns: CampaignDoc[]): Promise<CampaignWithCounts[]> {
-  const counts = await issuedCounts(campaigns.map((c) => c._id));
+  const counts = await issuedCounts(campaigns);
   return campaigns.map((c) => {
     const issued = counts.get(c._id.toString()) ?? 0;
     return { ...c, issued, remaining: Math.max(0, c.stock - issued) };
@@ -67,8 +80,10 @@ export async function updateCampaign(id: string, change: UpdateCampaign): Promis
   const current = await getCampaign(id);
   const set: Record<string, unknown> = {};
   if (change.status) set.status = change.status;
+  if (change.holdSuspicious !== undefined) set.holdSuspicious = change.holdSuspicious;
+  if (change.holdSuspicious) set.heldEver = true;
   if (change.stock !== undefined) {
-    const issued = await Coupon.countDocuments({ campaignId: current._id });
+    const issued = (await issuedCounts([current])).get(current._id.toString()) ?? 0;
     if (change.stock < issued) {
       throw conflict(ErrorCode.CONFLICT, `Stock cannot go below the ${issued} coupons already issued.`);
     }

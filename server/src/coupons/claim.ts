@@ -8,6 +8,7 @@ import { isDuplicateKey } from '../platform/db/errors';
 import { coupons as couponMetrics } from '../platform/metrics';
 import { conflict, notFound } from '../platform/errors';
 import { claimBlocker } from './campaigns';
+import { engagementHooks, type ClaimSeen, type ClientSeen } from './engagementHooks';
 import { recordFunnel } from './funnel';
 import { Coupon, type CampaignDoc, type CouponDoc } from './model';
 import { campaignStock, givePlaceBack, placeIssued, takePlace } from './stock';
@@ -20,7 +21,12 @@ export interface ClaimOptions {
   channel: ClaimChannel;
   idempotencyKey?: string | undefined;
   now?: Date;
+  /** The request's client (address, device id), for the engagement review. */
+  client?: ClientSeen | undefined;
 }
+
+/** Only claims a person makes in the mini-program can be held for review; flows that issue coupons (points, birthday, recovery) never are. */
+const HOLDABLE: readonly ClaimChannel[] = ['mini_program'];
 
 export interface ClaimResult {
   coupon: CouponDoc;
@@ -63,6 +69,18 @@ export async function claimCoupon(
     throw blocker;
   }
 
+  const hooks = engagementHooks();
+  const seen: ClaimSeen = {
+    campaignId: stock.campaign._id,
+    customerId,
+    channel: options.channel,
+    storeIds: stock.campaign.storeIds ?? [],
+    client: options.client ?? {},
+    at: now,
+  };
+  const hold =
+    !!hooks && !!stock.campaign.holdSuspicious && HOLDABLE.includes(options.channel) && (await hooks.screenClaim(seen)).hold;
+
   // What the claimant holds of this campaign: read only when something refused the claim.
   const mine = () => Coupon.find({ campaignId: stock.campaign._id, claimantId: customerId }).limit(MAX_HELD).lean<CouponDoc[]>();
   const limitReached = () => conflict(ErrorCode.LIMIT_REACHED, `You can hold at most ${stock.campaign.perUserLimit} of these coupons.`);
@@ -79,7 +97,7 @@ export async function claimCoupon(
     const campaign = stock.campaign;
     let coupon: CouponDoc | undefined;
     try {
-      coupon = await insertCoupon(campaign, customerId, options.channel, claimKey, now, place, userSlot);
+      coupon = await insertCoupon(campaign, customerId, options.channel, claimKey, now, place, userSlot, hold);
     } catch (err) {
       if (!isDuplicateKey(err)) {
         givePlaceBack(stock, place);
@@ -89,8 +107,9 @@ export async function claimCoupon(
     if (coupon) {
       // The insert is the claim: from here the place is spent, whatever the funnel and timeline writes do.
       placeIssued(stock);
-      await afterClaim(campaign, coupon, now);
-      couponMetrics.claims.inc({ channel: options.channel });
+      await (hold ? afterHeld(campaign, coupon, now) : afterClaim(campaign, coupon, now));
+      await hooks?.claimed(seen, coupon);
+      if (!hold) couponMetrics.claims.inc({ channel: options.channel });
       return { coupon, created: true };
     }
     // Something collided: this key served before, the claimant's limit, or (rarely) the place.
@@ -128,7 +147,18 @@ function lowestFree(taken: Set<number>, size: number): number | undefined {
   return undefined;
 }
 
-async function afterClaim(campaign: CampaignDoc, coupon: CouponDoc, now: Date): Promise<void> {
+/** A held claim is on the claimant's timeline; the funnel counts it once it is issued. */
+async function afterHeld(campaign: CampaignDoc, coupon: CouponDoc, now: Date): Promise<void> {
+  await appendTimeline(coupon.claimantId, {
+    type: 'coupon.claim_held',
+    channel: timelineChannel(coupon.channel),
+    summary: `Claim of coupon "${campaign.name}" is under review`,
+    data: { couponId: coupon._id.toString(), campaignId: campaign._id.toString(), claimChannel: coupon.channel },
+    at: now,
+  });
+}
+
+export async function afterClaim(campaign: Pick<CampaignDoc, '_id' | 'name'>, coupon: CouponDoc, now: Date): Promise<void> {
   await Promise.all([
     recordFunnel(`claim:${coupon._id.toString()}`, { campaignId: campaign._id, channel: coupon.channel }, { claimed: 1 }, now),
     appendTimeline(coupon.claimantId, {
@@ -149,6 +179,7 @@ async function insertCoupon(
   now: Date,
   stockSlot: number,
   userSlot: number,
+  held = false,
 ): Promise<CouponDoc> {
   const validity = campaign.validity!;
   const validFrom = validity.kind === 'range' ? validity.start! : now;
@@ -162,7 +193,8 @@ async function insertCoupon(
     version: 0,
     // 75 random bits: a collision is as unlikely as anything gets; if one happened, the claim retries.
     code: newCouponCode(),
-    state: 'available',
+    state: held ? 'held' : 'available',
+    ...(held ? { review: { heldAt: now } } : {}),
     claimKey,
     channel,
     claimedAt: now,

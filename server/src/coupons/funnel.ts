@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { FunnelReport, FunnelRow } from '@shared/coupons';
 import { notFound } from '../platform/http/errors';
 import { createBatcher, insertEach, toStored } from '../platform/db/batch';
-import { Campaign, Coupon, FunnelEvent } from './model';
+import { Campaign, Coupon, FunnelEvent, Redemption } from './model';
 
 type FunnelField = 'claimed' | 'gifted' | 'redeemed' | 'voided';
 
@@ -90,6 +90,34 @@ const rate = (part: number, whole: number) => (whole > 0 ? Math.round((part / wh
 export const CLERK_FLAG_FACTOR = 3;
 export const CLERK_FLAG_MIN = 10;
 
+/** Whether a clerk's redemptions are far above their store's other clerks' (the funnel's flag, and the engagement review's). */
+export function clerkFlagged(redeemed: number, otherClerks: number[]): { flagged: boolean; storeAverage: number } {
+  const storeAverage = otherClerks.length ? otherClerks.reduce((n, c) => n + c, 0) / otherClerks.length : 0;
+  const flagged = otherClerks.length > 0 && redeemed >= CLERK_FLAG_MIN && redeemed > CLERK_FLAG_FACTOR * storeAverage;
+  return { flagged, storeAverage };
+}
+
+export interface ClerkRedemptions {
+  storeId: string;
+  staffId: string;
+  redeemed: number;
+}
+
+/** Redemptions (not voided) per store and clerk in [from, to): a range scan, for background jobs. */
+export async function redemptionsByClerk(from: Date, to: Date): Promise<ClerkRedemptions[]> {
+  const rows = await Redemption.find({ at: { $gte: from, $lt: to }, status: 'done' }, { storeId: 1, staffId: 1 })
+    .lean()
+    .batchSize(10_000);
+  const counts = new Map<string, ClerkRedemptions>();
+  for (const r of rows) {
+    const key = `${r.storeId.toString()}|${r.staffId.toString()}`;
+    const row = counts.get(key) ?? { storeId: r.storeId.toString(), staffId: r.staffId.toString(), redeemed: 0 };
+    row.redeemed++;
+    counts.set(key, row);
+  }
+  return [...counts.values()];
+}
+
 export async function funnelReport(campaignId: string): Promise<FunnelReport> {
   if (!Types.ObjectId.isValid(campaignId)) throw notFound('No such campaign.');
   const campaign = await Campaign.findById(campaignId).lean();
@@ -131,8 +159,10 @@ export async function funnelReport(campaignId: string): Promise<FunnelReport> {
   });
   const byClerk = clerks.map((clerk) => {
     const others = clerks.filter((c) => c.storeId === clerk.storeId && c.staffId !== clerk.staffId);
-    const storeAverage = others.length ? others.reduce((n, c) => n + c.redeemed, 0) / others.length : 0;
-    const flagged = others.length > 0 && clerk.redeemed >= CLERK_FLAG_MIN && clerk.redeemed > CLERK_FLAG_FACTOR * storeAverage;
+    const { flagged, storeAverage } = clerkFlagged(
+      clerk.redeemed,
+      others.map((c) => c.redeemed),
+    );
     return { ...clerk, storeAverage: Math.round(storeAverage * 100) / 100, flagged };
   });
 

@@ -4,6 +4,7 @@ import { CouponErrorCode, GIFT_OPEN_MS } from '@shared/coupons';
 import { ErrorCode } from '@shared/errors';
 import { appendTimeline } from '../customers';
 import { conflict, isDomainError, notFound } from '../platform/errors';
+import { engagementHooks, type ClientSeen } from './engagementHooks';
 import { recordFunnel } from './funnel';
 import { couponPolicy } from './policies';
 import { Coupon, CouponGift, type CouponDoc, type GiftDoc } from './model';
@@ -57,7 +58,7 @@ export async function createGift(
  * A friend takes the gift. Exactly one acceptance wins (the coupon's gifting→available transition
  * is exclusive), and the giver can never take their own gift.
  */
-export async function acceptGift(token: string, friendId: Types.ObjectId, now = new Date()): Promise<CouponDoc> {
+export async function acceptGift(token: string, friendId: Types.ObjectId, now = new Date(), client: ClientSeen = {}): Promise<CouponDoc> {
   const gift = await CouponGift.findOne({ token }).lean<GiftDoc>();
   if (!gift) throw notFound('This gift link is not valid.');
   if (gift.customerId.equals(friendId)) throw conflict(CouponErrorCode.OWN_GIFT, 'You cannot accept your own gift.');
@@ -81,6 +82,15 @@ export async function acceptGift(token: string, friendId: Types.ObjectId, now = 
       };
     });
     await afterGiftAccepted(gift, after, friendId, now);
+    await engagementHooks()?.giftAccepted({
+      giftId: gift._id,
+      couponId: after._id,
+      campaignId: after.campaignId,
+      giverId: gift.customerId,
+      friendId,
+      client,
+      at: now,
+    });
     return after;
   } catch (err) {
     if (alreadyMine && err === ALREADY_ACCEPTED) return alreadyMine;

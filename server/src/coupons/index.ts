@@ -11,3 +11,6 @@ export { claimPrecheck, findCouponByClaimKey, getIssuedCoupon, voidIssuedCoupon 
 export { tierAllows, unlockingTier } from './tierAccess';
 export { campaignView, couponView } from './views';
 export { couponFactsOf, couponsHeldBy, giftsGivenBy, type CouponFacts, type GivenGift } from './crmFacts';
+export { issueHeldCoupon, listHeldCoupons, refuseHeldCoupon } from './held';
+export { setEngagementHooks, type ClaimSeen, type ClientSeen, type EngagementHooks, type GiftSeen } from './engagementHooks';
+export { clerkFlagged, redemptionsByClerk, type ClerkRedemptions } from './funnel';

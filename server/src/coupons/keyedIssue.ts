@@ -3,7 +3,7 @@ import { CouponErrorCode, ErrorCode } from '@shared/errors';
 import type { ClaimChannel } from '@shared/coupons';
 import { appendTimeline } from '../customers';
 import { conflict, isConflict, isDomainError, notFound } from '../platform/http/errors';
-import { claimBlocker, getCampaign } from './campaigns';
+import { claimBlocker, getCampaign, issuedCounts } from './campaigns';
 import { Coupon, type CampaignDoc, type CouponDoc } from './model';
 import { tierBlocker } from './tierAccess';
 import { transitionCoupon } from './transitions';
@@ -26,7 +26,7 @@ export async function claimPrecheck(
   const blocker = claimBlocker(campaign, channel, now) ?? (await tierBlocker(campaign, customerId, now));
   if (blocker) throw blocker;
   const [issued, mine] = await Promise.all([
-    Coupon.countDocuments({ campaignId: campaign._id }),
+    issuedCounts([campaign]).then((counts) => counts.get(campaign._id.toString()) ?? 0),
     Coupon.countDocuments({ campaignId: campaign._id, claimantId: customerId }),
   ]);
   if (issued >= campaign.stock) throw conflict(ErrorCode.OUT_OF_STOCK, 'All coupons of this campaign have been claimed.');

@@ -34,6 +34,10 @@ const campaignSchema = new Schema(
     pointsPrice: Number,
     /** Member tiers that may claim; empty: everyone. */
     tiers: { type: [String], enum: TIER_IDS, default: [] },
+    /** Claims that look like coupon farming are held for review instead of issued. */
+    holdSuspicious: { type: Boolean, default: false },
+    /** Set once the campaign has held claims at any time: refused claims then count out of the issued figure. */
+    heldEver: { type: Boolean, default: false },
     createdBy: Schema.Types.ObjectId,
   },
   { timestamps: true },
@@ -68,6 +72,8 @@ const couponSchema = new Schema(
     giftId: Schema.Types.ObjectId,
     /** Set while it belongs to a friend who received it. */
     receivedFrom: Schema.Types.ObjectId,
+    /** A claim held for review: when it was held, and how the review ended (`issued` or `refused`). */
+    review: { heldAt: Date, decidedAt: Date, outcome: String, place: Number },
     redemption: {
       id: Schema.Types.ObjectId,
       storeId: Schema.Types.ObjectId,

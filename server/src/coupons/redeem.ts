@@ -64,6 +64,7 @@ export function usageBlocker(
   if (coupon.state === 'redeemed') return conflict(ErrorCode.ALREADY_REDEEMED, 'This coupon has already been used.');
   if (coupon.state === 'expired' || coupon.expiresAt <= now) return conflict(ErrorCode.EXPIRED, 'This coupon has expired.');
   if (coupon.state === 'voided') return conflict(CouponErrorCode.COUPON_VOIDED, 'This coupon has been voided.');
+  if (coupon.state === 'held') return conflict(CouponErrorCode.COUPON_UNDER_REVIEW, 'This coupon is under review and cannot be used yet.');
   if (coupon.state === 'gifting') {
     return conflict(CouponErrorCode.COUPON_GIFTING, 'This coupon is being passed to a friend and cannot be used now.');
   }

@@ -11,6 +11,7 @@ import {
   updateCampaignSchema,
   type CampaignListView,
 } from '@shared/coupons';
+import { DEVICE_HEADER } from '@shared/engagement';
 import { requireCustomer, requireRole, requireStaff, storeIdInBody, storeIdInQuery } from '../auth';
 import type { AppDeps } from '../platform/app';
 import { badRequest } from '../platform/http/errors';
@@ -24,6 +25,9 @@ import { issueQrToken, useSessionSecret } from './qr';
 import { listClerkRedemptionsToday, previewRedemption, redeemCoupon, voidRedemption } from './redeem';
 import { splitByTier } from './tierAccess';
 import { campaignView, couponView, redemptionView } from './views';
+
+/** The request's client as the engagement review sees it (hashed there, never stored as it is). */
+const clientOf = (ctx: Context) => ({ ip: ctx.ip, device: ctx.get(DEVICE_HEADER) || undefined });
 
 /** The store a staff member acts for, as requireStaff settled it. */
 function tillStore(ctx: Context): Types.ObjectId {
@@ -75,9 +79,15 @@ export function couponRoutes(deps: AppDeps): Router {
   router.post('/campaigns/:id/claim', signedIn, async (ctx) => {
     const header = ctx.get('idempotency-key');
     const idempotencyKey = header ? parseWith(idempotencyKeySchema, header, 'headers.idempotency-key') : undefined;
-    const { coupon } = await claimCoupon(ctx.params.id!, ctx.state.customerId, { channel: 'mini_program', idempotencyKey });
-    ctx.status = 201;
-    ctx.body = { coupon: couponView(coupon) };
+    const { coupon } = await claimCoupon(ctx.params.id!, ctx.state.customerId, {
+      channel: 'mini_program',
+      idempotencyKey,
+      client: clientOf(ctx),
+    });
+    // A claim held for review: accepted, not issued yet (an admin's review decides).
+    const underReview = coupon.state === 'held';
+    ctx.status = underReview ? 202 : 201;
+    ctx.body = { coupon: couponView(coupon), ...(underReview ? { underReview } : {}) };
   });
   router.get('/coupons', signedIn, async (ctx) => {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : undefined;
@@ -102,7 +112,7 @@ export function couponRoutes(deps: AppDeps): Router {
   });
   router.post('/gifts/accept', signedIn, async (ctx) => {
     const { token } = parseWith(acceptGiftSchema, ctx.request.body);
-    ctx.body = { coupon: couponView(await acceptGift(token, ctx.state.customerId)) };
+    ctx.body = { coupon: couponView(await acceptGift(token, ctx.state.customerId, new Date(), clientOf(ctx))) };
   });
 
   // Store staff: check, redeem, void, today's list.

@@ -260,6 +260,9 @@ async function acquireSegment(stock: CampaignStock): Promise<boolean> {
 
   // Segments given back: the latest generation of each, unless it was given back with nothing left.
   const returns = await StockReturn.find({ campaignId }, { segment: 1, generation: 1, empty: 1 }).lean();
+  // A lease of ours that was given back by someone else (the sweep, or a place reopened at review) is stale.
+  const given = new Set(returns.map((r) => String(r._id)));
+  stock.held = stock.held.filter((h) => !given.has(h.leaseId));
   const latest = new Map<number, { generation: number; empty: boolean }>();
   for (const r of returns) {
     const seen = latest.get(r.segment);
@@ -333,4 +336,51 @@ export const stockLeaseSweepJob: PeriodicJob = {
 /** Waits until no instance can still be claiming with a copy of the campaign read before now. */
 export async function stockLoweringFence(): Promise<void> {
   await sleep(LOWER_STOCK_FENCE_MS);
+}
+
+/**
+ * Makes a stock place free again after the coupon on it gave it up (a claim refused at review):
+ * the coupon no longer holds the place, so it only has to become leasable. The segment's latest
+ * lease is given back (its holder stops handing out its places within a lease renewal; a place
+ * issued twice meanwhile is refused by the unique index, as always), or, when it was given back
+ * as empty, a new generation is opened and given back at once. Whoever leases the segment next
+ * reads which places are issued, after the coupon gave this one up. Idempotent.
+ */
+export async function reopenStockPlace(campaignId: Types.ObjectId, place: number): Promise<void> {
+  const segment = Math.floor(place / SEGMENT_SIZE);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const leases = await StockLease.find({ campaignId }, { segment: 1, generation: 1 }).lean();
+    const generations = leases.filter((l) => l.segment === segment).map((l) => l.generation);
+    if (!generations.length) return; // never leased: the place is free for the first lease
+    const latest = Math.max(...generations);
+    const id = leaseId(campaignId, segment, latest);
+    const given = await StockReturn.findById(id, { empty: 1 }).lean();
+    if (!given) {
+      try {
+        await StockReturn.create({ _id: id, campaignId, segment, generation: latest, empty: false, by: 'reopen', at: new Date() });
+        return;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        continue; // given back meanwhile: look again
+      }
+    }
+    if (!given.empty) return; // the next lease reads the places as they are now
+    const next = leaseId(campaignId, segment, latest + 1);
+    try {
+      await StockLease.create({
+        _id: next,
+        campaignId,
+        segment,
+        generation: latest + 1,
+        holder: 'reopen',
+        leasedUntil: RETURNED,
+        at: new Date(),
+      });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      continue; // someone leased the next generation: give that one back instead
+    }
+    await StockReturn.create({ _id: next, campaignId, segment, generation: latest + 1, empty: false, by: 'reopen', at: new Date() });
+    return;
+  }
 }

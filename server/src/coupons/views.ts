@@ -33,6 +33,7 @@ export function campaignView(c: CampaignDoc & { issued: number; remaining: numbe
     status: c.status,
     ...opt('pointsPrice', c.pointsPrice),
     tiers: (c.tiers ?? []) as TierId[],
+    holdSuspicious: c.holdSuspicious ?? false,
   };
 }
 

@@ -439,3 +439,12 @@ export async function customersTouchedSince(since: Date, limit = 20_000): Promis
   const newest = entries.reduce<Date | undefined>((max, e) => (!max || e.at > max ? e.at : max), undefined);
   return newest ? { customerIds: [...ids.values()], newest } : { customerIds: [...ids.values()] };
 }
+
+/** Timeline entries of one type in [from, to), oldest first: a range scan, for background jobs. */
+export async function timelineEntriesOfType(type: string, from: Date, to: Date, limit = 50_000): Promise<TimelineDoc[]> {
+  return TimelineEntry.find({ type, at: { $gte: from, $lt: to } })
+    .sort({ at: 1 })
+    .limit(limit)
+    .batchSize(limit)
+    .lean<TimelineDoc[]>();
+}

@@ -21,6 +21,7 @@ export default function AdminHomePage() {
           <MenuItem className='menu-keyword-rules' label={t('admin.keywordRules')} url='/pages/admin/keyword-rules/index' />
           <MenuItem className='menu-oa-menu' label={t('admin.oaMenu')} url='/pages/admin/oa-menu/index' />
           <MenuItem className='menu-outreach' label={t('admin.outreach')} url='/pages/admin/outreach/index' />
+          <MenuItem className='menu-review' label={t('admin.review')} url='/pages/admin/review/index' />
         </View>
       )}
     </View>

@@ -46,10 +46,10 @@ export default function CouponCenterPage() {
     setClaiming(campaign.id);
     const key = (keys.current[campaign.id] ??= newIdempotencyKey());
     try {
-      const { coupon } = await couponApi.claim(campaign.id, key);
+      const { coupon, underReview } = await couponApi.claim(campaign.id, key);
       delete keys.current[campaign.id];
       setClaimed((all) => ({ ...all, [campaign.id]: coupon.id }));
-      toast(t('center.claimed'));
+      toast(underReview ? t('center.underReview') : t('center.claimed'));
       await refresh();
     } catch (err) {
       // A network failure keeps the key so the retry is the same claim; a refusal is final.

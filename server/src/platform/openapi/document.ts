@@ -24,6 +24,7 @@ import {
 } from '@shared/api/members';
 import { complaintModelInfo, complaintScoresQuery, labelComplaintRequest, retrainResponse, scoredMessage } from '@shared/api/complaints';
 import { createOutreachRequest, outreachList, outreachPreview, outreachView, recipientPage, recipientsQuery } from '@shared/api/outreach';
+import { DEVICE_HEADER, deviceIdSchema, reviewDecisionSchema, reviewQuerySchema } from '@shared/engagement';
 import { deletionConfirmRequest, deletionStartResponse, exportResponse, profile, updateProfileRequest } from '@shared/api/privacy';
 import {
   createStoreRequest,
@@ -454,9 +455,10 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/campaigns/:id/claim',
     tag: 'coupons',
     access: 'customer',
-    summary: 'Claim a coupon (Idempotency-Key makes retries safe)',
-    headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }),
-    success: { status: 201, schema: coupon, description: 'The new coupon' },
+    summary:
+      'Claim a coupon (Idempotency-Key makes retries safe); 202 with underReview when the campaign holds a suspicious claim for review',
+    headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional(), [DEVICE_HEADER]: deviceIdSchema.optional() }),
+    success: { status: 201, schema: coupon, description: 'The new coupon (202: the claim is held for review)' },
     errors: [404, 409],
   },
   {
@@ -893,6 +895,27 @@ export const API_ROUTES: ApiRoute[] = [
     access: 'public',
     summary: 'This description of the API (OpenAPI 3.1)',
     success: { status: 200, schema: z.object({ openapi: z.string() }).catchall(z.unknown()), description: 'The OpenAPI document' },
+  },
+  // Engagement review
+  {
+    method: 'get',
+    path: '/admin/engagement/review',
+    tag: 'engagement',
+    access: 'admin',
+    summary: 'Flagged claims, gifts, follows and clerks, with the reasons (the review queue)',
+    query: reviewQuerySchema,
+    success: { status: 200, schema: view('ReviewListView', 'Flags and counts per status (shared/engagement.ts).'), description: 'The queue' },
+  },
+  {
+    method: 'post',
+    path: '/admin/engagement/review/:id/decision',
+    tag: 'engagement',
+    access: 'admin',
+    summary: 'Confirm a flag (a held claim is refused and its stock place returns; optionally void the coupon) or clear it (a held claim is issued)',
+    body: reviewDecisionSchema,
+    example: { action: 'confirm', voidCoupon: true },
+    success: { status: 200, schema: z.object({ flag: view('FlagView', 'One flag (shared/engagement.ts).') }), description: 'The decided flag' },
+    errors: [404, 409],
   },
 ];
 
