@@ -1,5 +1,6 @@
 import { outreachPreview, outreachView, type CreateOutreachRequest } from '@shared/api/outreach';
 // Every API call the mini-program makes, one function each, typed and checked by the shared contract.
+import type { DashboardReport } from '@shared/api/analytics';
 import type { FlagView, ReviewListView, ReviewStatus } from '@shared/engagement';
 import {
   deletionStartResponse,
@@ -131,7 +132,7 @@ const dashboardQueryString = (q: { from: string; to: string; storeId?: string | 
   `from=${encodeURIComponent(q.from)}&to=${encodeURIComponent(q.to)}${q.storeId ? `&storeId=${encodeURIComponent(q.storeId)}` : ''}`;
 export const analyticsApi = {
   dashboard: (q: { from: string; to: string; storeId?: string | undefined }) =>
-    apiRequest<import('@shared/api/analytics').DashboardReport>('GET', `/analytics/dashboard?${dashboardQueryString(q)}`),
+    apiRequest<DashboardReport>('GET', `/analytics/dashboard?${dashboardQueryString(q)}`),
   csvPath: (q: { from: string; to: string; storeId?: string | undefined }) => `/analytics/dashboard.csv?${dashboardQueryString(q)}`,
 };
 

@@ -47,7 +47,6 @@ export function generateTimeline(options: SeedOptions, emit: (batch: SeedEntry[]
   const span = options.now.getTime() - start;
   const perCustomer = options.perCustomer ?? 12;
   let batch: SeedEntry[] = [];
-  let serial = 0;
   const push = (customerId: Types.ObjectId, atMs: number, type: string, channel: string, data: Record<string, unknown>, storeId?: string) => {
     const at = new Date(Math.min(atMs, options.now.getTime() - 1));
     batch.push({
@@ -157,7 +156,6 @@ export function generateTimeline(options: SeedOptions, emit: (batch: SeedEntry[]
         budget -= 2;
       }
     }
-    serial++;
   }
   if (batch.length) emit(batch);
 }

@@ -3,7 +3,7 @@
 // in batches by the sync job within the platform's limits: 100 tags per account (45056), 20 per
 // follower (45059), 50 openids per call, and the call quotas (45009/45011: the pass stops and the
 // rest waits). Only followers (customers with an official-account openid) can be tagged there.
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { MAX_SYNCED_TAGS } from '@shared/api/crm';
 import { openidOf } from '../customers';
 import { OA_TAG_LIMITS, QUOTA_ERRCODES, WechatApiError, type WechatPlatform } from '../wechat/platform';
