@@ -338,12 +338,13 @@ describe('analytics dashboard', () => {
     expect((await get('/api/v1/analytics/dashboard?from=2024-01-01&to=2026-01-01', admin)).status).toBe(400);
   });
 
-  it('states its attribution rules, shows flagged engagement as unavailable, and exports the same figures as CSV', async () => {
+  it('states its attribution rules, shows the engagement review\'s flagged counts beside the totals, and exports the same figures as CSV', async () => {
     const q = `from=${day(-20)}&to=${day(0)}`;
     const json = (await get(`/api/v1/analytics/dashboard?${q}`, admin)).body;
     expect(json.attribution.redemption).toMatch(/campaign/);
     expect(json.attribution.acquisition).toMatch(/first/);
-    expect(json.coupons.flagged).toBeNull();
+    // The seeded timeline holds no scored claims, gifts or follows: nothing flagged, and it says so.
+    expect(json.coupons.flagged).toEqual({ claims: 0, gifts: 0, follows: 0 });
     const csv = await get(`/api/v1/analytics/dashboard.csv?${q}`, admin);
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
@@ -353,6 +354,7 @@ describe('analytics dashboard', () => {
     expect(lines).toContain(`coupons,redeemed,,${json.coupons.redeemed}`);
     expect(lines).toContain(`coupons,salesFen,,${json.coupons.salesFen}`);
     expect(lines).toContain(`interactions,messagesIn,,${json.interactions.messagesIn}`);
+    expect(lines).toContain('coupons,flaggedClaims,,0');
     const header = lines.indexOf('day,messagesIn,repliesBot,repliesStaff,follows,unfollows,joins,claimed,gifted,redeemed,salesFen,costFen,ticketsOpened,active30');
     expect(header).toBeGreaterThan(0);
     expect(lines.slice(header + 1).filter(Boolean)).toHaveLength(json.series.length);
