@@ -62,6 +62,34 @@ async function seed(customers: number, stores: string[], campaigns: string[], se
   return { entries, seconds: (performance.now() - started) / 1000 };
 }
 
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
+/** The database commands the server has sent so far, by `command collection`. */
+async function commandCounts(url: string): Promise<Map<string, number>> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const counts = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    const m = /^loopline_db_commands_total\{(.*)\} (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    counts.set(`${labels.command} ${labels.collection}`, Number(m[2]));
+  }
+  return counts;
+}
+
+/** The database commands one dashboard request costs. */
+async function commandsPerRequest(url: string, token: string, query: string): Promise<string> {
+  const before = await commandCounts(url);
+  await call(url, `/api/v1/analytics/dashboard?${query}`, token);
+  const after = await commandCounts(url);
+  const diff = [...after]
+    .map(([key, n]) => [key, n - (before.get(key) ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
+  const total = diff.reduce((n, [, d]) => n + d, 0);
+  return `${total} (${diff.map(([key, n]) => `${key} ×${n}`).join(', ')})`;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function measure(url: string, token: string, query: string): Promise<{ median: number; max: number; body: any }> {
@@ -91,7 +119,7 @@ async function scale(
     server = await spawnServer(
       'server/src/main.ts',
       [],
-      { ...process.env, PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', MONGODB_URI: uri, DATA_DIR: dataDir, ADMIN_OPENIDS: 'bench-admin' },
+      { ...process.env, PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', MONGODB_URI: uri, DATA_DIR: dataDir, ADMIN_OPENIDS: 'bench-admin', METRICS_TOKEN },
       /running at (\S+)/,
       600_000,
     );
@@ -118,6 +146,7 @@ async function scale(
     console.log(
       `  dashboard, ${DAYS} days (live: ${brand.body.liveDays.join(', ') || 'none'}): all stores median ${brand.median.toFixed(0)} ms (max ${brand.max.toFixed(0)}), one store median ${store.median.toFixed(0)} ms (max ${store.max.toFixed(0)})`,
     );
+    console.log(`  database commands per dashboard request: ${await commandsPerRequest(url, admin, query)}`);
     console.log(
       `  figures: messages in ${brand.body.interactions.messagesIn}, redeemed ${brand.body.coupons.redeemed}, sales ¥${(brand.body.coupons.salesFen / 100).toFixed(0)}, active members ${brand.body.members.active30}`,
     );
