@@ -90,6 +90,15 @@ async function commandsPerRequest(url: string, token: string, query: string): Pr
   return `${total} (${diff.map(([key, n]) => `${key} ×${n}`).join(', ')})`;
 }
 
+/** How the engine runs a find (EXPLAIN): whether the filter reached the database and the plan's scans. */
+async function explainFind(collection: string, filter: Record<string, unknown>): Promise<string> {
+  const plan = await mongoose.connection.db!.command({ explain: { find: collection, filter }, verbosity: 'queryPlanner' });
+  const text = JSON.stringify(plan);
+  const scans = [...new Set([...text.matchAll(/(Bitmap Index Scan|Bitmap Heap Scan|Index Scan|Index Only Scan|Seq Scan)/g)].map((m) => m[1]))];
+  const pushdown = (plan as { filterPushdown?: boolean; pushdown?: boolean }).filterPushdown ?? (plan as { pushdown?: boolean }).pushdown;
+  return `${scans.join(' + ') || 'no plan nodes reported'}${pushdown === undefined ? '' : `, filter pushed down: ${pushdown}`}`;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function measure(url: string, token: string, query: string): Promise<{ median: number; max: number; body: any }> {
@@ -146,6 +155,8 @@ async function scale(
     console.log(
       `  dashboard, ${DAYS} days (live: ${brand.body.liveDays.join(', ') || 'none'}): all stores median ${brand.median.toFixed(0)} ms (max ${brand.max.toFixed(0)}), one store median ${store.median.toFixed(0)} ms (max ${store.max.toFixed(0)})`,
     );
+    console.log(`  EXPLAIN timeline {day: today}: ${await explainFind('timeline', { day: to })}`);
+    console.log(`  EXPLAIN analytics_daily_rollups {_id: <day>}: ${await explainFind('analytics_daily_rollups', { _id: `v1:${from}` })}`);
     console.log(`  database commands per dashboard request: ${await commandsPerRequest(url, admin, query)}`);
     console.log(
       `  figures: messages in ${brand.body.interactions.messagesIn}, redeemed ${brand.body.coupons.redeemed}, sales ¥${(brand.body.coupons.salesFen / 100).toFixed(0)}, active members ${brand.body.members.active30}`,
