@@ -153,7 +153,7 @@ describe('analytics dashboard in Chromium', () => {
     await shot(page, 'dashboard-03-admin-store');
     expect(failures).toEqual([]);
     await context.close();
-  });
+  }, 240_000);
 
   it('a manager sees only their own store and cannot pick another', async () => {
     const { page, failures, context } = await h5.newPhone();
@@ -179,5 +179,5 @@ describe('analytics dashboard in Chromium', () => {
     await shot(page, 'dashboard-04-manager');
     expect(failures).toEqual([]);
     await context.close();
-  });
+  }, 240_000);
 });
