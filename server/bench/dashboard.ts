@@ -99,6 +99,31 @@ async function explainFind(collection: string, filter: Record<string, unknown>):
   return `${scans.join(' + ') || 'no plan nodes reported'}${pushdown === undefined ? '' : `, filter pushed down: ${pushdown}`}`;
 }
 
+/** The two ways to read a range's rollups, timed here in the same run (median of RUNS each). */
+async function rollupReads(from: string, days: number): Promise<string> {
+  const rollups = mongoose.connection.collection<{ _id: string }>('analytics_daily_rollups');
+  const start = Date.parse(`${from}T00:00:00Z`);
+  const ids = Array.from({ length: days }, (_, i) => `v1:${new Date(start + i * DAY).toISOString().slice(0, 10)}`);
+  const time = async (read: () => Promise<unknown>) => {
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const started = performance.now();
+      await read();
+      times.push(performance.now() - started);
+    }
+    return median(times);
+  };
+  const byIn = await time(() => rollups.find({ _id: { $in: ids } }).toArray());
+  const byKey = await time(async () => {
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) await rollups.findOne({ _id: ids[next++]! });
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+  });
+  return `one $in find ${byIn.toFixed(0)} ms, ${days} finds by _id (8 at a time) ${byKey.toFixed(0)} ms`;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function measure(url: string, token: string, query: string): Promise<{ median: number; max: number; body: any }> {
@@ -157,6 +182,7 @@ async function scale(
     );
     console.log(`  EXPLAIN timeline {day: today}: ${await explainFind('timeline', { day: to })}`);
     console.log(`  EXPLAIN analytics_daily_rollups {_id: <day>}: ${await explainFind('analytics_daily_rollups', { _id: `v1:${from}` })}`);
+    console.log(`  rollups of ${DAYS} days: ${await rollupReads(from, DAYS)}`);
     console.log(`  database commands per dashboard request: ${await commandsPerRequest(url, admin, query)}`);
     console.log(
       `  figures: messages in ${brand.body.interactions.messagesIn}, redeemed ${brand.body.coupons.redeemed}, sales ¥${(brand.body.coupons.salesFen / 100).toFixed(0)}, active members ${brand.body.members.active30}`,

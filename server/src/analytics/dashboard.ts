@@ -10,7 +10,7 @@ import {
   type MoneyRow,
 } from '@shared/api/analytics';
 import { campaignNames } from '../coupons';
-import { timelineOfDay } from '../customers';
+import { timelineOfCustomer, timelineOfDay } from '../customers';
 import {
   dayIndex,
   dayOfIndex,
@@ -106,6 +106,19 @@ async function liveCounters(days: number[]): Promise<Map<number, Counters>> {
   const records = await eachLimited(ids, 16, (id) => AcquisitionRecord.findById(id).lean());
   records.forEach((r, i) => {
     if (r) recorded.set(ids[i]!, { channel: r.channel as Acquisition['channel'], store: r.store });
+  });
+  // Not recorded yet (no rollup pass has seen them): their first touch from their own timeline.
+  const unrecorded = ids.filter((id) => !recorded.has(id));
+  const histories = await eachLimited(unrecorded, 8, (id) => timelineOfCustomer(id) as Promise<unknown[]> as Promise<FactEntry[]>);
+  histories.forEach((entries, i) => {
+    let first: { at: Date; id: string; acquisition: Acquisition } | undefined;
+    for (const entry of entries) {
+      const acquisition = touchChannel(entry);
+      if (!acquisition) continue;
+      const candidate = { at: entry.at, id: String(entry._id), acquisition };
+      if (!first || isBefore(candidate, first)) first = candidate;
+    }
+    if (first) recorded.set(unrecorded[i]!, first.acquisition);
   });
   const result = new Map<number, Counters>();
   days.forEach((d, i) => {
