@@ -13,35 +13,40 @@ export interface LineSeries {
 }
 
 const W = 640;
-const H = 240;
-const PAD = { left: 48, right: 12, top: 12, bottom: 28 };
+const H = 280;
+const PAD = { left: 64, right: 16, top: 16, bottom: 40 };
+const FONT = 20;
+const GRID = 4;
 
-function niceMax(max: number): number {
-  if (max <= 0) return 1;
-  const step = 10 ** Math.floor(Math.log10(max));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * step >= max) return m * step;
-  return 10 * step;
+/** The top of the axis: a round step (1, 2 or 5 × 10ⁿ, whole numbers) times at most GRID lines. */
+export function axisTop(max: number): { top: number; step: number } {
+  if (max <= 0) return { top: GRID, step: 1 };
+  const raw = max / GRID;
+  const base = 10 ** Math.floor(Math.log10(raw));
+  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * base).find((s) => s >= raw)!);
+  return { top: Math.ceil(max / step) * step, step };
 }
 
 const short = (n: number) => (n >= 1e6 ? `${+(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${+(n / 1e3).toFixed(0)}k` : `${+n.toFixed(1)}`);
 
 /** The SVG of a line chart over `labels` (days, as MM-DD on the axis). */
 export function lineChartSvg(labels: string[], series: LineSeries[]): string {
-  const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values.map((v) => v ?? 0))));
+  const { top: max, step } = axisTop(Math.max(0, ...series.flatMap((s) => s.values.map((v) => v ?? 0))));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const x = (i: number) => PAD.left + (labels.length <= 1 ? plotW / 2 : (i * plotW) / (labels.length - 1));
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
   const parts: string[] = [];
-  for (let g = 0; g <= 4; g++) {
-    const v = (max * g) / 4;
-    parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e7eb"/>`);
-    parts.push(`<text x="${PAD.left - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end" fill="#6b7280">${short(v)}</text>`);
+  for (let v = 0; v <= max; v += step) {
+    parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e7eb" stroke-width="1.5"/>`);
+    parts.push(`<text x="${PAD.left - 8}" y="${y(v) + FONT / 3}" font-size="${FONT}" text-anchor="end" fill="#6b7280">${short(v)}</text>`);
   }
-  const ticks = Math.min(6, labels.length);
+  const ticks = Math.min(5, labels.length);
   for (let t = 0; t < ticks; t++) {
     const i = ticks === 1 ? 0 : Math.round((t * (labels.length - 1)) / (ticks - 1));
-    parts.push(`<text x="${x(i)}" y="${H - 8}" font-size="11" text-anchor="middle" fill="#6b7280">${labels[i]!.slice(5)}</text>`);
+    // The first and last labels hug the plot's edges so they are not cut off.
+    const anchor = ticks > 1 && t === 0 ? 'start' : ticks > 1 && t === ticks - 1 ? 'end' : 'middle';
+    parts.push(`<text x="${x(i)}" y="${H - 10}" font-size="${FONT}" text-anchor="${anchor}" fill="#6b7280">${labels[i]!.slice(5)}</text>`);
   }
   for (const s of series) {
     const points = s.values.map((v, i) => (v === null ? null : `${x(i).toFixed(1)},${y(v).toFixed(1)}`));
@@ -55,10 +60,10 @@ export function lineChartSvg(labels: string[], series: LineSeries[]): string {
       path += `${pen ? 'L' : 'M'}${p} `;
       pen = true;
     }
-    if (path) parts.push(`<path d="${path.trim()}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
+    if (path) parts.push(`<path d="${path.trim()}" fill="none" stroke="${s.color}" stroke-width="3" stroke-linejoin="round"/>`);
     if (labels.length <= 31) {
       points.forEach((p) => {
-        if (p) parts.push(`<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="2.5" fill="${s.color}"/>`);
+        if (p) parts.push(`<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="4" fill="${s.color}"/>`);
       });
     }
   }

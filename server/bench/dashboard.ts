@@ -62,6 +62,68 @@ async function seed(customers: number, stores: string[], campaigns: string[], se
   return { entries, seconds: (performance.now() - started) / 1000 };
 }
 
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
+/** The database commands the server has sent so far, by `command collection`. */
+async function commandCounts(url: string): Promise<Map<string, number>> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const counts = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    const m = /^loopline_db_commands_total\{(.*)\} (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    counts.set(`${labels.command} ${labels.collection}`, Number(m[2]));
+  }
+  return counts;
+}
+
+/** The database commands one dashboard request costs. */
+async function commandsPerRequest(url: string, token: string, query: string): Promise<string> {
+  const before = await commandCounts(url);
+  await call(url, `/api/v1/analytics/dashboard?${query}`, token);
+  const after = await commandCounts(url);
+  const diff = [...after]
+    .map(([key, n]) => [key, n - (before.get(key) ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
+  const total = diff.reduce((n, [, d]) => n + d, 0);
+  return `${total} (${diff.map(([key, n]) => `${key} ×${n}`).join(', ')})`;
+}
+
+/** How the engine runs a find (EXPLAIN): whether the filter reached the database and the plan's scans. */
+async function explainFind(collection: string, filter: Record<string, unknown>): Promise<string> {
+  const plan = await mongoose.connection.db!.command({ explain: { find: collection, filter }, verbosity: 'queryPlanner' });
+  const text = JSON.stringify(plan);
+  const scans = [...new Set([...text.matchAll(/(Bitmap Index Scan|Bitmap Heap Scan|Index Scan|Index Only Scan|Seq Scan)/g)].map((m) => m[1]))];
+  const pushdown = (plan as { filterPushdown?: boolean; pushdown?: boolean }).filterPushdown ?? (plan as { pushdown?: boolean }).pushdown;
+  return `${scans.join(' + ') || 'no plan nodes reported'}${pushdown === undefined ? '' : `, filter pushed down: ${pushdown}`}`;
+}
+
+/** The two ways to read a range's rollups, timed here in the same run (median of RUNS each). */
+async function rollupReads(from: string, days: number): Promise<string> {
+  const rollups = mongoose.connection.collection<{ _id: string }>('analytics_daily_rollups');
+  const start = Date.parse(`${from}T00:00:00Z`);
+  const ids = Array.from({ length: days }, (_, i) => `v1:${new Date(start + i * DAY).toISOString().slice(0, 10)}`);
+  const time = async (read: () => Promise<unknown>) => {
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const started = performance.now();
+      await read();
+      times.push(performance.now() - started);
+    }
+    return median(times);
+  };
+  const byIn = await time(() => rollups.find({ _id: { $in: ids } }).toArray());
+  const byKey = await time(async () => {
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) await rollups.findOne({ _id: ids[next++]! });
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+  });
+  return `one $in find ${byIn.toFixed(0)} ms, ${days} finds by _id (8 at a time) ${byKey.toFixed(0)} ms`;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function measure(url: string, token: string, query: string): Promise<{ median: number; max: number; body: any }> {
@@ -91,7 +153,7 @@ async function scale(
     server = await spawnServer(
       'server/src/main.ts',
       [],
-      { ...process.env, PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', MONGODB_URI: uri, DATA_DIR: dataDir, ADMIN_OPENIDS: 'bench-admin' },
+      { ...process.env, PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', MONGODB_URI: uri, DATA_DIR: dataDir, ADMIN_OPENIDS: 'bench-admin', METRICS_TOKEN },
       /running at (\S+)/,
       600_000,
     );
@@ -118,6 +180,10 @@ async function scale(
     console.log(
       `  dashboard, ${DAYS} days (live: ${brand.body.liveDays.join(', ') || 'none'}): all stores median ${brand.median.toFixed(0)} ms (max ${brand.max.toFixed(0)}), one store median ${store.median.toFixed(0)} ms (max ${store.max.toFixed(0)})`,
     );
+    console.log(`  EXPLAIN timeline {day: today}: ${await explainFind('timeline', { day: to })}`);
+    console.log(`  EXPLAIN analytics_daily_rollups {_id: <day>}: ${await explainFind('analytics_daily_rollups', { _id: `v1:${from}` })}`);
+    console.log(`  rollups of ${DAYS} days: ${await rollupReads(from, DAYS)}`);
+    console.log(`  database commands per dashboard request: ${await commandsPerRequest(url, admin, query)}`);
     console.log(
       `  figures: messages in ${brand.body.interactions.messagesIn}, redeemed ${brand.body.coupons.redeemed}, sales ¥${(brand.body.coupons.salesFen / 100).toFixed(0)}, active members ${brand.body.members.active30}`,
     );

@@ -219,6 +219,11 @@ export async function timelineOfDay(day: string): Promise<TimelineDoc[]> {
   return TimelineEntry.find({ day }).lean<TimelineDoc[]>().batchSize(100_000);
 }
 
+/** Every entry of one customer, in no particular order (an indexed equality read). */
+export async function timelineOfCustomer(customerId: string): Promise<TimelineDoc[]> {
+  return TimelineEntry.find({ customerId }).lean<TimelineDoc[]>().batchSize(100_000);
+}
+
 /**
  * Every entry before `before`, in no particular order, for background reports that read the whole
  * timeline once (the range filter scans): never per request.

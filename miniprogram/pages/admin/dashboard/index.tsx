@@ -1,4 +1,4 @@
-import { Button, Picker, Text, View } from '@tarojs/components';
+import { Picker, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useEffect, useMemo, useState } from 'react';
 import type { DashboardReport, MoneyRow } from '@shared/api/analytics';
@@ -151,10 +151,12 @@ export default function DashboardPage() {
             ))}
           </View>
         )}
-        <Button className='mini-btn download-csv' size='mini' disabled={!report} onClick={() => void download()}>
-          {t('dashboard.download')}
-        </Button>
-        {notice && <Text className='muted csv-notice'>{notice}</Text>}
+        <View className='download-row'>
+          <Text className={`mini-btn mini-btn-primary download-csv ${report ? '' : 'download-off'}`} onClick={() => report && void download()}>
+            {t('dashboard.download')}
+          </Text>
+          {notice && <Text className='muted csv-notice'>{notice}</Text>}
+        </View>
       </View>
       <StatusView loading={(loading && !me) || (!report && !loadError && !error)} error={error ?? loadError} />
       {report && (
