@@ -6,7 +6,8 @@ import { t, usePageTitle } from '../i18n';
 import { errorMessage } from '../services/api';
 import { formatTime } from '../services/format';
 import { tickets, type Ticket, type TicketMessage, type TicketPhotoRef } from '../services/tickets';
-import { toast, usePullRefresh, useMe } from '../services/useMe';
+import { customerPage } from '../services/loopline';
+import { go, toast, usePullRefresh, useMe } from '../services/useMe';
 import { StatusView } from './StatusView';
 import { PhotoGrid, SlaBadgeView, StateBadge, Thread } from './Tickets';
 
@@ -125,6 +126,11 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
                 time: formatTime(ticket.createdAt),
               })}
             </Text>
+            {as === 'staff' && (
+              <Text className='link ticket-customer' onClick={() => go(customerPage(ticket.customerId, ticket.storeId))}>
+                {t('customer.open')}
+              </Text>
+            )}
             {as === 'staff' && ticket.sla.resolutionDue && OPEN_STATES.includes(ticket.state) && (
               <Text className='detail-line muted mask'>{t('ticket.resolutionDue', { time: formatTime(ticket.sla.resolutionDue) })}</Text>
             )}
