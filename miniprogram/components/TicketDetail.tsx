@@ -7,7 +7,8 @@ import { errorMessage } from '../services/api';
 import { formatTime } from '../services/format';
 import { tickets, type Ticket, type TicketMessage, type TicketPhotoRef } from '../services/tickets';
 import { customerPage } from '../services/loopline';
-import { go, toast, usePullRefresh, useMe } from '../services/useMe';
+import { useAction } from '../services/useAction';
+import { go, usePullRefresh, useMe } from '../services/useMe';
 import { StatusView } from './StatusView';
 import { PhotoGrid, SlaBadgeView, StateBadge, Thread } from './Tickets';
 
@@ -28,8 +29,6 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
   const [note, setNote] = useState('');
   const [stars, setStars] = useState(0);
   const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [actionError, setActionError] = useState<string>();
   /** The action whose reason or resolution is being written. */
   const [noteFor, setNoteFor] = useState<TicketAction>();
   const sendKey = useRef<string>();
@@ -50,21 +49,7 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
   });
   usePullRefresh(load);
 
-  const run = async (work: () => Promise<unknown>, done?: string) => {
-    setBusy(true);
-    setActionError(undefined);
-    try {
-      await work();
-      if (done) toast(done);
-      await load();
-      return true;
-    } catch (err) {
-      setActionError(errorMessage(err));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, actionError, setActionError, run } = useAction(load);
 
   const send = async () => {
     const text = draft.trim();

@@ -751,6 +751,7 @@ export const en: Record<MessageKey, string> = {
   'customer.noName': 'Unnamed customer',
   'customer.phoneTail': 'Phone ends in',
   'customer.following': 'Follows the account',
+  'customer.storeQr': 'store QR code',
   'customer.birthday': 'Birthday',
   'customer.tags': 'Tags',
   'customer.addTag': 'Add a tag',

@@ -770,6 +770,7 @@ export const zh = {
   'customer.noName': '未留名顾客',
   'customer.phoneTail': '手机尾号',
   'customer.following': '关注公众号',
+  'customer.storeQr': '门店二维码',
   'customer.birthday': '生日',
   'customer.tags': '标签',
   'customer.addTag': '添加标签',

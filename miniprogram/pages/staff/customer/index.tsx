@@ -7,7 +7,8 @@ import { t, usePageTitle } from '../../../i18n';
 import { errorMessage } from '../../../services/api';
 import { formatTime } from '../../../services/format';
 import { crmApi, type CustomerView, type TimelineEntry } from '../../../services/loopline';
-import { go, toast, useMe } from '../../../services/useMe';
+import { useAction } from '../../../services/useAction';
+import { go, useMe } from '../../../services/useMe';
 
 /** One customer as the store sees them: profile, tags, tier and points, coupons, tickets, the timeline; add a note or a tag. */
 export default function CustomerPage() {
@@ -21,9 +22,7 @@ export default function CustomerPage() {
   const [cursor, setCursor] = useState<string | null>(null);
   const [manualTags, setManualTags] = useState<Array<{ id: string; name: string }>>([]);
   const [loadError, setLoadError] = useState<string>();
-  const [actionError, setActionError] = useState<string>();
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
 
   const loadView = async () => {
     try {
@@ -54,21 +53,7 @@ export default function CustomerPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [me, id]);
 
-  const act = async (work: () => Promise<unknown>, done: string) => {
-    setBusy(true);
-    setActionError(undefined);
-    try {
-      await work();
-      toast(done);
-      await Promise.all([loadView(), loadTimeline()]);
-      return true;
-    } catch (err) {
-      setActionError(errorMessage(err));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, actionError, run: act } = useAction(() => Promise.all([loadView(), loadTimeline()]));
   const addNote = async () => {
     if (await act(() => crmApi.addNote(id, note.trim(), storeId), t('customer.noted'))) setNote('');
   };
@@ -106,7 +91,7 @@ export default function CustomerPage() {
               <Text className='muted'>{t('customer.following')}</Text>
               <Text className='dyn'>
                 {t(c.following ? 'segments.yes' : 'segments.no')}
-                {c.followChannel ? ` · ${c.followChannel}` : ''}
+                {c.followChannel ? ` · ${c.followChannel.startsWith('store:') ? t('customer.storeQr') : c.followChannel}` : ''}
               </Text>
             </View>
             {c.birthday && (
