@@ -21,7 +21,19 @@ export default defineAppConfig({
     'pages/coupons/accept/index',
   ],
   subPackages: [
-    { root: 'pages/staff', pages: ['home/index', 'identify/index', 'redeem/index', 'tickets/index', 'ticket/index', 'complaints/index'] },
+    {
+      root: 'pages/staff',
+      pages: [
+        'home/index',
+        'identify/index',
+        'redeem/index',
+        'tickets/index',
+        'ticket/index',
+        'complaints/index',
+        'today/index',
+        'customer/index',
+      ],
+    },
     {
       root: 'pages/admin',
       pages: [
@@ -35,6 +47,8 @@ export default defineAppConfig({
         'outreach/index',
         'dashboard/index',
         'review/index',
+        'tags/index',
+        'segments/index',
       ],
     },
   ],

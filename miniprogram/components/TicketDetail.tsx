@@ -6,7 +6,9 @@ import { t, usePageTitle } from '../i18n';
 import { errorMessage } from '../services/api';
 import { formatTime } from '../services/format';
 import { tickets, type Ticket, type TicketMessage, type TicketPhotoRef } from '../services/tickets';
-import { toast, usePullRefresh, useMe } from '../services/useMe';
+import { customerPage } from '../services/loopline';
+import { useAction } from '../services/useAction';
+import { go, usePullRefresh, useMe } from '../services/useMe';
 import { StatusView } from './StatusView';
 import { PhotoGrid, SlaBadgeView, StateBadge, Thread } from './Tickets';
 
@@ -27,8 +29,6 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
   const [note, setNote] = useState('');
   const [stars, setStars] = useState(0);
   const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [actionError, setActionError] = useState<string>();
   /** The action whose reason or resolution is being written. */
   const [noteFor, setNoteFor] = useState<TicketAction>();
   const sendKey = useRef<string>();
@@ -49,21 +49,7 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
   });
   usePullRefresh(load);
 
-  const run = async (work: () => Promise<unknown>, done?: string) => {
-    setBusy(true);
-    setActionError(undefined);
-    try {
-      await work();
-      if (done) toast(done);
-      await load();
-      return true;
-    } catch (err) {
-      setActionError(errorMessage(err));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, actionError, setActionError, run } = useAction(load);
 
   const send = async () => {
     const text = draft.trim();
@@ -125,6 +111,11 @@ export function TicketDetail({ as }: { as: 'customer' | 'staff' }) {
                 time: formatTime(ticket.createdAt),
               })}
             </Text>
+            {as === 'staff' && (
+              <Text className='link ticket-customer' onClick={() => go(customerPage(ticket.customerId, ticket.storeId))}>
+                {t('customer.open')}
+              </Text>
+            )}
             {as === 'staff' && ticket.sla.resolutionDue && OPEN_STATES.includes(ticket.state) && (
               <Text className='detail-line muted mask'>{t('ticket.resolutionDue', { time: formatTime(ticket.sla.resolutionDue) })}</Text>
             )}

@@ -44,6 +44,19 @@ import {
   type MenuState,
 } from '@shared/officialAccount';
 import type { PointsExchangeOffers, PointsExchangeResult } from '@shared/pointsExchange';
+import type {
+  CreateTagRequest,
+  CustomerBrief,
+  CustomerView,
+  SegmentCondition,
+  SegmentCount,
+  SegmentDefinition,
+  SegmentView,
+  TagView,
+  TodayItem,
+  TodayKind,
+  TodayView,
+} from '@shared/api/crm';
 import { apiRequest } from './api';
 
 export type {
@@ -182,3 +195,48 @@ export const engagementApi = {
   decide: (flagId: string, decision: { action: 'confirm' | 'clear'; voidCoupon?: boolean }) =>
     apiRequest<{ flag: FlagView }>('POST', `/admin/engagement/review/${encodeURIComponent(flagId)}/decision`, { body: decision }),
 };
+// The social CRM: tags and segments (admins), the customer view and Today (store staff).
+export type { CustomerBrief, CustomerView, SegmentCondition, SegmentCount, SegmentView, TagView, TodayItem, TodayKind, TodayView };
+export interface TimelineEntry {
+  id: string;
+  at: string;
+  type: string;
+  channel: string;
+  summary: string;
+  storeId: string | null;
+}
+const storeQuery = (storeId: string | undefined, first = true) =>
+  storeId ? `${first ? '?' : '&'}storeId=${encodeURIComponent(storeId)}` : '';
+const customerPath = (id: string) => `/staff/customers/${encodeURIComponent(id)}`;
+export const crmApi = {
+  tags: () => apiRequest<{ items: TagView[] }>('GET', '/admin/crm/tags'),
+  createTag: (input: CreateTagRequest) => apiRequest<TagView>('POST', '/admin/crm/tags', { body: input }),
+  segments: () => apiRequest<{ items: SegmentView[] }>('GET', '/admin/crm/segments'),
+  segment: (id: string) => apiRequest<{ segment: SegmentView } & SegmentCount>('GET', `/admin/crm/segments/${encodeURIComponent(id)}`),
+  previewSegment: (conditions: SegmentCondition[]) =>
+    apiRequest<SegmentCount>('POST', '/admin/crm/segments/preview', { body: { conditions } }),
+  createSegment: (input: SegmentDefinition) => apiRequest<SegmentView>('POST', '/admin/crm/segments', { body: input }),
+
+  staffTags: (storeId?: string) => apiRequest<{ items: Array<{ id: string; name: string }> }>('GET', `/staff/tags${storeQuery(storeId)}`),
+  today: (storeId?: string) => apiRequest<TodayView>('GET', `/staff/today${storeQuery(storeId)}`),
+  search: (q: string, storeId?: string) =>
+    apiRequest<{ items: CustomerBrief[] }>('GET', `/staff/customers?q=${encodeURIComponent(q)}${storeQuery(storeId, false)}`),
+  customer: (id: string, storeId?: string) => apiRequest<CustomerView>('GET', `${customerPath(id)}${storeQuery(storeId)}`),
+  timeline: (id: string, storeId?: string, cursor?: string) =>
+    apiRequest<{ items: TimelineEntry[]; nextCursor: string | null }>(
+      'GET',
+      `${customerPath(id)}/timeline?limit=20${storeQuery(storeId, false)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    ),
+  addNote: (id: string, text: string, storeId?: string) =>
+    apiRequest<{ text: string; at: string }>('POST', `${customerPath(id)}/notes`, { body: { text, ...(storeId ? { storeId } : {}) } }),
+  addTag: (id: string, tagId: string, storeId?: string) =>
+    apiRequest<{ id: string; name: string; kind: 'manual' | 'auto' }>('POST', `${customerPath(id)}/tags`, {
+      body: { tagId, ...(storeId ? { storeId } : {}) },
+    }),
+  removeTag: (id: string, tagId: string, storeId?: string) =>
+    apiRequest<void>('DELETE', `${customerPath(id)}/tags/${encodeURIComponent(tagId)}${storeQuery(storeId)}`),
+};
+
+/** The customer view's page, for a customer seen from a store (or by an admin, from none). */
+export const customerPage = (id: string, storeId?: string | null) =>
+  `/pages/staff/customer/index?id=${id}${storeId ? `&storeId=${storeId}` : ''}`;

@@ -353,6 +353,8 @@ describe('Today', () => {
     const low = items.find((i) => i.kind === 'low_rating' && i.ticketId === opened.body.id);
     expect(low?.link).toBe(`/pages/staff/ticket/index?id=${opened.body.id}`);
     expect(today.body.counts.waiting_human).toBeGreaterThanOrEqual(1);
+    // The follower's only touch is the follow from the store's QR code: the link opens for the store's clerk.
+    expect((await api(cast.clerk, 'GET', `/staff/customers/${waiting}?storeId=${cast.storeId}`)).status).toBe(200);
     // The other store's list has none of them, and its clerk cannot read this one.
     expect((await api(cast.otherClerk, 'GET', `/staff/today?storeId=${cast.storeId}`)).status).toBe(403);
     const theirs = await api(cast.otherClerk, 'GET', '/staff/today');

@@ -1,6 +1,6 @@
 // Who may see and change what in the CRM, declared once for routes and services alike.
 import type { Types } from 'mongoose';
-import { isCustomerOfStore } from '../customers';
+import { getCustomer, isCustomerOfStore } from '../customers';
 import { isAdmin, type Actor } from '../staff';
 
 export const crmPolicy = {
@@ -12,6 +12,10 @@ export const crmPolicy = {
    */
   async seeCustomer(actor: Actor, storeId: Types.ObjectId | undefined, customerId: Types.ObjectId): Promise<boolean> {
     if (isAdmin(actor)) return true;
-    return storeId !== undefined && (await isCustomerOfStore(customerId, storeId));
+    if (storeId === undefined) return false;
+    if (await isCustomerOfStore(customerId, storeId)) return true;
+    // A follow from the store's QR code is a touch too (the follow itself carries no store on the timeline).
+    const customer = await getCustomer(customerId);
+    return customer?.officialAccount?.followChannel === `store:${storeId.toString()}`;
   },
 };

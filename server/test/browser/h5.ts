@@ -27,10 +27,11 @@ export interface H5Harness {
   close(): Promise<void>;
 }
 
-export async function startH5Harness(): Promise<H5Harness> {
+/** `env` is the server's extra configuration (e.g. the official account's, for tests that push to it). */
+export async function startH5Harness(env: Record<string, string> = {}): Promise<H5Harness> {
   await ensureTaroBuild('h5', { quiet: true });
   await mkdir(SHOTS, { recursive: true });
-  const app = await startTestApp();
+  const app = await startTestApp(env);
   const chromium = await launchChromium();
   return {
     app,

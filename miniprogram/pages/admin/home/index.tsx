@@ -20,6 +20,8 @@ export default function AdminHomePage() {
           <MenuItem className='menu-dashboard' label={t('admin.dashboard')} url='/pages/admin/dashboard/index' />
           <MenuItem className='menu-keyword-rules' label={t('admin.keywordRules')} url='/pages/admin/keyword-rules/index' />
           <MenuItem className='menu-oa-menu' label={t('admin.oaMenu')} url='/pages/admin/oa-menu/index' />
+          <MenuItem className='menu-tags' label={t('tags.title')} url='/pages/admin/tags/index' />
+          <MenuItem className='menu-segments' label={t('segments.title')} url='/pages/admin/segments/index' />
           <MenuItem className='menu-outreach' label={t('admin.outreach')} url='/pages/admin/outreach/index' />
           <MenuItem className='menu-review' label={t('admin.review')} url='/pages/admin/review/index' />
         </View>

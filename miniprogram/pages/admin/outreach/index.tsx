@@ -1,4 +1,5 @@
 import { Button, Text, View } from '@tarojs/components';
+import { useRouter } from '@tarojs/taro';
 import { useEffect, useState } from 'react';
 import type { OutreachPreview, OutreachView } from '@shared/api/outreach';
 import { ChoiceField, FormField, useCreateForm } from '../../../components/FormField';
@@ -16,8 +17,10 @@ const ID = /[0-9a-f]{24}/g;
 export default function OutreachPage() {
   usePageTitle('outreach.title');
   const { me, loading, error, reload } = useMe(['admin']);
-  const form = useCreateForm({ name: '', text: '', ids: '', segmentId: '' });
-  const [kind, setKind] = useState<AudienceKind>('customers');
+  // Opened from a saved segment (admin/segments), the audience is that segment.
+  const fromSegment = useRouter().params.segmentId ?? '';
+  const form = useCreateForm({ name: '', text: '', ids: '', segmentId: fromSegment });
+  const [kind, setKind] = useState<AudienceKind>(fromSegment ? 'segment' : 'customers');
   const [outreach, setOutreach] = useState<OutreachView>();
   const [preview, setPreview] = useState<OutreachPreview>();
   const v = form.values;

@@ -5,8 +5,8 @@ import { StatusView } from '../../../components/StatusView';
 import { StorePicker, useStoreChoice } from '../../../components/StorePicker';
 import { t, usePageTitle } from '../../../i18n';
 import { errorMessage } from '../../../services/api';
-import { api, type MemberSummary } from '../../../services/loopline';
-import { useMe } from '../../../services/useMe';
+import { api, customerPage, type MemberSummary } from '../../../services/loopline';
+import { go, useMe } from '../../../services/useMe';
 
 export default function IdentifyPage() {
   usePageTitle('identify.title');
@@ -88,6 +88,9 @@ export default function IdentifyPage() {
               <Text className='dyn'>{summary.phone}</Text>
             </View>
           )}
+          <Text className='link identify-customer' onClick={() => go(customerPage(summary.customerId, store.storeId))}>
+            {t('customer.open')}
+          </Text>
         </View>
       )}
     </View>
