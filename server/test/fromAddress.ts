@@ -6,10 +6,12 @@ import { expect } from 'vitest';
 import { DEVICE_HEADER } from '@shared/engagement';
 import { decodeBody, encodeRequest, type RequestOptions, type TestResponse } from './helpers';
 
+// One connection per request: a kept-alive socket reused just as the server closes it for idleness
+// (keepAliveTimeout, 5 s) ends in "socket hang up", and the tests pause longer than that between phases.
 const agents = new Map<string, http.Agent>();
 const agentFor = (address: string) => {
   let agent = agents.get(address);
-  if (!agent) agents.set(address, (agent = new http.Agent({ keepAlive: true, maxSockets: 8, localAddress: address })));
+  if (!agent) agents.set(address, (agent = new http.Agent({ keepAlive: false, maxSockets: 8, localAddress: address })));
   return agent;
 };
 

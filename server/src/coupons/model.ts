@@ -19,6 +19,8 @@ const campaignSchema = new Schema(
     ...terms,
     description: String,
     stock: { type: Number, required: true },
+    /** Set when a stock place is given back (a refused held claim), so no instance keeps it sold out. */
+    placesReopenedAt: Date,
     perUserLimit: { type: Number, required: true },
     validity: {
       kind: { type: String, enum: ['range', 'days'], required: true },

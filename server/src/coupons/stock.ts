@@ -20,8 +20,8 @@ import { Campaign, Coupon, StockLease, StockReturn, type CampaignDoc } from './m
 //
 // Sold out is exact: an instance that has nothing left to lease reads which places below the stock
 // were issued (the campaign's coupons, one equality lookup, at most once at a time per campaign). All
-// issued: sold out, remembered without further reads (an issued place is never freed), until the
-// stock is raised. Otherwise the places still free sit in segments other instances hold (or held
+// issued: sold out, remembered without further reads until the stock is raised or a place is given
+// back (refusing a held claim frees its place and stamps the campaign's placesReopenedAt). Otherwise the places still free sit in segments other instances hold (or held
 // before they died): this instance tries them one by one. The coupon's unique place decides between
 // it and the holder; the loser of a place moves on to the next. So "sold out" is only answered when
 // every place is issued, whichever instance holds what.
@@ -66,6 +66,8 @@ interface CampaignStock {
   stray: Set<number>;
   /** The stock at which every place was found issued (sold out for good unless the stock is raised). */
   soldOutAt: number | undefined;
+  /** The campaign's placesReopenedAt (ms) when it was found sold out: a later reopening undoes it. */
+  soldOutReopenMark: number;
   /** The running read of issued places, if any. */
   scanning: Promise<void> | undefined;
 }
@@ -101,6 +103,7 @@ export async function campaignStock(id: string | Types.ObjectId): Promise<Campai
       waiters: [],
       stray: new Set(),
       soldOutAt: undefined,
+      soldOutReopenMark: 0,
       scanning: undefined,
     };
     stocks.set(key, stock);
@@ -157,7 +160,7 @@ export async function takePlace(stock: CampaignStock): Promise<number | undefine
   for (;;) {
     await ensureFresh(stock);
     const limit = stock.campaign.stock;
-    if (stock.soldOutAt !== undefined && stock.soldOutAt >= limit) return undefined;
+    if (isSoldOut(stock)) return undefined;
     for (const free of [...stock.held.map((h) => h.free), stock.stray]) {
       for (const place of free) {
         if (place < limit) {
@@ -180,8 +183,17 @@ export async function takePlace(stock: CampaignStock): Promise<number | undefine
       stock.scanning = undefined;
     });
     await stock.scanning;
-    if (stock.soldOutAt !== undefined && stock.soldOutAt >= stock.campaign.stock) return undefined;
+    if (isSoldOut(stock)) return undefined;
   }
+}
+
+const reopenMark = (campaign: CampaignDoc) => campaign.placesReopenedAt?.getTime() ?? 0;
+
+/** Sold out at this stock, and no place given back since (a refused held claim), as far as the copy knows. */
+function isSoldOut(stock: CampaignStock): boolean {
+  return (
+    stock.soldOutAt !== undefined && stock.soldOutAt >= stock.campaign.stock && stock.soldOutReopenMark === reopenMark(stock.campaign)
+  );
 }
 
 /**
@@ -196,6 +208,7 @@ async function findStrayPlaces(stock: CampaignStock): Promise<void> {
   const taken = new Set(issued.map((c) => c.stockSlot).filter((p) => p < limit));
   if (taken.size >= limit) {
     stock.soldOutAt = Math.max(stock.soldOutAt ?? 0, limit);
+    stock.soldOutReopenMark = reopenMark(stock.campaign);
     return;
   }
   // Called with no claim of this instance in flight and nothing free in its own segments, so every
@@ -347,6 +360,8 @@ export async function stockLoweringFence(): Promise<void> {
  * reads which places are issued, after the coupon gave this one up. Idempotent.
  */
 export async function reopenStockPlace(campaignId: Types.ObjectId, place: number): Promise<void> {
+  // Instances that found the campaign sold out see this within CAMPAIGN_FRESH_MS and look again.
+  await Campaign.updateOne({ _id: campaignId }, { $set: { placesReopenedAt: new Date() } });
   const segment = Math.floor(place / SEGMENT_SIZE);
   for (let attempt = 0; attempt < 20; attempt++) {
     const leases = await StockLease.find({ campaignId }, { segment: 1, generation: 1 }).lean();
