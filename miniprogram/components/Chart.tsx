@@ -23,7 +23,10 @@ export function axisTop(max: number): { top: number; step: number } {
   if (max <= 0) return { top: GRID, step: 1 };
   const raw = max / GRID;
   const base = 10 ** Math.floor(Math.log10(raw));
-  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * base).find((s) => s >= raw)!);
+  const step = Math.max(
+    1,
+    [1, 2, 5, 10].map((m) => m * base).find((s) => s >= raw)!,
+  );
   return { top: Math.ceil(max / step) * step, step };
 }
 

@@ -191,7 +191,8 @@ export const menuApi = {
 
 // The engagement review: flagged claims, gifts, follows and clerks.
 export const engagementApi = {
-  queue: (status: ReviewStatus) => apiRequest<ReviewListView>('GET', `/admin/engagement/review?status=${encodeURIComponent(status)}&limit=100`),
+  queue: (status: ReviewStatus) =>
+    apiRequest<ReviewListView>('GET', `/admin/engagement/review?status=${encodeURIComponent(status)}&limit=100`),
   decide: (flagId: string, decision: { action: 'confirm' | 'clear'; voidCoupon?: boolean }) =>
     apiRequest<{ flag: FlagView }>('POST', `/admin/engagement/review/${encodeURIComponent(flagId)}/decision`, { body: decision }),
 };

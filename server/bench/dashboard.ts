@@ -33,7 +33,12 @@ async function call(url: string, path: string, token?: string): Promise<{ status
   return { status: res.status, body: text ? JSON.parse(text) : undefined, ms: performance.now() - started };
 }
 
-async function seed(customers: number, stores: string[], campaigns: string[], seedNo: number): Promise<{ entries: number; seconds: number }> {
+async function seed(
+  customers: number,
+  stores: string[],
+  campaigns: string[],
+  seedNo: number,
+): Promise<{ entries: number; seconds: number }> {
   const timeline = mongoose.connection.collection('timeline');
   const people = mongoose.connection.collection('customers');
   const started = performance.now();
@@ -48,12 +53,14 @@ async function seed(customers: number, stores: string[], campaigns: string[], se
     while (next < pending.length) {
       const batch = pending[next++]!;
       const ids = [...new Set(batch.map((e) => e.customerId.toString()))];
-      await people.insertMany(
-        ids.map((id) => ({ _id: new Types.ObjectId(id), status: 'active', officialAccount: { following: true } })),
-        { ordered: false },
-      ).catch((err: { code?: number }) => {
-        if (err.code !== 11000) throw err; // a customer whose entries span two batches
-      });
+      await people
+        .insertMany(
+          ids.map((id) => ({ _id: new Types.ObjectId(id), status: 'active', officialAccount: { following: true } })),
+          { ordered: false },
+        )
+        .catch((err: { code?: number }) => {
+          if (err.code !== 11000) throw err; // a customer whose entries span two batches
+        });
       await timeline.insertMany(batch, { ordered: false });
       entries += batch.length;
     }
@@ -94,7 +101,9 @@ async function commandsPerRequest(url: string, token: string, query: string): Pr
 async function explainFind(collection: string, filter: Record<string, unknown>): Promise<string> {
   const plan = await mongoose.connection.db!.command({ explain: { find: collection, filter }, verbosity: 'queryPlanner' });
   const text = JSON.stringify(plan);
-  const scans = [...new Set([...text.matchAll(/(Bitmap Index Scan|Bitmap Heap Scan|Index Scan|Index Only Scan|Seq Scan)/g)].map((m) => m[1]))];
+  const scans = [
+    ...new Set([...text.matchAll(/(Bitmap Index Scan|Bitmap Heap Scan|Index Scan|Index Only Scan|Seq Scan)/g)].map((m) => m[1])),
+  ];
   const pushdown = (plan as { filterPushdown?: boolean; pushdown?: boolean }).filterPushdown ?? (plan as { pushdown?: boolean }).pushdown;
   return `${scans.join(' + ') || 'no plan nodes reported'}${pushdown === undefined ? '' : `, filter pushed down: ${pushdown}`}`;
 }
@@ -146,14 +155,24 @@ async function scale(
   const stores = Array.from({ length: 3 }, () => new Types.ObjectId().toString());
   const campaigns = Array.from({ length: 6 }, () => new Types.ObjectId().toString());
   const s = await seed(customers, stores, campaigns, seedNo);
-  console.log(`${customers} customers: seeded ${s.entries} timeline entries in ${s.seconds.toFixed(1)} s (${Math.round(s.entries / s.seconds)}/s)`);
+  console.log(
+    `${customers} customers: seeded ${s.entries} timeline entries in ${s.seconds.toFixed(1)} s (${Math.round(s.entries / s.seconds)}/s)`,
+  );
   let server: Target | undefined;
   try {
     let started = performance.now();
     server = await spawnServer(
       'server/src/main.ts',
       [],
-      { ...process.env, PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', MONGODB_URI: uri, DATA_DIR: dataDir, ADMIN_OPENIDS: 'bench-admin', METRICS_TOKEN },
+      {
+        ...process.env,
+        PORT: '0',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+        MONGODB_URI: uri,
+        DATA_DIR: dataDir,
+        ADMIN_OPENIDS: 'bench-admin',
+        METRICS_TOKEN,
+      },
       /running at (\S+)/,
       600_000,
     );
@@ -200,13 +219,17 @@ async function main() {
   let engine: EmbeddedEngine | undefined;
   const rows: string[] = [];
   try {
-    engine = base.mongodbUri ? undefined : await startEmbeddedEngine({ dataDir, ferretdbBin: base.ferretdbBin, log: createLogger('error') });
+    engine = base.mongodbUri
+      ? undefined
+      : await startEmbeddedEngine({ dataDir, ferretdbBin: base.ferretdbBin, log: createLogger('error') });
     const uriOf = (name: string) =>
       base.mongodbUri ? base.mongodbUri.replace(/\/([^/?]*)(\?|$)/, `/${name}$2`) : `${engine!.uri}/${name}`;
     const stamp = Date.now();
     const small = await scale(engine, uriOf(`bench_dashboard_small_${stamp}`), dataDir, SMALL, 101);
     const large = await scale(engine, uriOf(`bench_dashboard_large_${stamp}`), dataDir, LARGE, 102);
-    rows.push(`  ${small.customers} customers / ${small.entries} entries: ${small.brand.toFixed(0)} ms (one store ${small.store.toFixed(0)} ms)`);
+    rows.push(
+      `  ${small.customers} customers / ${small.entries} entries: ${small.brand.toFixed(0)} ms (one store ${small.store.toFixed(0)} ms)`,
+    );
     rows.push(
       `  ${large.customers} customers / ${large.entries} entries: ${large.brand.toFixed(0)} ms, max ${large.brandMax.toFixed(0)} ms (one store ${large.store.toFixed(0)} ms)   target ≤ 1000 ms`,
     );

@@ -28,7 +28,13 @@ const TIERS = ['regular', 'silver', 'gold', 'platinum'];
 
 const SEGMENTS: Array<{ name: string; conditions: SegmentCondition[] }> = [
   { name: 'members (≈60%)', conditions: [{ kind: 'behaviour', behaviour: 'member', negate: false }] },
-  { name: 'gold and following', conditions: [{ kind: 'tier', tiers: ['gold'] }, { kind: 'following', value: true }] },
+  {
+    name: 'gold and following',
+    conditions: [
+      { kind: 'tier', tiers: ['gold'] },
+      { kind: 'following', value: true },
+    ],
+  },
   {
     name: 'tag, ≥500 points, not active 30d',
     conditions: [
@@ -115,7 +121,9 @@ async function main() {
   const base = loadConfig({ ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
   let engine: EmbeddedEngine | undefined;
   try {
-    engine = base.mongodbUri ? undefined : await startEmbeddedEngine({ dataDir, ferretdbBin: base.ferretdbBin, log: createLogger('error') });
+    engine = base.mongodbUri
+      ? undefined
+      : await startEmbeddedEngine({ dataDir, ferretdbBin: base.ferretdbBin, log: createLogger('error') });
     await mongoose.connect(base.mongodbUri ?? `${engine!.uri}/bench_segments_${Date.now()}`);
     console.log(`Segment counts (${engine ? 'embedded FerretDB/PostgreSQL' : 'MONGODB_URI'})`);
     console.log(`At ${BASELINE.toLocaleString()} customers (baseline):`);
@@ -126,7 +134,9 @@ async function main() {
     const large = await timeSegments();
     console.log('Ratio (large / baseline), per segment:');
     for (const [i, segment] of SEGMENTS.entries()) {
-      console.log(`    ${segment.name.padEnd(34)} ${(large[i]! / small[i]!).toFixed(1)}×  (${small[i]!.toFixed(1)} → ${large[i]!.toFixed(1)} ms)`);
+      console.log(
+        `    ${segment.name.padEnd(34)} ${(large[i]! / small[i]!).toFixed(1)}×  (${small[i]!.toFixed(1)} → ${large[i]!.toFixed(1)} ms)`,
+      );
     }
     const worst = Math.max(...large);
     console.log(`Slowest count at ${LARGE.toLocaleString()}: ${worst.toFixed(0)} ms (target ≤ 1000 ms)`);

@@ -47,7 +47,14 @@ export function generateTimeline(options: SeedOptions, emit: (batch: SeedEntry[]
   const span = options.now.getTime() - start;
   const perCustomer = options.perCustomer ?? 12;
   let batch: SeedEntry[] = [];
-  const push = (customerId: Types.ObjectId, atMs: number, type: string, channel: string, data: Record<string, unknown>, storeId?: string) => {
+  const push = (
+    customerId: Types.ObjectId,
+    atMs: number,
+    type: string,
+    channel: string,
+    data: Record<string, unknown>,
+    storeId?: string,
+  ) => {
     const at = new Date(Math.min(atMs, options.now.getTime() - 1));
     batch.push({
       _id: new Types.ObjectId(),
@@ -75,7 +82,12 @@ export function generateTimeline(options: SeedOptions, emit: (batch: SeedEntry[]
     if (first < 0.75) {
       const r = rand();
       const scene = r < 0.45 ? `store:${pick(options.stores)}` : r < 0.65 ? 'poster-spring' : undefined;
-      push(customerId, firstAt, 'oa.event', 'official_account', { type: 'subscribe', msgType: 'event', event: 'subscribe', ...(scene ? { scene } : {}) });
+      push(customerId, firstAt, 'oa.event', 'official_account', {
+        type: 'subscribe',
+        msgType: 'event',
+        event: 'subscribe',
+        ...(scene ? { scene } : {}),
+      });
       push(customerId, firstAt + 300, 'oa.reply', 'official_account', { reply: { type: 'text' }, via: 'passive' });
     } else if (first < 0.88) {
       push(customerId, firstAt, 'oa.message', 'official_account', { type: 'text', content: '会员', keywordRule: 'membership' });
@@ -90,14 +102,25 @@ export function generateTimeline(options: SeedOptions, emit: (batch: SeedEntry[]
       const at = later();
       push(customerId, at, 'member.joined', 'mini_program', { termsVersion: '2026-01' });
       budget--;
-      if (rand() < 0.25) push(customerId, at + Math.floor(rand() * (options.now.getTime() - at)), 'member.tier_changed', 'system', { from: 'regular', to: pick(['silver', 'gold']) });
+      if (rand() < 0.25)
+        push(customerId, at + Math.floor(rand() * (options.now.getTime() - at)), 'member.tier_changed', 'system', {
+          from: 'regular',
+          to: pick(['silver', 'gold']),
+        });
     }
     while (budget > 0) {
       const at = later();
       const r = rand();
       if (r < 0.4) {
-        push(customerId, at, 'oa.message', 'official_account', { type: 'text', content: '你好', ...(rand() < 0.3 ? { keywordRule: 'hours' } : {}) });
-        push(customerId, at + 500, 'oa.reply', 'official_account', { reply: { type: 'text' }, via: rand() < 0.9 ? 'passive' : 'customer_service' });
+        push(customerId, at, 'oa.message', 'official_account', {
+          type: 'text',
+          content: '你好',
+          ...(rand() < 0.3 ? { keywordRule: 'hours' } : {}),
+        });
+        push(customerId, at + 500, 'oa.reply', 'official_account', {
+          reply: { type: 'text' },
+          via: rand() < 0.9 ? 'passive' : 'customer_service',
+        });
         budget -= 2;
       } else if (r < 0.65) {
         const campaignId = pick(options.campaigns);
@@ -132,16 +155,60 @@ export function generateTimeline(options: SeedOptions, emit: (batch: SeedEntry[]
         const type = fromOa ? 'complaint' : pick(['repair', 'return_refund', 'exchange', 'inquiry', 'complaint']);
         const source = fromOa ? 'official_account' : 'mini_program';
         const ticketId = new Types.ObjectId().toString();
-        push(customerId, at, 'ticket.created', fromOa ? 'official_account' : 'mini_program', { ticketId, type, priority: 'normal', source }, storeId);
+        push(
+          customerId,
+          at,
+          'ticket.created',
+          fromOa ? 'official_account' : 'mini_program',
+          { ticketId, type, priority: 'normal', source },
+          storeId,
+        );
         const frMs = Math.floor(rand() * 30 * 3_600_000);
-        push(customerId, at + frMs, 'ticket.reply', 'store', { ticketId, messageId: 'm', firstResponse: { ms: frMs, breached: frMs > 24 * 3_600_000 }, ticketType: type, source }, storeId);
+        push(
+          customerId,
+          at + frMs,
+          'ticket.reply',
+          'store',
+          { ticketId, messageId: 'm', firstResponse: { ms: frMs, breached: frMs > 24 * 3_600_000 }, ticketType: type, source },
+          storeId,
+        );
         if (rand() < 0.5)
-          push(customerId, at + frMs + 1000, 'ticket.reply_delivery', 'official_account', { ticketId, channel: 'official_account', status: 'sent' }, storeId);
+          push(
+            customerId,
+            at + frMs + 1000,
+            'ticket.reply_delivery',
+            'official_account',
+            { ticketId, channel: 'official_account', status: 'sent' },
+            storeId,
+          );
         if (fromOa && rand() < 0.3) push(customerId, at + 600_000, 'ticket.escalated', 'official_account', { ticketId, cues: [] }, storeId);
         if (rand() < 0.7) {
           const resMs = frMs + Math.floor(rand() * 80 * 3_600_000);
-          push(customerId, at + resMs, 'ticket.resolve', 'store', { ticketId, action: 'resolve', from: 'in_progress', to: 'resolved', resolution: { ms: resMs, breached: resMs > 72 * 3_600_000 }, ticketType: type, source }, storeId);
-          if (rand() < 0.6) push(customerId, at + resMs + 3_600_000, 'ticket.rated', 'mini_program', { ticketId, stars: 1 + Math.floor(rand() * 5) }, storeId);
+          push(
+            customerId,
+            at + resMs,
+            'ticket.resolve',
+            'store',
+            {
+              ticketId,
+              action: 'resolve',
+              from: 'in_progress',
+              to: 'resolved',
+              resolution: { ms: resMs, breached: resMs > 72 * 3_600_000 },
+              ticketType: type,
+              source,
+            },
+            storeId,
+          );
+          if (rand() < 0.6)
+            push(
+              customerId,
+              at + resMs + 3_600_000,
+              'ticket.rated',
+              'mini_program',
+              { ticketId, stars: 1 + Math.floor(rand() * 5) },
+              storeId,
+            );
         }
         budget -= 3;
       } else if (r < 0.8) {

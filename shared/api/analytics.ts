@@ -27,13 +27,15 @@ export const dashboardQuery = z
   .superRefine((q, ctx) => {
     if (q.to < q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
     const days = (Date.parse(`${q.to}T00:00:00Z`) - Date.parse(`${q.from}T00:00:00Z`)) / 86_400_000 + 1;
-    if (days > DASHBOARD_MAX_DAYS) ctx.addIssue({ code: 'custom', path: ['to'], message: `the range may span at most ${DASHBOARD_MAX_DAYS} days` });
+    if (days > DASHBOARD_MAX_DAYS)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: `the range may span at most ${DASHBOARD_MAX_DAYS} days` });
   });
 export type DashboardQuery = z.infer<typeof dashboardQuery>;
 
 /** The rules the dashboard counts by, stated in every answer and on the page. */
 export const ATTRIBUTION_RULES = {
-  redemption: "A redemption belongs to its coupon's campaign and to the channel the coupon was claimed through (a gifted coupon keeps its claimer's channel), and to the store where it was used.",
+  redemption:
+    "A redemption belongs to its coupon's campaign and to the channel the coupon was claimed through (a gifted coupon keeps its claimer's channel), and to the store where it was used.",
   acquisition:
     "A follower's acquisition channel is their first recorded official-account touch: a follow from a store's QR code (store_qr, that store), another QR scene (qr), a keyword reply (keyword), a menu click (menu), any other message (message), or a follow with no scene, e.g. from search (search).",
   days: 'Days are Asia/Shanghai calendar days. Facts count on the day they happen: a first response or a resolution on the day it was given, a rating on the day it was left.',

@@ -156,7 +156,14 @@ export const customerView = z.object({
 });
 export type CustomerView = z.infer<typeof customerView>;
 
-export const TODAY_KINDS = ['sla_breached', 'sla_at_risk', 'complaint_escalated', 'waiting_human', 'points_expiring', 'low_rating'] as const;
+export const TODAY_KINDS = [
+  'sla_breached',
+  'sla_at_risk',
+  'complaint_escalated',
+  'waiting_human',
+  'points_expiring',
+  'low_rating',
+] as const;
 export type TodayKind = (typeof TODAY_KINDS)[number];
 export const todayItem = z.object({
   kind: z.enum(TODAY_KINDS),

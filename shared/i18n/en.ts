@@ -445,7 +445,8 @@ export const en: Record<MessageKey, string> = {
   'funnel.issued': 'Issued',
   'admin.review': 'Engagement review',
   'review.title': 'Engagement review',
-  'review.subtitle': 'Claims, gifts, follows and redemptions that look like machines or coupon farming: confirm them, or clear a false alarm',
+  'review.subtitle':
+    'Claims, gifts, follows and redemptions that look like machines or coupon farming: confirm them, or clear a false alarm',
   'review.status.open': 'To review {count}',
   'review.status.confirmed': 'Confirmed {count}',
   'review.status.cleared': 'Cleared {count}',

@@ -12,7 +12,9 @@ const CJK = /[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]/;
 /** Keys whose languages word the same thing with different figures (8.5折 is 15% off). */
 const OWN_PLACEHOLDERS = new Set<MessageKey>(['coupon.discount']);
 /** A language's own name is written in that language. */
-const NATIVE_NAMES = new Set<MessageKey>(['me.languageName.zh']);
+// Chinese that English text must keep: a language's own name, and the opt-out words the bot asks a
+// follower to type (退订 / 恢复 are what the official account understands, whatever the language).
+const NATIVE_NAMES = new Set<MessageKey>(['me.languageName.zh', 'bot.marketingStopped', 'bot.marketingResumed']);
 
 function filesUnder(dir: string, match: (file: string) => boolean): string[] {
   const out: string[] = [];

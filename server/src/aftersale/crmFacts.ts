@@ -79,7 +79,9 @@ export async function storeWorklist(storeId: Types.ObjectId, now = new Date()): 
     const stars = t.rating?.stars;
     if (typeof stars === 'number' && stars <= LOW_RATING_MAX && t.rating?.at) {
       const answered = await TicketMessage.find({ ticketId: t._id }, { author: 1, at: 1 }).sort({ at: -1 }).limit(50).lean();
-      const followedUp = answered.some((m) => m.author?.kind !== undefined && m.author.kind !== 'customer' && m.author.kind !== 'system' && m.at > t.rating!.at!);
+      const followedUp = answered.some(
+        (m) => m.author?.kind !== undefined && m.author.kind !== 'customer' && m.author.kind !== 'system' && m.at > t.rating!.at!,
+      );
       if (!followedUp) work.push({ ...base, kind: 'low_rating', at: t.rating.at, detail: `${stars}★` });
     }
   }

@@ -17,6 +17,10 @@ export const analyticsData: CustomerDataPart = {
   },
   async export(customerId) {
     const record = await AcquisitionRecord.findOne({ customerId }).lean();
-    return { acquisition: record ? { channel: record.channel, store: record.store === '-' ? null : record.store, at: record.at.toISOString() } : null };
+    return {
+      acquisition: record
+        ? { channel: record.channel, store: record.store === '-' ? null : record.store, at: record.at.toISOString() }
+        : null,
+    };
   },
 };

@@ -56,7 +56,11 @@ async function eachLimited<T, R>(items: T[], limit: number, work: (item: T) => P
 }
 
 /** The counters of every day in the range: rolled-up days as written, the others live. */
-async function countersByDay(first: number, last: number, now: Date): Promise<{ days: Map<number, Counters>; live: number[]; rolled: number[] }> {
+async function countersByDay(
+  first: number,
+  last: number,
+  now: Date,
+): Promise<{ days: Map<number, Counters>; live: number[]; rolled: number[] }> {
   const today = dayIndex(now);
   const days = new Map<number, Counters>();
   const indexes: number[] = [];
@@ -126,10 +130,7 @@ async function liveCounters(days: number[]): Promise<Map<number, Counters>> {
   days.forEach((d, i) => {
     const counters = new DayCounters();
     for (const entry of entriesByDay[i]!) counters.add(entry);
-    result.set(
-      d,
-      counters.finish({ voided, acquisitionOf: (id) => recorded.get(id) ?? firstTouch.get(id)?.acquisition }),
-    );
+    result.set(d, counters.finish({ voided, acquisitionOf: (id) => recorded.get(id) ?? firstTouch.get(id)?.acquisition }));
   });
   return result;
 }
@@ -252,7 +253,17 @@ export async function dashboardReport(
       let row = rows.get(key);
       if (!row) {
         const name = label?.(key);
-        row = { key, ...(name ? { label: name } : {}), redeemed: 0, withAmount: 0, salesFen: 0, costFen: 0, salesPerCost: null, claimed: 0, gifted: 0 };
+        row = {
+          key,
+          ...(name ? { label: name } : {}),
+          redeemed: 0,
+          withAmount: 0,
+          salesFen: 0,
+          costFen: 0,
+          salesPerCost: null,
+          claimed: 0,
+          gifted: 0,
+        };
         rows.set(key, row);
       }
       row[field] += f.value;

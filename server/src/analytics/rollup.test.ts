@@ -34,7 +34,10 @@ beforeAll(async () => {
     [manager, 'manager'],
     [clerk, 'clerk'],
   ] as const) {
-    const res = await app.request('POST', '/api/v1/admin/staff', { token: admin.token, body: { customerId: who.customerId, role, storeId: storeA } });
+    const res = await app.request('POST', '/api/v1/admin/staff', {
+      token: admin.token,
+      body: { customerId: who.customerId, role, storeId: storeA },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   }
   generateTimeline({ customers: 400, days: 75, now, stores: [storeA, storeB], campaigns, seed: 11 }, (batch) => entries.push(...batch));
@@ -66,10 +69,13 @@ function bruteForce(from: string, to: string, store: string | undefined, rolledT
     if (acquisition.has(id)) continue;
     const d = (e.data ?? {}) as Record<string, unknown>;
     if (e.type === 'oa.message') acquisition.set(id, { channel: d.keywordRule ? 'keyword' : 'message', store: '-', day: e.day });
-    else if (e.type === 'oa.event' && (d.type === 'subscribe' || d.type === 'SCAN')) acquisition.set(id, { channel: sceneChannel(d.scene), store: sceneStore(d.scene), day: e.day });
+    else if (e.type === 'oa.event' && (d.type === 'subscribe' || d.type === 'SCAN'))
+      acquisition.set(id, { channel: sceneChannel(d.scene), store: sceneStore(d.scene), day: e.day });
     else if (e.type === 'oa.event' && d.type === 'CLICK') acquisition.set(id, { channel: 'menu', store: '-', day: e.day });
   }
-  const voided = new Set(entries.filter((e) => e.type === 'coupon.redemption_voided').map((e) => (e.data as { redemptionId: string }).redemptionId));
+  const voided = new Set(
+    entries.filter((e) => e.type === 'coupon.redemption_voided').map((e) => (e.data as { redemptionId: string }).redemptionId),
+  );
   const count = (m: Map<string, number>, k: string, n = 1) => m.set(k, (m.get(k) ?? 0) + n);
   const r = {
     messagesIn: 0,
@@ -170,13 +176,31 @@ function bruteForce(from: string, to: string, store: string | undefined, rolledT
   }
 
   // Members as of a day: joined by then, touched in the 30 days up to it, tier, repeat redemptions, cohorts.
-  let snapshot: { active30: number; repeat: number; tiers: Map<string, number>; cohorts: Map<string, number>; sizes: Map<string, number> } | undefined;
+  let snapshot:
+    { active30: number; repeat: number; tiers: Map<string, number>; cohorts: Map<string, number>; sizes: Map<string, number> } | undefined;
   if (asOf && !store) {
     const end = Date.parse(`${asOf}T00:00:00+08:00`) + DAY;
     const windowStart = end - 30 * DAY;
-    const touches = new Set(['oa.message', 'member.joined', 'member.identified', 'coupon.claimed', 'coupon.gift_offered', 'coupon.gift_sent', 'coupon.gift_received', 'coupon.redeemed', 'ticket.created', 'ticket.message', 'ticket.rated', 'points.exchanged']);
-    const people = new Map<string, { joined?: string; tier: string; tierAt: number; active: boolean; months: Set<string>; redemptions: number }>();
-    const p = (id: string) => people.get(id) ?? people.set(id, { tier: 'regular', tierAt: 0, active: false, months: new Set(), redemptions: 0 }).get(id)!;
+    const touches = new Set([
+      'oa.message',
+      'member.joined',
+      'member.identified',
+      'coupon.claimed',
+      'coupon.gift_offered',
+      'coupon.gift_sent',
+      'coupon.gift_received',
+      'coupon.redeemed',
+      'ticket.created',
+      'ticket.message',
+      'ticket.rated',
+      'points.exchanged',
+    ]);
+    const people = new Map<
+      string,
+      { joined?: string; tier: string; tierAt: number; active: boolean; months: Set<string>; redemptions: number }
+    >();
+    const p = (id: string) =>
+      people.get(id) ?? people.set(id, { tier: 'regular', tierAt: 0, active: false, months: new Set(), redemptions: 0 }).get(id)!;
     for (const e of sorted) {
       if (+e.at >= end) continue;
       const person = p(e.customerId.toString());
@@ -199,14 +223,17 @@ function bruteForce(from: string, to: string, store: string | undefined, rolledT
       count(snapshot.tiers, person.tier);
       const joinMonth = person.joined.slice(0, 7);
       count(snapshot.sizes, joinMonth);
-      const months = new Set(((person as { touchDays?: string[] }).touchDays ?? []).filter((t) => t >= person.joined!).map((t) => t.slice(0, 7)));
+      const months = new Set(
+        ((person as { touchDays?: string[] }).touchDays ?? []).filter((t) => t >= person.joined!).map((t) => t.slice(0, 7)),
+      );
       for (const m of months) count(snapshot.cohorts, `${joinMonth}>${m}`);
     }
   }
   return { ...r, snapshot };
 }
 
-const asMap = (rows: Array<{ key: string; count: number }>) => new Map(rows.filter((row) => row.count).map((row) => [row.key, row.count] as const));
+const asMap = (rows: Array<{ key: string; count: number }>) =>
+  new Map(rows.filter((row) => row.count).map((row) => [row.key, row.count] as const));
 const noZeros = (m: Map<string, number>) => new Map([...m].filter(([, n]) => n));
 
 function expectMatches(report: any, expected: ReturnType<typeof bruteForce>, store: string | undefined) {
@@ -228,7 +255,12 @@ function expectMatches(report: any, expected: ReturnType<typeof bruteForce>, sto
   expect(asMap(i.unfollowsByChannel)).toEqual(noZeros(expected.unfollows));
   expect(asMap(i.acquiredByChannel)).toEqual(noZeros(expected.acquired));
   const c = report.coupons;
-  expect([c.redeemed, c.salesFen, c.costFen, c.withAmount]).toEqual([expected.redeemed, expected.sales, expected.cost, expected.withAmount]);
+  expect([c.redeemed, c.salesFen, c.costFen, c.withAmount]).toEqual([
+    expected.redeemed,
+    expected.sales,
+    expected.cost,
+    expected.withAmount,
+  ]);
   expect(new Map(c.byCampaign.map((row: any) => [row.key, row.salesFen]).filter(([, n]: any) => n))).toEqual(noZeros(expected.byCampaign));
   expect(c.byStore.reduce((n: number, row: any) => n + row.salesFen, 0)).toBe(expected.sales);
   expect(c.byChannel.reduce((n: number, row: any) => n + row.redeemed, 0)).toBe(expected.redeemed);
@@ -247,7 +279,9 @@ function expectMatches(report: any, expected: ReturnType<typeof bruteForce>, sto
     expect(m.repeatCustomers).toBe(expected.snapshot.repeat);
     expect(asMap(m.tierMix)).toEqual(noZeros(expected.snapshot.tiers));
     expect(new Map(m.cohorts.map((row: any) => [row.joinMonth, row.size]))).toEqual(expected.snapshot.sizes);
-    expect(new Map(m.cohorts.flatMap((row: any) => row.retention.map((cell: any) => [`${row.joinMonth}>${cell.month}`, cell.active])))).toEqual(expected.snapshot.cohorts);
+    expect(
+      new Map(m.cohorts.flatMap((row: any) => row.retention.map((cell: any) => [`${row.joinMonth}>${cell.month}`, cell.active]))),
+    ).toEqual(expected.snapshot.cohorts);
   }
 }
 
@@ -269,7 +303,12 @@ async function checkRanges() {
 function rollupProcess(failpoint?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/analytics/rollupCommand.ts'], {
-      env: { ...process.env, MONGODB_URI: app.config.mongodbUri!, LOG_LEVEL: 'silent', ...(failpoint ? { LOOPLINE_FAILPOINTS: failpoint } : {}) },
+      env: {
+        ...process.env,
+        MONGODB_URI: app.config.mongodbUri!,
+        LOG_LEVEL: 'silent',
+        ...(failpoint ? { LOOPLINE_FAILPOINTS: failpoint } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -338,7 +377,7 @@ describe('analytics dashboard', () => {
     expect((await get('/api/v1/analytics/dashboard?from=2024-01-01&to=2026-01-01', admin)).status).toBe(400);
   });
 
-  it('states its attribution rules, shows the engagement review\'s flagged counts beside the totals, and exports the same figures as CSV', async () => {
+  it("states its attribution rules, shows the engagement review's flagged counts beside the totals, and exports the same figures as CSV", async () => {
     const q = `from=${day(-20)}&to=${day(0)}`;
     const json = (await get(`/api/v1/analytics/dashboard?${q}`, admin)).body;
     expect(json.attribution.redemption).toMatch(/campaign/);
@@ -355,7 +394,9 @@ describe('analytics dashboard', () => {
     expect(lines).toContain(`coupons,salesFen,,${json.coupons.salesFen}`);
     expect(lines).toContain(`interactions,messagesIn,,${json.interactions.messagesIn}`);
     expect(lines).toContain('coupons,flaggedClaims,,0');
-    const header = lines.indexOf('day,messagesIn,repliesBot,repliesStaff,follows,unfollows,joins,claimed,gifted,redeemed,salesFen,costFen,ticketsOpened,active30');
+    const header = lines.indexOf(
+      'day,messagesIn,repliesBot,repliesStaff,follows,unfollows,joins,claimed,gifted,redeemed,salesFen,costFen,ticketsOpened,active30',
+    );
     expect(header).toBeGreaterThan(0);
     expect(lines.slice(header + 1).filter(Boolean)).toHaveLength(json.series.length);
   });

@@ -56,7 +56,8 @@ export interface RollupResult {
 async function pendingDays(first: number, last: number): Promise<number[]> {
   const written = new Set((await DailyRollup.find({}, { _id: 1 }).lean()).map((d) => d._id));
   const days: number[] = [];
-  for (let day = Math.max(first, last - MAX_BACKFILL_DAYS + 1); day <= last; day++) if (!written.has(rollupId(dayOfIndex(day)))) days.push(day);
+  for (let day = Math.max(first, last - MAX_BACKFILL_DAYS + 1); day <= last; day++)
+    if (!written.has(rollupId(dayOfIndex(day)))) days.push(day);
   return days;
 }
 
@@ -114,7 +115,13 @@ export async function runRollups(now = new Date()): Promise<RollupResult> {
   // Acquisitions first: today's unfollowers are read against them before their day is rolled up.
   const acquisitions = [...people]
     .filter(([, p]) => p.first)
-    .map(([id, p]) => ({ _id: id, customerId: id, channel: p.first!.acquisition.channel, store: p.first!.acquisition.store, at: p.first!.at }));
+    .map(([id, p]) => ({
+      _id: id,
+      customerId: id,
+      channel: p.first!.acquisition.channel,
+      store: p.first!.acquisition.store,
+      at: p.first!.at,
+    }));
   for (let i = 0; i < acquisitions.length; i += 5_000) {
     const outcomes = await insertEach(AcquisitionRecord, acquisitions.slice(i, i + 5_000));
     const failed = outcomes.find((o) => o instanceof Error);
@@ -158,11 +165,12 @@ function snapshotter(people: Map<string, PersonState>, voided: ReadonlySet<strin
     }));
   // The day each person made their second redemption that stood (repeat customers need not be members).
   const secondRedemption = [...people.values()]
-    .map((p) =>
-      p.redemptions
-        .filter(([, id]) => !voided.has(id))
-        .map(([day]) => day)
-        .sort((a, b) => a - b)[1],
+    .map(
+      (p) =>
+        p.redemptions
+          .filter(([, id]) => !voided.has(id))
+          .map(([day]) => day)
+          .sort((a, b) => a - b)[1],
     )
     .filter((d): d is number => d !== undefined);
 

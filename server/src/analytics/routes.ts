@@ -22,7 +22,10 @@ export function analyticsRoutes(options: { flaggedCounts: FlaggedCountsSource })
   router.get('/analytics/dashboard.csv', signedIn, requireRole('manager'), async (ctx) => {
     const r = await report(ctx.query, ctx.state.actor);
     ctx.set('Content-Type', 'text/csv; charset=utf-8');
-    ctx.set('Content-Disposition', `attachment; filename="loopline-dashboard-${r.range.from}-${r.range.to}${r.storeId ? `-${r.storeId}` : ''}.csv"`);
+    ctx.set(
+      'Content-Disposition',
+      `attachment; filename="loopline-dashboard-${r.range.from}-${r.range.to}${r.storeId ? `-${r.storeId}` : ''}.csv"`,
+    );
     ctx.body = dashboardCsv(r);
   });
   return router;

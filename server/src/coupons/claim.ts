@@ -78,8 +78,7 @@ export async function claimCoupon(
     client: options.client ?? {},
     at: now,
   };
-  const hold =
-    !!hooks && !!stock.campaign.holdSuspicious && HOLDABLE.includes(options.channel) && (await hooks.screenClaim(seen)).hold;
+  const hold = !!hooks && !!stock.campaign.holdSuspicious && HOLDABLE.includes(options.channel) && (await hooks.screenClaim(seen)).hold;
 
   // What the claimant holds of this campaign: read only when something refused the claim.
   const mine = () => Coupon.find({ campaignId: stock.campaign._id, claimantId: customerId }).limit(MAX_HELD).lean<CouponDoc[]>();

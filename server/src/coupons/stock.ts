@@ -191,9 +191,7 @@ const reopenMark = (campaign: CampaignDoc) => campaign.placesReopenedAt?.getTime
 
 /** Sold out at this stock, and no place given back since (a refused held claim), as far as the copy knows. */
 function isSoldOut(stock: CampaignStock): boolean {
-  return (
-    stock.soldOutAt !== undefined && stock.soldOutAt >= stock.campaign.stock && stock.soldOutReopenMark === reopenMark(stock.campaign)
-  );
+  return stock.soldOutAt !== undefined && stock.soldOutAt >= stock.campaign.stock && stock.soldOutReopenMark === reopenMark(stock.campaign);
 }
 
 /**

@@ -35,7 +35,9 @@ async function follow(openid: string, storeId: string, subscribe = true) {
     body: { followers: [{ openid, subscribe, scene: 'ADD_SCENE_QR_CODE', qrSceneStr: `store:${storeId}` }] },
   });
   expect(seeded.status).toBe(201);
-  const event = subscribe ? eventXml(openid, 'subscribe', { EventKey: `qrscene_store:${storeId}` }) : eventXml(openid, 'unsubscribe', {}, Math.floor(Date.now() / 1000) + 1);
+  const event = subscribe
+    ? eventXml(openid, 'subscribe', { EventKey: `qrscene_store:${storeId}` })
+    : eventXml(openid, 'unsubscribe', {}, Math.floor(Date.now() / 1000) + 1);
   expect((await pushToOa(app, event, openid)).status).toBe(200);
 }
 const join = (who: SignedIn) => api(who, 'POST', '/members/join', { acceptTerms: true, termsVersion: '2026-01' });
@@ -87,7 +89,9 @@ describe('automatic tags', () => {
     expect(opened.status, opened.text).toBe(201);
     await runRulesPass();
     expect(await hasTag(customer.customerId, openTicket.id)).toBe(true);
-    expect((await api(cast.clerk, 'POST', `/tickets/${opened.body.id}/transitions`, { action: 'reject', reason: '不在保修范围' })).status).toBe(200);
+    expect(
+      (await api(cast.clerk, 'POST', `/tickets/${opened.body.id}/transitions`, { action: 'reject', reason: '不在保修范围' })).status,
+    ).toBe(200);
     await runRulesPass();
     expect(await hasTag(customer.customerId, openTicket.id)).toBe(false);
 
@@ -104,7 +108,10 @@ describe('automatic tags', () => {
     expect((await api(cast.clerk, 'POST', '/admin/crm/tags', { name: 'clerk tag' })).status).toBe(403);
     const auto = await createTag({ name: '生日月', rule: { kind: 'birthday_month' } });
     await identifyAtStoreAsMember(cast.customer);
-    const res = await api(cast.clerk, 'POST', `/staff/customers/${cast.customer.customerId}/tags`, { tagId: auto.id, storeId: cast.storeId });
+    const res = await api(cast.clerk, 'POST', `/staff/customers/${cast.customer.customerId}/tags`, {
+      tagId: auto.id,
+      storeId: cast.storeId,
+    });
     expect(res.status).toBe(409);
     expect(await hasTag(cast.customer.customerId, auto.id)).toBe(false);
   });
@@ -122,7 +129,9 @@ describe('official-account tag sync', () => {
   it('tags and untags followers in batches of 50, backs off on the quota, skips a follower with 20 tags', async () => {
     const openids = Array.from({ length: 120 }, (_, i) => `crm_sync_${String(i).padStart(3, '0')}`);
     const seeded = await app.request('POST', '/__wechat/_sim/followers', {
-      body: { followers: openids.map((openid, i) => ({ openid, ...(i === 7 ? { tags: Array.from({ length: 20 }, (_, t) => 900 + t) } : {}) })) },
+      body: {
+        followers: openids.map((openid, i) => ({ openid, ...(i === 7 ? { tags: Array.from({ length: 20 }, (_, t) => 900 + t) } : {}) })),
+      },
     });
     expect(seeded.status).toBe(201);
     const customerIds = await Promise.all(openids.map((openid) => resolveCustomer({ app: 'official_account', openid })));
@@ -179,7 +188,11 @@ describe('official-account tag sync', () => {
     const existing = (await app.wechat.officialAccount.getTags()).length;
     for (let i = existing; i < 100 - 5; i++) await app.wechat.officialAccount.createTag(`console-${i}-${Date.now() % 100000}`);
     await syncOfficialAccountTags(app.wechat);
-    const tags = (await api(admin, 'GET', '/admin/crm/tags')).body.items as Array<{ name: string; oaTagId: number | null; syncError: string | null }>;
+    const tags = (await api(admin, 'GET', '/admin/crm/tags')).body.items as Array<{
+      name: string;
+      oaTagId: number | null;
+      syncError: string | null;
+    }>;
     const ours = tags.filter((t) => t.name.startsWith('同步'));
     expect(ours.filter((t) => t.oaTagId).length).toBe(5);
     expect(ours.filter((t) => t.syncError?.includes('100')).length).toBe(14);
@@ -195,7 +208,12 @@ describe('segments', () => {
     for (const [i, who] of people.entries()) {
       if (i % 2 === 0) expect((await join(who)).status).toBe(201);
       if (i % 2 === 0 && i % 3 === 0) {
-        const adjust = await api(admin, 'POST', '/staff/points/adjust', { customerId: who.customerId, points: 300 * (i + 1), reason: 'seed', refKey: `seg-${i}` });
+        const adjust = await api(admin, 'POST', '/staff/points/adjust', {
+          customerId: who.customerId,
+          points: 300 * (i + 1),
+          reason: 'seed',
+          refKey: `seg-${i}`,
+        });
         expect([200, 201]).toContain(adjust.status);
       }
       if (i % 4 === 1) expect((await api(admin, 'POST', `/staff/customers/${who.customerId}/tags`, { tagId: vipTag.id })).status).toBe(201);
@@ -206,11 +224,23 @@ describe('segments', () => {
     const definitions = [
       [{ kind: 'behaviour', behaviour: 'member' }],
       [{ kind: 'points', atLeast: 1000 }],
-      [{ kind: 'behaviour', behaviour: 'member' }, { kind: 'points', atLeast: 500 }],
+      [
+        { kind: 'behaviour', behaviour: 'member' },
+        { kind: 'points', atLeast: 500 },
+      ],
       [{ kind: 'tag', tagId: vipTag.id }],
-      [{ kind: 'tag', tagId: vipTag.id, negate: true }, { kind: 'behaviour', behaviour: 'member' }],
-      [{ kind: 'behaviour', behaviour: 'ticket_open' }, { kind: 'store', storeId: cast.storeId }],
-      [{ kind: 'tier', tiers: ['regular', 'silver', 'gold'] }, { kind: 'following', value: false }],
+      [
+        { kind: 'tag', tagId: vipTag.id, negate: true },
+        { kind: 'behaviour', behaviour: 'member' },
+      ],
+      [
+        { kind: 'behaviour', behaviour: 'ticket_open' },
+        { kind: 'store', storeId: cast.storeId },
+      ],
+      [
+        { kind: 'tier', tiers: ['regular', 'silver', 'gold'] },
+        { kind: 'following', value: false },
+      ],
     ];
     // Brute force: every active customer, read from the modules' own records, not from the keys.
     const everyone = [...people.map((p) => p.customerId), cast.customer.customerId, cast.stranger.customerId];
@@ -243,7 +273,10 @@ describe('segments', () => {
       expect(res.status, res.text).toBe(200);
       const inScope = new Set(everyone);
       const ids = (await resolveIdsOf(conditions)).filter((id) => inScope.has(id));
-      const expected = facts.filter(brute[i]!).map((f) => f.id).sort();
+      const expected = facts
+        .filter(brute[i]!)
+        .map((f) => f.id)
+        .sort();
       expect(ids, JSON.stringify(conditions)).toEqual(expected);
       expect(expected.length, JSON.stringify(conditions)).toBeGreaterThan(0);
       expect(res.body.count).toBeGreaterThanOrEqual(expected.length);
@@ -252,7 +285,10 @@ describe('segments', () => {
   }, 240_000);
 
   it('saves a segment, resolves it for outreach, and answers 404 for an unknown one', async () => {
-    const saved = await api(admin, 'POST', '/admin/crm/segments', { name: '会员', conditions: [{ kind: 'behaviour', behaviour: 'member' }] });
+    const saved = await api(admin, 'POST', '/admin/crm/segments', {
+      name: '会员',
+      conditions: [{ kind: 'behaviour', behaviour: 'member' }],
+    });
     expect(saved.status, saved.text).toBe(201);
     const shown = await api(admin, 'GET', `/admin/crm/segments/${saved.body.id}`);
     expect(shown.status).toBe(200);
@@ -262,7 +298,9 @@ describe('segments', () => {
     await expect(resolveSegmentCustomerIds(new Types.ObjectId().toString())).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await api(admin, 'GET', `/admin/crm/segments/${new Types.ObjectId().toString()}`)).status).toBe(404);
     const list = await api(admin, 'GET', '/admin/crm/segments');
-    expect(list.body.items.some((s: { id: string; builtIn: string | null }) => s.id === ADVOCATES_SEGMENT_ID && s.builtIn === 'advocates')).toBe(true);
+    expect(
+      list.body.items.some((s: { id: string; builtIn: string | null }) => s.id === ADVOCATES_SEGMENT_ID && s.builtIn === 'advocates'),
+    ).toBe(true);
     expect((await api(cast.clerk, 'GET', '/admin/crm/segments')).status).toBe(403);
     const bad = await api(admin, 'POST', '/admin/crm/segments', { name: 'x', conditions: [{ kind: 'points', atLeast: 333 }] });
     expect(bad.status).toBe(400);
@@ -361,8 +399,17 @@ describe('Today', () => {
     expect(theirs.body.items.some((i: { customerId: string }) => i.customerId === waiting)).toBe(false);
 
     // A staff answer on the ticket is the follow-up: the low rating leaves the list.
-    expect((await api(cast.clerk, 'POST', `/tickets/${opened.body.id}/messages`, { text: '很抱歉，我们回访您', idempotencyKey: 'crm-followup-1' })).status).toBe(201);
+    expect(
+      (
+        await api(cast.clerk, 'POST', `/tickets/${opened.body.id}/messages`, {
+          text: '很抱歉，我们回访您',
+          idempotencyKey: 'crm-followup-1',
+        })
+      ).status,
+    ).toBe(201);
     const after = await api(cast.clerk, 'GET', `/staff/today?storeId=${cast.storeId}`);
-    expect(after.body.items.some((i: { kind: string; ticketId: string }) => i.kind === 'low_rating' && i.ticketId === opened.body.id)).toBe(false);
+    expect(after.body.items.some((i: { kind: string; ticketId: string }) => i.kind === 'low_rating' && i.ticketId === opened.body.id)).toBe(
+      false,
+    );
   }, 240_000);
 });

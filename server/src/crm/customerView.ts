@@ -84,7 +84,11 @@ export async function searchCustomers(actor: Actor, storeId: Types.ObjectId | un
 const CURSOR = /^(\d{1,15})_([0-9a-f]{24})$/;
 
 /** One page of the customer's timeline, newest first; pass `nextCursor` back for the next page. */
-export async function timelinePage(customerId: Types.ObjectId, limit: number, cursor?: string): Promise<{ items: TimelineDoc[]; nextCursor: string | null }> {
+export async function timelinePage(
+  customerId: Types.ObjectId,
+  limit: number,
+  cursor?: string,
+): Promise<{ items: TimelineDoc[]; nextCursor: string | null }> {
   const match = cursor ? CURSOR.exec(cursor) : null;
   let items: TimelineDoc[];
   if (match) {
@@ -102,7 +106,12 @@ export async function timelinePage(customerId: Types.ObjectId, limit: number, cu
   return { items: page, nextCursor: items.length > limit && last ? `${last.at.getTime()}_${last._id.toString()}` : null };
 }
 
-export async function addNote(customerId: Types.ObjectId, text: string, by: { staffId: Types.ObjectId; storeId?: Types.ObjectId | undefined }, now = new Date()) {
+export async function addNote(
+  customerId: Types.ObjectId,
+  text: string,
+  by: { staffId: Types.ObjectId; storeId?: Types.ObjectId | undefined },
+  now = new Date(),
+) {
   const id = new Types.ObjectId();
   await appendTimeline(customerId, {
     type: 'crm.note',

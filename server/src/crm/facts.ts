@@ -40,7 +40,12 @@ export interface CustomerSnapshot {
 
 export async function snapshotOf(customerId: Types.ObjectId, now: Date): Promise<CustomerSnapshot> {
   const customer = await getCustomer(customerId);
-  const empty = { timeline: [], coupons: { claimed: false, redeemed: false, giftAccepted: false }, tickets: { open: false }, gifts: { accepted: 0, redeemed: 0 } };
+  const empty = {
+    timeline: [],
+    coupons: { claimed: false, redeemed: false, giftAccepted: false },
+    tickets: { open: false },
+    gifts: { accepted: 0, redeemed: 0 },
+  };
   if (!customer || customer.status !== 'active') return { active: false, following: false, ...empty };
   const [member, timeline, coupons, tickets, gifts] = await Promise.all([
     getMember(customerId),
@@ -95,7 +100,13 @@ export function ruleHolds(rule: AutoTagRule, s: CustomerSnapshot, now: Date): bo
       return s.tickets.lowestRating !== undefined && s.tickets.lowestRating <= rule.maxStars;
     case 'keyword': {
       const word = rule.keyword.toLowerCase();
-      return s.timeline.some((e) => e.type === 'oa.message' && String((e.data as { content?: unknown })?.content ?? '').toLowerCase().includes(word));
+      return s.timeline.some(
+        (e) =>
+          e.type === 'oa.message' &&
+          String((e.data as { content?: unknown })?.content ?? '')
+            .toLowerCase()
+            .includes(word),
+      );
     }
     case 'inactive': {
       const last = lastActivity(s);
@@ -122,7 +133,8 @@ export function desiredKeys(s: CustomerSnapshot, autoTags: Pick<TagDoc, '_id' | 
     if (tail && tail.length === 4) add(`phone4:${tail}`);
   }
   const last = lastActivity(s);
-  for (const days of ACTIVITY_WINDOWS) if (last && now.getTime() - last.getTime() <= days * DAY) add(`active:${days}`, new Date(last.getTime() + days * DAY));
+  for (const days of ACTIVITY_WINDOWS)
+    if (last && now.getTime() - last.getTime() <= days * DAY) add(`active:${days}`, new Date(last.getTime() + days * DAY));
   for (const e of s.timeline) if (e.storeId && !STAFF_ONLY.test(e.type)) add(`store:${e.storeId.toString()}`);
   const storeFollow = /^store:([0-9a-f]{24})$/.exec(s.followChannel ?? '');
   if (storeFollow) add(`store:${storeFollow[1]}`);
@@ -133,7 +145,9 @@ export function desiredKeys(s: CustomerSnapshot, autoTags: Pick<TagDoc, '_id' | 
   if (s.tickets.lowestRating !== undefined && s.tickets.lowestRating <= LOW_RATING) add('b:low_rating');
   if (s.gifts.redeemed > 0) add('advocate');
   // Asked for a human (the bot handed over) and nobody on the staff has touched them since.
-  const handover = s.timeline.find((e) => e.type === 'oa.reply' && (e.data as { reply?: { type?: string } })?.reply?.type === 'transfer_customer_service');
+  const handover = s.timeline.find(
+    (e) => e.type === 'oa.reply' && (e.data as { reply?: { type?: string } })?.reply?.type === 'transfer_customer_service',
+  );
   if (handover && now.getTime() - handover.at.getTime() < HUMAN_WINDOW_MS) {
     const answered = s.timeline.some((e) => e.at > handover.at && e.staffId);
     if (!answered) add('waiting_human', new Date(handover.at.getTime() + HUMAN_WINDOW_MS));
@@ -163,7 +177,14 @@ export async function refreshCustomer(customerId: Types.ObjectId, now = new Date
   const added = [...desired.keys()].filter((k) => !have.has(k));
   for (const key of removed) await CustomerKey.deleteOne({ _id: keyId(key, customerId), source: 'auto' });
   if (added.length) {
-    const docs = added.map((key) => ({ _id: keyId(key, customerId), key, customerId, source: 'auto', at: now, ...(desired.get(key) ? { until: desired.get(key) } : {}) }));
+    const docs = added.map((key) => ({
+      _id: keyId(key, customerId),
+      key,
+      customerId,
+      source: 'auto',
+      at: now,
+      ...(desired.get(key) ? { until: desired.get(key) } : {}),
+    }));
     try {
       await CustomerKey.insertMany(docs, { ordered: false });
     } catch (err) {
@@ -173,7 +194,8 @@ export async function refreshCustomer(customerId: Types.ObjectId, now = new Date
   }
   for (const [key, until] of desired) {
     const held = have.get(key);
-    if (held && until && held.until?.getTime() !== until.getTime()) await CustomerKey.updateOne({ _id: keyId(key, customerId) }, { $set: { until } });
+    if (held && until && held.until?.getTime() !== until.getTime())
+      await CustomerKey.updateOne({ _id: keyId(key, customerId) }, { $set: { until } });
   }
   await recordAdvocate(customerId, snapshot.gifts, now);
   const synced = new Set(tags.filter((t) => t.syncToOfficialAccount).map((t) => tagKey(t._id)));
@@ -195,5 +217,9 @@ async function recordAdvocate(customerId: Types.ObjectId, gifts: CustomerSnapsho
     await Advocate.deleteOne({ _id: customerId });
     return;
   }
-  await Advocate.replaceOne({ _id: customerId }, { customerId, accepted: gifts.accepted, redeemed: gifts.redeemed, updatedAt: now }, { upsert: true });
+  await Advocate.replaceOne(
+    { _id: customerId },
+    { customerId, accepted: gifts.accepted, redeemed: gifts.redeemed, updatedAt: now },
+    { upsert: true },
+  );
 }

@@ -45,7 +45,9 @@ export async function runRulesPass(now = new Date(), options: { sweepAll?: boole
     swept += page.length;
     after = page.length === SWEEP_PAGE ? page.at(-1) : undefined;
   } while (options.sweepAll && after);
-  await CrmState.updateOne({ _id: 'rules:sweep' }, after ? { $set: { cursor: after.toString() } } : { $unset: { cursor: 1 } }, { upsert: true });
+  await CrmState.updateOne({ _id: 'rules:sweep' }, after ? { $set: { cursor: after.toString() } } : { $unset: { cursor: 1 } }, {
+    upsert: true,
+  });
   const builtAt = await indexBuiltAt();
   const rebuild = options.sweepAll || !builtAt || now.getTime() - builtAt.getTime() >= INDEX_MAX_AGE_MS;
   const indexed = rebuild ? await rebuildSegmentIndex(now) : undefined;

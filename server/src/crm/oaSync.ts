@@ -67,7 +67,9 @@ export async function syncOfficialAccountTags(wechat: WechatPlatform, now = new 
   const result: SyncResult = { created: 0, tagged: 0, untagged: 0, refused: 0, calls: 0, throttled: false };
   await createPlatformTags(wechat, result);
   const tags = new Map(
-    (await CrmTag.find({ syncToOfficialAccount: true }).limit(1000).lean()).filter((t) => t.oaTagId).map((t) => [t._id.toString(), t.oaTagId!]),
+    (await CrmTag.find({ syncToOfficialAccount: true }).limit(1000).lean())
+      .filter((t) => t.oaTagId)
+      .map((t) => [t._id.toString(), t.oaTagId!]),
   );
   const ops = (await OaTagOp.find({}).limit(5000).batchSize(5000).lean<OaTagOpDoc[]>()).filter((o) => o.notBefore <= now);
   // Tag changes grouped by (tag, op), each group sent 50 openids at a time.
@@ -90,7 +92,11 @@ export async function syncOfficialAccountTags(wechat: WechatPlatform, now = new 
       const batch = withOpenid.slice(i, i + OA_TAG_LIMITS.batch);
       const outcome = await send(wechat, group[0]!.op, oaTagId, batch, result);
       if (outcome === 'throttled') {
-        await postpone(withOpenid.slice(i).map((b) => b.op), now, 'quota');
+        await postpone(
+          withOpenid.slice(i).map((b) => b.op),
+          now,
+          'quota',
+        );
         return { ...result, throttled: true };
       }
     }

@@ -33,7 +33,8 @@ export async function rebuildSegmentIndex(now = new Date()): Promise<IndexBuild>
   for (const [key, ids] of members) {
     ids.sort();
     const docs = [];
-    for (let n = 0; n * CHUNK_SIZE < ids.length; n++) docs.push({ _id: `${key}|${gen}|${n}`, key, gen, ids: ids.slice(n * CHUNK_SIZE, (n + 1) * CHUNK_SIZE) });
+    for (let n = 0; n * CHUNK_SIZE < ids.length; n++)
+      docs.push({ _id: `${key}|${gen}|${n}`, key, gen, ids: ids.slice(n * CHUNK_SIZE, (n + 1) * CHUNK_SIZE) });
     if (docs.length) await KeyChunk.insertMany(docs, { ordered: true, lean: true });
     chunks += docs.length;
     await KeyIndex.replaceOne({ _id: key }, { gen, chunks: docs.length, count: ids.length, builtAt: now }, { upsert: true });
@@ -63,7 +64,9 @@ export async function indexBuiltAt(): Promise<Date | undefined> {
 export async function indexedIds(key: string): Promise<{ ids: string[]; builtAt: Date } | undefined> {
   const pointer = await KeyIndex.findById(key).lean();
   if (!pointer) return undefined;
-  const chunks = await Promise.all(Array.from({ length: pointer.chunks }, (_, n) => KeyChunk.findById(`${key}|${pointer.gen}|${n}`, { ids: 1 }).lean()));
+  const chunks = await Promise.all(
+    Array.from({ length: pointer.chunks }, (_, n) => KeyChunk.findById(`${key}|${pointer.gen}|${n}`, { ids: 1 }).lean()),
+  );
   if (chunks.some((c) => !c)) return undefined; // a generation being replaced under us: read directly
   return { ids: chunks.flatMap((c) => c!.ids), builtAt: pointer.builtAt };
 }

@@ -80,7 +80,10 @@ export async function segmentMembers(conditions: SegmentCondition[], now = new D
   const negatives = resolved.filter((r) => r.negate);
   const included = await Promise.all((positives.length ? positives : [{ keys: ['all'] }]).map((p) => idsWithAny(p.keys, now)));
   const excluded = await Promise.all(negatives.map((n) => idsWithAny(n.keys, now)));
-  const asOf = [...included, ...excluded].reduce<Date | undefined>((min, s) => (s.asOf && (!min || s.asOf < min) ? s.asOf : min), undefined);
+  const asOf = [...included, ...excluded].reduce<Date | undefined>(
+    (min, s) => (s.asOf && (!min || s.asOf < min) ? s.asOf : min),
+    undefined,
+  );
   included.sort((a, b) => a.ids.size - b.ids.size);
   const [smallest, ...others] = included;
   const ids: string[] = [];
@@ -113,7 +116,8 @@ export async function listSegments(): Promise<SegmentDoc[]> {
 
 export async function getSegment(segmentId: string): Promise<SegmentDoc> {
   if (segmentId === ADVOCATES_SEGMENT_ID) await ensureBuiltIns();
-  const segment = Types.ObjectId.isValid(segmentId) && /^[0-9a-f]{24}$/.test(segmentId) ? await Segment.findById(segmentId).lean<SegmentDoc>() : null;
+  const segment =
+    Types.ObjectId.isValid(segmentId) && /^[0-9a-f]{24}$/.test(segmentId) ? await Segment.findById(segmentId).lean<SegmentDoc>() : null;
   if (!segment) throw segmentNotFound();
   return segment;
 }

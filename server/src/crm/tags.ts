@@ -54,7 +54,12 @@ interface ByStaff {
 }
 
 /** Staff put a manual tag on a customer; once per tag and customer. */
-export async function applyManualTag(customerId: Types.ObjectId, tagId: string, by: ByStaff, now = new Date()): Promise<{ created: boolean; tag: TagDoc }> {
+export async function applyManualTag(
+  customerId: Types.ObjectId,
+  tagId: string,
+  by: ByStaff,
+  now = new Date(),
+): Promise<{ created: boolean; tag: TagDoc }> {
   const tag = await getTag(tagId);
   if (tag.kind !== 'manual') throw autoTagIsRuleKept();
   const key = tagKey(tag._id);

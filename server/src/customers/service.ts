@@ -229,7 +229,10 @@ export async function timelineOfCustomer(customerId: string): Promise<TimelineDo
  * timeline once (the range filter scans): never per request.
  */
 export async function scanTimeline(before: Date, each: (entry: TimelineDoc) => void): Promise<void> {
-  const cursor = TimelineEntry.find({ at: { $lt: before } }).lean<TimelineDoc[]>().batchSize(5_000).cursor();
+  const cursor = TimelineEntry.find({ at: { $lt: before } })
+    .lean<TimelineDoc[]>()
+    .batchSize(5_000)
+    .cursor();
   for await (const entry of cursor) each(entry as unknown as TimelineDoc);
 }
 

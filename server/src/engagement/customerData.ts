@@ -13,6 +13,8 @@ export const engagementData: CustomerDataPart = {
   async erase(customerId) {
     await Promise.all([
       EngagementEvent.deleteMany({ customerId }),
+      // Gifts they gave stay counted for the friend who received them, without naming the giver.
+      EngagementEvent.updateMany({ giverId: customerId }, { $unset: { giverId: 1 } }),
       EngagementMark.deleteMany({ customerId }),
       QuietCheck.deleteMany({ customerId }),
       EngagementFlag.deleteMany({ customerId }),
@@ -22,6 +24,7 @@ export const engagementData: CustomerDataPart = {
   async merge(from, into) {
     await Promise.all([
       EngagementEvent.updateMany({ customerId: from }, { $set: { customerId: into } }),
+      EngagementEvent.updateMany({ giverId: from }, { $set: { giverId: into } }),
       EngagementMark.updateMany({ customerId: from }, { $set: { customerId: into } }),
       QuietCheck.updateMany({ customerId: from }, { $set: { customerId: into } }),
       EngagementFlag.updateMany({ customerId: from }, { $set: { customerId: into } }),

@@ -166,7 +166,11 @@ export async function checkTiers(now: Date): Promise<number> {
 }
 
 /** Points of the customer's lots that expire in (now, before], still held, and the first such date. */
-export async function pointsExpiringBefore(customerId: Types.ObjectId, before: Date, now = new Date()): Promise<{ points: number; first?: Date }> {
+export async function pointsExpiringBefore(
+  customerId: Types.ObjectId,
+  before: Date,
+  now = new Date(),
+): Promise<{ points: number; first?: Date }> {
   const entries = await allLedgerEntries(customerId);
   const held = lotBalances(entries, now);
   let points = 0;

@@ -15,7 +15,7 @@ import { openAdmin, openStaff, shot, shown, signInAs, SHOTS, startH5Harness, typ
 let h5: H5Harness;
 let app: TestApp;
 const DAY = 86_400_000;
-let stores: Array<{ id: string; name: string }> = [];
+const stores: Array<{ id: string; name: string }> = [];
 
 beforeAll(async () => {
   h5 = await startH5Harness();
@@ -81,7 +81,14 @@ describe('analytics dashboard in Chromium', () => {
     const today = shanghaiDayOf(new Date());
     expect(await dash.locator('.range-to').innerText()).toContain(today);
     let svgs = await chartSvgs(page);
-    expect(Object.keys(svgs).sort()).toEqual(['chart-coupons', 'chart-follows', 'chart-members', 'chart-messages', 'chart-money', 'chart-tickets']);
+    expect(Object.keys(svgs).sort()).toEqual([
+      'chart-coupons',
+      'chart-follows',
+      'chart-members',
+      'chart-messages',
+      'chart-money',
+      'chart-tickets',
+    ]);
     for (const svg of Object.values(svgs)) {
       expect(svg).toContain('<path d="M');
       expect(linePoints(svg)).toBe(30);
@@ -170,11 +177,15 @@ describe('analytics dashboard in Chromium', () => {
     const manager = await login(app, 'demo-manager');
     const today = shanghaiDayOf(new Date());
     const from = shanghaiDayOf(new Date(Date.now() - 29 * DAY));
-    const own = await app.request('GET', `/api/v1/analytics/dashboard?from=${from}&to=${today}&storeId=${stores[0]!.id}`, { token: manager.token });
+    const own = await app.request('GET', `/api/v1/analytics/dashboard?from=${from}&to=${today}&storeId=${stores[0]!.id}`, {
+      token: manager.token,
+    });
     expect(own.status).toBe(200);
     expect(Number(await dash.locator('.stat-redeemed .stat-value').innerText())).toBe(own.body.coupons.redeemed);
     // Asking for the other store directly is refused.
-    const other = await app.request('GET', `/api/v1/analytics/dashboard?from=${from}&to=${today}&storeId=${stores[1]!.id}`, { token: manager.token });
+    const other = await app.request('GET', `/api/v1/analytics/dashboard?from=${from}&to=${today}&storeId=${stores[1]!.id}`, {
+      token: manager.token,
+    });
     expect(other.status).toBe(403);
     await shot(page, 'dashboard-04-manager');
     expect(failures).toEqual([]);

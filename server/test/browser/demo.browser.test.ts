@@ -90,7 +90,7 @@ describe('the demo brand on a fresh start', () => {
     const { page, failures } = await phone();
     await signInAs(page, server.url, 'manager');
     await openStaff(page, 'menu-inbox');
-    await shown(page, '.tickets-page').waitFor();
+    await shown(page, '.inbox-page .inbox-counts').waitFor();
     await page.waitForTimeout(1_500);
     await shot(page, 'demo-03-inbox');
     expect(failures).toEqual([]);

@@ -17,10 +17,15 @@ const shanghaiDay = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().s
 const today = () => shanghaiDay(Date.now());
 const daysBack = (n: number) => shanghaiDay(Date.now() - (n - 1) * DAY);
 
-const percent = (share: number | null | undefined) => (share === null || share === undefined ? t('dashboard.none') : `${Math.round(share * 1000) / 10}%`);
+const percent = (share: number | null | undefined) =>
+  share === null || share === undefined ? t('dashboard.none') : `${Math.round(share * 1000) / 10}%`;
 const yuan = (fen: number) => `¥${(fen / 100).toLocaleString('en-US', { maximumFractionDigits: 0 })}`;
 const duration = (ms: number | null) =>
-  ms === null ? t('dashboard.none') : ms >= 3_600_000 ? t('dashboard.hours', { hours: (ms / 3_600_000).toFixed(1) }) : t('dashboard.minutes', { minutes: Math.round(ms / 60_000) });
+  ms === null
+    ? t('dashboard.none')
+    : ms >= 3_600_000
+      ? t('dashboard.hours', { hours: (ms / 3_600_000).toFixed(1) })
+      : t('dashboard.minutes', { minutes: Math.round(ms / 60_000) });
 /** A dictionary word for a key the server sends, or the key itself when there is none. */
 const word = (k: string, fallback: string) => (isMessageKey(k) ? t(k as MessageKey) : fallback);
 const channelLabel = (key: string) => word(`dashboard.channel.${key}`, key);
@@ -152,7 +157,10 @@ export default function DashboardPage() {
           </View>
         )}
         <View className='download-row'>
-          <Text className={`mini-btn mini-btn-primary download-csv ${report ? '' : 'download-off'}`} onClick={() => report && void download()}>
+          <Text
+            className={`mini-btn mini-btn-primary download-csv ${report ? '' : 'download-off'}`}
+            onClick={() => report && void download()}
+          >
             {t('dashboard.download')}
           </Text>
           {notice && <Text className='muted csv-notice'>{notice}</Text>}
@@ -167,12 +175,20 @@ export default function DashboardPage() {
           <View className='section interactions'>
             <Text className='section-title'>{t('dashboard.interactions')}</Text>
             <View className='stat-grid'>
-              {!storeView && <Stat className='stat-messages-in' label={t('dashboard.messagesIn')} value={report.interactions.messagesIn ?? 0} />}
-              {!storeView && <Stat className='stat-replies-bot' label={t('dashboard.repliesBot')} value={report.interactions.repliesBot ?? 0} />}
+              {!storeView && (
+                <Stat className='stat-messages-in' label={t('dashboard.messagesIn')} value={report.interactions.messagesIn ?? 0} />
+              )}
+              {!storeView && (
+                <Stat className='stat-replies-bot' label={t('dashboard.repliesBot')} value={report.interactions.repliesBot ?? 0} />
+              )}
               <Stat className='stat-follows' label={t('dashboard.follows')} value={report.interactions.follows} />
               <Stat className='stat-unfollows' label={t('dashboard.unfollows')} value={report.interactions.unfollows} />
             </View>
-            {!storeView && <Text className='muted within5s'>{t('dashboard.within5s', { share: percent(report.interactions.answeredWithin5s?.share) })}</Text>}
+            {!storeView && (
+              <Text className='muted within5s'>
+                {t('dashboard.within5s', { share: percent(report.interactions.answeredWithin5s?.share) })}
+              </Text>
+            )}
             {!storeView && (
               <LineChart
                 className='chart-messages'
@@ -288,11 +304,23 @@ export default function DashboardPage() {
               ])}
             />
             <Text className='section-subtitle'>{t('dashboard.byCampaign')}</Text>
-            <BarList className='by-campaign' empty={t('common.noData')} bars={moneyBars(report.coupons.byCampaign, (r) => r.label ?? r.key.slice(-6), true)} />
+            <BarList
+              className='by-campaign'
+              empty={t('common.noData')}
+              bars={moneyBars(report.coupons.byCampaign, (r) => r.label ?? r.key.slice(-6), true)}
+            />
             <Text className='section-subtitle'>{t('dashboard.byChannel')}</Text>
-            <BarList className='by-channel' empty={t('common.noData')} bars={moneyBars(report.coupons.byChannel, (r) => claimChannelLabel(r.key), false)} />
+            <BarList
+              className='by-channel'
+              empty={t('common.noData')}
+              bars={moneyBars(report.coupons.byChannel, (r) => claimChannelLabel(r.key), false)}
+            />
             <Text className='section-subtitle'>{t('dashboard.byStore')}</Text>
-            <BarList className='by-store' empty={t('common.noData')} bars={moneyBars(report.coupons.byStore, (r) => storeName(r.key), true)} />
+            <BarList
+              className='by-store'
+              empty={t('common.noData')}
+              bars={moneyBars(report.coupons.byStore, (r) => storeName(r.key), true)}
+            />
           </View>
 
           <View className='section service'>
@@ -301,10 +329,16 @@ export default function DashboardPage() {
               <Stat className='stat-opened' label={t('dashboard.opened')} value={report.service.opened} />
             </View>
             <Text className='muted first-response'>
-              {t('dashboard.firstResponse', { time: duration(report.service.firstResponse.averageMs), breached: report.service.firstResponse.breached })}
+              {t('dashboard.firstResponse', {
+                time: duration(report.service.firstResponse.averageMs),
+                breached: report.service.firstResponse.breached,
+              })}
             </Text>
             <Text className='muted resolution'>
-              {t('dashboard.resolution', { time: duration(report.service.resolution.averageMs), breached: report.service.resolution.breached })}
+              {t('dashboard.resolution', {
+                time: duration(report.service.resolution.averageMs),
+                breached: report.service.resolution.breached,
+              })}
             </Text>
             <Text className='muted breached-share'>{t('dashboard.breachedShare', { share: percent(report.service.breachedShare) })}</Text>
             <Text className='muted complaints'>
@@ -326,7 +360,11 @@ export default function DashboardPage() {
             <BarList
               className='csat'
               empty={t('common.noData')}
-              bars={report.service.csat.distribution.map((c) => ({ key: c.key, label: t('dashboard.stars', { stars: c.key }), value: c.count }))}
+              bars={report.service.csat.distribution.map((c) => ({
+                key: c.key,
+                label: t('dashboard.stars', { stars: c.key }),
+                value: c.count,
+              }))}
             />
           </View>
 

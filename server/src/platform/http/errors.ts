@@ -1,5 +1,13 @@
 import type { ZodError } from 'zod';
-import { CouponErrorCode, ErrorCode, MemberErrorCode, OutreachErrorCode, TicketErrorCode, type AnyErrorCode, type FieldIssue } from '@shared/errors';
+import {
+  CouponErrorCode,
+  ErrorCode,
+  MemberErrorCode,
+  OutreachErrorCode,
+  TicketErrorCode,
+  type AnyErrorCode,
+  type FieldIssue,
+} from '@shared/errors';
 import { DomainError } from '../errors';
 
 export { badRequest, busy, conflict, DomainError, forbidden, isDomainError, notFound, unauthenticated } from '../errors';

@@ -59,7 +59,13 @@ export const CRM_API_ROUTES: ApiRoute[] = [
     access: 'admin',
     summary: 'Save a segment (every condition must hold)',
     body: segmentDefinition,
-    example: { name: '金卡活跃', conditions: [{ kind: 'tier', tiers: ['gold'] }, { kind: 'active', withinDays: 30, negate: false }] },
+    example: {
+      name: '金卡活跃',
+      conditions: [
+        { kind: 'tier', tiers: ['gold'] },
+        { kind: 'active', withinDays: 30, negate: false },
+      ],
+    },
     success: { status: 201, schema: segmentView, description: 'The segment' },
   },
   {
@@ -69,7 +75,12 @@ export const CRM_API_ROUTES: ApiRoute[] = [
     access: 'admin',
     summary: 'Count and preview the customers matching conditions, without saving them',
     body: previewSegmentRequest,
-    example: { conditions: [{ kind: 'following', value: true }, { kind: 'points', atLeast: 500 }] },
+    example: {
+      conditions: [
+        { kind: 'following', value: true },
+        { kind: 'points', atLeast: 500 },
+      ],
+    },
     success: { status: 200, schema: segmentCount, description: 'The live count and the first members' },
   },
   {
@@ -142,7 +153,11 @@ export const CRM_API_ROUTES: ApiRoute[] = [
     access: 'staff',
     query: timelineQuery,
     summary: "One page of the customer's timeline, newest first",
-    success: { status: 200, schema: z.object({ items: z.array(timelineItem), nextCursor: z.string().nullable() }), description: 'The page' },
+    success: {
+      status: 200,
+      schema: z.object({ items: z.array(timelineItem), nextCursor: z.string().nullable() }),
+      description: 'The page',
+    },
     errors: [404],
   },
   {

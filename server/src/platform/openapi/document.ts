@@ -417,7 +417,8 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/analytics/dashboard',
     tag: 'analytics',
     access: 'manager',
-    summary: 'The dashboard over a date range: interactions, members, coupons and money, service (admins: all stores or one; managers: their store)',
+    summary:
+      'The dashboard over a date range: interactions, members, coupons and money, service (admins: all stores or one; managers: their store)',
     query: dashboardQuery,
     success: { status: 200, schema: dashboardReportView, description: 'The dashboard' },
     errors: [],
@@ -904,17 +905,26 @@ export const API_ROUTES: ApiRoute[] = [
     access: 'admin',
     summary: 'Flagged claims, gifts, follows and clerks, with the reasons (the review queue)',
     query: reviewQuerySchema,
-    success: { status: 200, schema: view('ReviewListView', 'Flags and counts per status (shared/engagement.ts).'), description: 'The queue' },
+    success: {
+      status: 200,
+      schema: view('ReviewListView', 'Flags and counts per status (shared/engagement.ts).'),
+      description: 'The queue',
+    },
   },
   {
     method: 'post',
     path: '/admin/engagement/review/:id/decision',
     tag: 'engagement',
     access: 'admin',
-    summary: 'Confirm a flag (a held claim is refused and its stock place returns; optionally void the coupon) or clear it (a held claim is issued)',
+    summary:
+      'Confirm a flag (a held claim is refused and its stock place returns; optionally void the coupon) or clear it (a held claim is issued)',
     body: reviewDecisionSchema,
     example: { action: 'confirm', voidCoupon: true },
-    success: { status: 200, schema: z.object({ flag: view('FlagView', 'One flag (shared/engagement.ts).') }), description: 'The decided flag' },
+    success: {
+      status: 200,
+      schema: z.object({ flag: view('FlagView', 'One flag (shared/engagement.ts).') }),
+      description: 'The decided flag',
+    },
     errors: [404, 409],
   },
 ];
