@@ -16,6 +16,9 @@ export const engagementData: CustomerDataPart = {
       // Gifts they gave stay counted for the friend who received them, without naming the giver.
       EngagementEvent.updateMany({ giverId: customerId }, { $unset: { giverId: 1 } }),
       EngagementMark.deleteMany({ customerId }),
+      // A gift-funnel mark is the friend's, named `gin|<friend>|<bucket>|<giver>`: the giver's go too
+      // (a scan, fine for a rare erase).
+      EngagementMark.deleteMany({ _id: { $regex: `^gin\\|.*\\|${String(customerId)}$` } }),
       QuietCheck.deleteMany({ customerId }),
       EngagementFlag.deleteMany({ customerId }),
     ]);
