@@ -98,7 +98,7 @@ export async function ensureGinIndexes(client: pg.Client): Promise<GinIndexPlan[
     const sql =
       `CREATE INDEX IF NOT EXISTS ${client.escapeIdentifier(plan.name)} ` +
       `ON ${client.escapeIdentifier(plan.schema)}.${client.escapeIdentifier(plan.table)} ` +
-      `USING gin ((_jsonb -> ${client.escapeLiteral(plan.field)}) jsonb_path_ops)`;
+      `USING gin ((_jsonb -> ${client.escapeLiteral(plan.field)}) jsonb_path_ops) WITH (fastupdate = off)`;
     try {
       await client.query(sql);
       created.push(plan);
@@ -109,6 +109,32 @@ export async function ensureGinIndexes(client: pg.Client): Promise<GinIndexPlan[
       if (code !== '42P01' && code !== '55P03') failure ??= err;
     }
   }
+  await turnOffPendingLists(client);
   if (failure) throw failure;
   return created;
+}
+
+/**
+ * GIN's "fast update" parks new entries in a pending list that every lookup reads in full until a
+ * vacuum folds it in (a manual ANALYZE does not; up to gin_pending_list_limit, 4 MB, per index). On
+ * collections written all day (timeline, deliveries) that made every indexed lookup slower the more
+ * had been written since the last autovacuum. Our indexes take each entry straight in instead; ones
+ * made before that (an older DATA_DIR) are switched over and their pending list folded in, once.
+ */
+async function turnOffPendingLists(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'i' AND c.relname LIKE $1 AND NOT coalesce(c.reloptions @> ARRAY['fastupdate=off'], false)`,
+    [`${GIN_INDEX_PREFIX}%`],
+  );
+  for (const { schema, name } of rows) {
+    const index = `${client.escapeIdentifier(schema)}.${client.escapeIdentifier(name)}`;
+    try {
+      await client.query(`ALTER INDEX ${index} SET (fastupdate = off)`);
+      await client.query('SELECT gin_clean_pending_list($1::regclass)', [index]);
+    } catch (err) {
+      // Dropped meanwhile, or busy (lock_timeout): the next pass tries again.
+      if (!['42P01', '55P03'].includes((err as { code?: string }).code ?? '')) throw err;
+    }
+  }
 }

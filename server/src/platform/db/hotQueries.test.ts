@@ -103,8 +103,33 @@ describe.runIf(enginePostgres)('the embedded engine', () => {
       const defs = rows.map((r) => r.def);
       expect(defs.some((d) => d.includes("'_id'") && d.includes('jsonb_path_ops'))).toBe(true);
       expect(defs.some((d) => d.includes("'sku'") && d.includes('jsonb_path_ops'))).toBe(true);
+      // No pending list: every lookup would read it whole until a vacuum folds it in.
+      expect(defs.every((d) => d.includes('fastupdate=off'))).toBe(true);
     });
   }, 240_000);
+
+  it('switches a GIN index made with a pending list (an older data directory) to direct entry', async () => {
+    const name = `oldgin_${new Types.ObjectId().toHexString()}`;
+    await mongoose.connection.db!.collection(name).createIndex({ sku: 1 });
+    await mongoose.connection.db!.collection(name).insertMany(Array.from({ length: 50 }, (_, i) => ({ sku: `s${i}` })));
+    await withClient(async (client) => {
+      await ensureGinIndexes(client);
+      const [sku] = (await ginOf(client, name)).present.filter((p) => p.field === 'sku');
+      expect(sku).toBeDefined();
+      const index = `${client.escapeIdentifier(sku!.schema)}.${client.escapeIdentifier(sku!.name)}`;
+      // As an earlier version made them: GIN's default, fastupdate on.
+      await client.query(`ALTER INDEX ${index} SET (fastupdate = on)`);
+      await mongoose.connection.db!.collection(name).insertMany(Array.from({ length: 50 }, (_, i) => ({ sku: `t${i}` })));
+      await ensureGinIndexes(client);
+      const { rows } = await client.query<{ options: string[] | null }>(
+        'SELECT c.reloptions AS options FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2',
+        [sku!.schema, sku!.name],
+      );
+      expect(rows[0]?.options).toContain('fastupdate=off');
+      const found = await mongoose.connection.db!.collection(name).find({ sku: 't7' }).toArray();
+      expect(found).toHaveLength(1);
+    });
+  }, 120_000);
 
   it("covers every top-level field of every index that any module's model declares", async () => {
     // Every model the server registers (modules.ts imports every module), whatever module added it.
