@@ -35,3 +35,48 @@ acquisitionSchema.index({ customerId: 1 });
 
 export const DailyRollup = mongoose.model('AnalyticsDailyRollup', dailyRollupSchema, 'analytics_daily_rollups');
 export const AcquisitionRecord = mongoose.model('AnalyticsAcquisition', acquisitionSchema, 'analytics_acquisitions');
+
+/**
+ * What the daily snapshots need of every person the timeline has seen (joined, tier, last touch,
+ * months active, standing redemptions, first touch), as of the end of one day: saved by a rollup
+ * pass so that the next one reads only the days it rolls up, not the whole timeline. Insert-only:
+ * a pass writes its rows in chunks under its own pass id, then the state document (the day is the
+ * _id, so one state per day stands); chunks without a state are a pass that died, and are removed.
+ */
+const rollupStateSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    day: { type: String, required: true },
+    pass: { type: String, required: true },
+    chunks: { type: Number, required: true },
+    people: { type: Number, required: true },
+    /** When the pass that wrote it began: an erasure after that makes it unusable. */
+    startedAt: { type: Date, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+const rollupStateChunkSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    pass: { type: String, required: true },
+    /**
+     * The rows (one per person, see rollupState.ts) as JSON text: the engine stores no arrays of
+     * arrays, and one string is far cheaper for it to read back than thousands of small values.
+     */
+    rows: { type: String, required: true },
+  },
+  { versionKey: false },
+);
+rollupStateChunkSchema.index({ pass: 1 });
+
+/** A customer's data was erased or merged at `at`: saved states from passes begun before are not used. */
+const rollupStateVoidSchema = new Schema(
+  { _id: { type: String, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+);
+
+export const RollupState = mongoose.model('AnalyticsRollupState', rollupStateSchema, 'analytics_rollup_states');
+export const RollupStateChunk = mongoose.model('AnalyticsRollupStateChunk', rollupStateChunkSchema, 'analytics_rollup_state_chunks');
+export const RollupStateVoid = mongoose.model('AnalyticsRollupStateVoid', rollupStateVoidSchema, 'analytics_rollup_state_voids');

@@ -332,8 +332,24 @@ describe('analytics dashboard', () => {
     expect(afterKill).toBe(1);
     await checkRanges();
 
+    // The first whole pass, as it would have run ten days ago: it reads the whole timeline and
+    // saves the people as of its last day.
+    const first = await runRollups(new Date(now.getTime() - 10 * DAY));
+    expect(first.read).toBe('timeline');
+    const afterFirst = await rollups.countDocuments();
+    expect(afterFirst).toBeGreaterThan(55);
+    await checkRanges();
+
+    // The next pass starts from that state and reads only the days after it; killed after one day…
+    const killedLater = await rollupProcess('analytics-rollup.after-day');
+    expect(killedLater.signal, killedLater.out).toBe('SIGKILL');
+    expect(await rollups.countDocuments()).toBe(afterFirst + 1);
+    await checkRanges();
+
+    // …and run again, from the same saved state.
     const rerun = await rollupProcess();
     expect(rerun.code, rerun.out).toBe(0);
+    expect(rerun.out).toContain('from the saved state');
     const written = await rollups.countDocuments();
     expect(written).toBeGreaterThan(70);
     await checkRanges();

@@ -1,7 +1,12 @@
-// The daily rollup: one pass over the timeline writes one document per closed day (counters and
-// the day's snapshots), insert-only. Run by the periodic job's lease holder; safe to cut short and
-// repeat (a day is written whole or not at all, and a day written stands).
-import { firstTimelineAt, scanTimeline } from '../customers';
+// The daily rollup: a pass writes one document per closed day (counters and the day's snapshots),
+// insert-only. Run by the periodic job's lease holder; safe to cut short and repeat (a day is
+// written whole or not at all, and a day written stands).
+//
+// The snapshots (tier mix, active members, repeat customers, cohorts) need every person's history.
+// The first pass reads the whole timeline once and saves what the snapshots need of each person as
+// of its last day (rollupState.ts). Every later pass starts from the newest saved state and reads
+// only the days after it, each by its `day` (an indexed equality): a day's entries, not the timeline.
+import { firstTimelineAt, scanTimeline, timelineOfDay } from '../customers';
 import { insertEach } from '../platform/db/batch';
 import { failpoint } from '../platform/failpoints';
 import type { PeriodicJob } from '../platform/jobs/periodic';
@@ -21,6 +26,7 @@ import {
   type FactEntry,
 } from './facts';
 import { AcquisitionRecord, DailyRollup } from './model';
+import { loadRollupState, saveRollupState, type PersonRow } from './rollupState';
 
 /** What a rollup counts; a change of rules bumps it and the days are rolled up again under new ids. */
 export const ROLLUP_VERSION = 1;
@@ -50,11 +56,12 @@ interface PersonState {
 export interface RollupResult {
   rolled: string[];
   skipped: string[];
+  /** What the pass read: the whole timeline (no saved state to start from), the days after a saved state, or nothing. */
+  read: 'timeline' | 'days' | 'nothing';
 }
 
 /** Which days of [first, last] have no rollup yet. */
-async function pendingDays(first: number, last: number): Promise<number[]> {
-  const written = new Set((await DailyRollup.find({}, { _id: 1 }).lean()).map((d) => d._id));
+function pendingDays(written: ReadonlySet<string>, first: number, last: number): number[] {
   const days: number[] = [];
   for (let day = Math.max(first, last - MAX_BACKFILL_DAYS + 1); day <= last; day++)
     if (!written.has(rollupId(dayOfIndex(day)))) days.push(day);
@@ -63,10 +70,24 @@ async function pendingDays(first: number, last: number): Promise<number[]> {
 
 /** Rolls up every closed day that has no rollup yet. */
 export async function runRollups(now = new Date()): Promise<RollupResult> {
+  const startedAt = new Date();
+  const last = lastClosedDay(now);
+  const written = new Set((await DailyRollup.find({}, { _id: 1 }).lean()).map((d) => d._id));
+  const saved = await loadRollupState(last);
+  if (saved) {
+    const days = pendingDays(written, saved.day + 1, last);
+    if (!days.length) return { rolled: [], skipped: [], read: 'nothing' };
+    return rollForward(saved.people, saved.day + 1, days, now, startedAt);
+  }
   const firstAt = await firstTimelineAt();
-  if (!firstAt) return { rolled: [], skipped: [] };
-  const days = await pendingDays(dayIndex(firstAt), lastClosedDay(now));
-  if (!days.length) return { rolled: [], skipped: [] };
+  if (!firstAt) return { rolled: [], skipped: [], read: 'nothing' };
+  const days = pendingDays(written, dayIndex(firstAt), last);
+  if (!days.length) return { rolled: [], skipped: [], read: 'nothing' };
+  return rollFromTimeline(days, now, startedAt);
+}
+
+/** The first pass: one read of the whole timeline, then the state saved for the next passes. */
+async function rollFromTimeline(days: number[], now: Date, startedAt: Date): Promise<RollupResult> {
   const pending = new Set(days);
   const lastDay = days[days.length - 1]!;
 
@@ -151,7 +172,159 @@ export async function runRollups(now = new Date()): Promise<RollupResult> {
     (outcome === 'inserted' ? rolled : skipped).push(dayOfIndex(day));
     failpoint('analytics-rollup.after-day');
   }
-  return { rolled, skipped };
+  await saveRollupState(lastDay, rowsAsOf(people, voided), startedAt, now);
+  return { rolled, skipped, read: 'timeline' };
+}
+
+/** What the next passes need of each person, from their history up to the pass's last day. */
+function rowsAsOf(people: Map<string, PersonState>, voided: ReadonlySet<string>): Map<string, PersonRow> {
+  const rows = new Map<string, PersonRow>();
+  for (const [id, p] of people) {
+    const tiers = [...p.tiers].sort((a, b) => a[1] - b[1]);
+    const joined = p.joined;
+    rows.set(id, {
+      joined,
+      tier: tiers.at(-1)?.[2] ?? 'regular',
+      lastTouch: p.days.size ? Math.max(...p.days) : undefined,
+      months: new Set(joined === undefined ? [] : [...p.days].filter((d) => d >= joined).map(monthOfIndex)),
+      redemptions: p.redemptions.filter(([, id]) => !voided.has(id)).length,
+      first: p.first?.acquisition,
+    });
+  }
+  return rows;
+}
+
+const entryOrder = (a: FactEntry, b: FactEntry) => +a.at - +b.at || String(a._id).localeCompare(String(b._id));
+
+/**
+ * The passes after the first: from the saved state, each day from `from` on is read by its `day`
+ * (with the next one, for the voids that follow a redemption within minutes), applied to the people,
+ * and rolled up if it is pending. The state as of the last day is saved at the end.
+ */
+async function rollForward(
+  people: Map<string, PersonRow>,
+  from: number,
+  days: number[],
+  now: Date,
+  startedAt: Date,
+): Promise<RollupResult> {
+  const pending = new Set(days);
+  const lastDay = days[days.length - 1]!;
+  const read = (day: number) => timelineOfDay(dayOfIndex(day)) as Promise<unknown[]> as Promise<FactEntry[]>;
+  const rolled: string[] = [];
+  const skipped: string[] = [];
+  let entries = await read(from);
+  for (let day = from; day <= lastDay; day++) {
+    const next = await read(day + 1);
+    const voided = new Set<string>();
+    for (const entry of [...entries, ...next]) {
+      const v = voidedRedemption(entry);
+      if (v) voided.add(v);
+    }
+    const acquired = applyDay(people, day, entries.sort(entryOrder), voided);
+    if (acquired.length) {
+      const outcomes = await insertEach(
+        AcquisitionRecord,
+        acquired.map(({ id, at, acquisition }) => ({
+          _id: id,
+          customerId: id,
+          channel: acquisition.channel,
+          store: acquisition.store,
+          at,
+        })),
+      );
+      const failed = outcomes.find((o) => o instanceof Error);
+      if (failed) throw failed;
+    }
+    if (pending.has(day)) {
+      const dayCounters = new DayCounters();
+      for (const entry of entries) dayCounters.add(entry);
+      const counters = dayCounters.finish({ voided, acquisitionOf: (id) => people.get(id)?.first });
+      for (const a of acquired) addTo(counters, 'oa.acquired', a.acquisition.store, a.acquisition.channel);
+      snapshotOfRows(people, day, counters);
+      const [outcome] = await insertEach(DailyRollup, [
+        { _id: rollupId(dayOfIndex(day)), counters: [...counters].map(([k, v]) => ({ k, v })), version: ROLLUP_VERSION, at: now },
+      ]);
+      if (outcome instanceof Error) throw outcome;
+      (outcome === 'inserted' ? rolled : skipped).push(dayOfIndex(day));
+      failpoint('analytics-rollup.after-day');
+    }
+    entries = next;
+  }
+  await saveRollupState(lastDay, people, startedAt, now);
+  return { rolled, skipped, read: 'days' };
+}
+
+/** Applies one day's entries (in order) to the people; returns who was acquired that day. */
+function applyDay(
+  people: Map<string, PersonRow>,
+  day: number,
+  entries: FactEntry[],
+  voided: ReadonlySet<string>,
+): Array<{ id: string; at: Date; acquisition: Acquisition }> {
+  const acquired: Array<{ id: string; at: Date; acquisition: Acquisition }> = [];
+  const touched = new Set<PersonRow>();
+  for (const entry of entries) {
+    const id = entry.customerId.toString();
+    let p = people.get(id);
+    if (!p) people.set(id, (p = { tier: 'regular', months: new Set(), redemptions: 0 }));
+    const data = (entry.data ?? {}) as Record<string, unknown>;
+    if (entry.type === 'member.joined') {
+      p.joined ??= day;
+      p.tier = 'regular';
+    } else if (entry.type === 'member.tier_changed' && typeof data.to === 'string') {
+      p.tier = data.to;
+    } else if (entry.type === 'coupon.redeemed' && typeof data.redemptionId === 'string' && !voided.has(data.redemptionId)) {
+      p.redemptions++;
+    }
+    if (!p.first) {
+      const acquisition = touchChannel(entry);
+      if (acquisition) {
+        p.first = acquisition;
+        acquired.push({ id, at: entry.at, acquisition });
+      }
+    }
+    if (isPersonTouch(entry)) touched.add(p);
+  }
+  // After the whole day: a touch on the day someone joined counts for their cohort.
+  for (const p of touched) {
+    p.lastTouch = day;
+    if (p.joined !== undefined && p.joined <= day) p.months.add(monthOfIndex(day));
+  }
+  return acquired;
+}
+
+/** The day's snapshots from the people as of its end (the same figures as snapshotter's). */
+function snapshotOfRows(people: Map<string, PersonRow>, day: number, counters: Counters): void {
+  let active = 0;
+  let repeat = 0;
+  const tiers = new Map<string, number>();
+  const cohortSize = new Map<string, number>();
+  const cohort = new Map<string, number>();
+  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  for (const p of people.values()) {
+    if (p.redemptions >= 2) repeat++;
+    if (p.joined === undefined || p.joined > day) continue;
+    if (p.lastTouch !== undefined && p.lastTouch >= day - 29) active++;
+    bump(tiers, p.tier);
+    const joinMonth = monthOfIndex(p.joined);
+    bump(cohortSize, joinMonth);
+    for (const month of p.months) bump(cohort, `${joinMonth}|${month}`);
+  }
+  writeSnapshot(counters, { active, repeat, tiers, cohortSize, cohort });
+}
+
+function writeSnapshot(
+  counters: Counters,
+  s: { active: number; repeat: number; tiers: Map<string, number>; cohortSize: Map<string, number>; cohort: Map<string, number> },
+): void {
+  addTo(counters, 'snap.active30', '-', '-', s.active);
+  addTo(counters, 'snap.repeat', '-', '-', s.repeat);
+  for (const [tier, n] of s.tiers) addTo(counters, 'snap.tier', '-', tier, n);
+  for (const [month, n] of s.cohortSize) addTo(counters, 'snap.cohortSize', '-', month, n);
+  for (const [key, n] of s.cohort) addTo(counters, 'snap.cohort', '-', key, n);
+  // Written even when zero, so that a rolled day always says how many were active.
+  if (!counters.has('snap.active30|-|-')) counters.set('snap.active30|-|-', 0);
 }
 
 /** The members' state as of the end of a day: tier mix, active in 30 days, repeat customers, cohorts. */
@@ -194,13 +367,7 @@ function snapshotter(people: Map<string, PersonState>, voided: ReadonlySet<strin
       }
       for (const month of months) cohort.set(`${joinMonth}|${month}`, (cohort.get(`${joinMonth}|${month}`) ?? 0) + 1);
     }
-    addTo(counters, 'snap.active30', '-', '-', active);
-    addTo(counters, 'snap.repeat', '-', '-', secondRedemption.filter((d) => d <= day).length);
-    for (const [tier, n] of tiers) addTo(counters, 'snap.tier', '-', tier, n);
-    for (const [month, n] of cohortSize) addTo(counters, 'snap.cohortSize', '-', month, n);
-    for (const [key, n] of cohort) addTo(counters, 'snap.cohort', '-', key, n);
-    // Written even when zero, so that a rolled day always says how many were active.
-    if (!counters.has('snap.active30|-|-')) counters.set('snap.active30|-|-', 0);
+    writeSnapshot(counters, { active, repeat: secondRedemption.filter((d) => d <= day).length, tiers, cohortSize, cohort });
   };
 }
 

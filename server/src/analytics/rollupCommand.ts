@@ -14,7 +14,13 @@ async function main(): Promise<void> {
     const result = await runRollups(new Date());
     process.stdout.write(
       `rolled up ${result.rolled.length} day(s)${result.rolled.length ? ` (${result.rolled[0]} … ${result.rolled.at(-1)})` : ''}, ` +
-        `${result.skipped.length} already written, in ${Date.now() - started} ms\n`,
+        `${result.skipped.length} already written, in ${Date.now() - started} ms` +
+        (result.read === 'days'
+          ? ', from the saved state (read only the days after it)'
+          : result.read === 'timeline'
+            ? ', reading the whole timeline'
+            : '') +
+        '\n',
     );
   } finally {
     await disconnectDatabase();
