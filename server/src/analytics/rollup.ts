@@ -29,7 +29,7 @@ import { AcquisitionRecord, DailyRollup } from './model';
 import { loadRollupState, saveRollupState, type PersonRow } from './rollupState';
 
 /** What a rollup counts; a change of rules bumps it and the days are rolled up again under new ids. */
-export const ROLLUP_VERSION = 1;
+export const ROLLUP_VERSION = 2;
 export const rollupId = (day: string) => `v${ROLLUP_VERSION}:${day}`;
 
 /**
@@ -88,6 +88,8 @@ export async function runRollups(now = new Date()): Promise<RollupResult> {
 
 /** The first pass: one read of the whole timeline, then the state saved for the next passes. */
 async function rollFromTimeline(days: number[], now: Date, startedAt: Date): Promise<RollupResult> {
+  // Days written under an earlier version are written again under this one: the old ones go.
+  await DailyRollup.deleteMany({ version: { $ne: ROLLUP_VERSION } });
   const pending = new Set(days);
   const lastDay = days[days.length - 1]!;
 
@@ -165,16 +167,24 @@ async function rollFromTimeline(days: number[], now: Date, startedAt: Date): Pro
     });
     for (const a of acquiredOn.get(day) ?? []) addTo(counters, 'oa.acquired', a.store, a.channel);
     snapshots(day, counters);
-    const [outcome] = await insertEach(DailyRollup, [
-      { _id: rollupId(dayOfIndex(day)), counters: [...counters].map(([k, v]) => ({ k, v })), version: ROLLUP_VERSION, at: now },
-    ]);
-    if (outcome instanceof Error) throw outcome;
-    (outcome === 'inserted' ? rolled : skipped).push(dayOfIndex(day));
+    (await writeDay(day, counters, now)) ? rolled.push(dayOfIndex(day)) : skipped.push(dayOfIndex(day));
     failpoint('analytics-rollup.after-day');
   }
   await saveRollupState(lastDay, rowsAsOf(people, voided), startedAt, now);
   return { rolled, skipped, read: 'timeline' };
 }
+
+/** Writes a day's rollup; false when it was written already (that one stands). */
+async function writeDay(day: number, counters: Counters, now: Date): Promise<boolean> {
+  const [outcome] = await insertEach(DailyRollup, [
+    { _id: rollupId(dayOfIndex(day)), counters: JSON.stringify([...counters]), version: ROLLUP_VERSION, at: now },
+  ]);
+  if (outcome instanceof Error) throw outcome;
+  return outcome === 'inserted';
+}
+
+/** A written day's counters. */
+export const countersOf = (doc: { counters: string }): Counters => new Map(JSON.parse(doc.counters) as Array<[string, number]>);
 
 /** What the next passes need of each person, from their history up to the pass's last day. */
 function rowsAsOf(people: Map<string, PersonState>, voided: ReadonlySet<string>): Map<string, PersonRow> {
@@ -242,11 +252,7 @@ async function rollForward(
       const counters = dayCounters.finish({ voided, acquisitionOf: (id) => people.get(id)?.first });
       for (const a of acquired) addTo(counters, 'oa.acquired', a.acquisition.store, a.acquisition.channel);
       snapshotOfRows(people, day, counters);
-      const [outcome] = await insertEach(DailyRollup, [
-        { _id: rollupId(dayOfIndex(day)), counters: [...counters].map(([k, v]) => ({ k, v })), version: ROLLUP_VERSION, at: now },
-      ]);
-      if (outcome instanceof Error) throw outcome;
-      (outcome === 'inserted' ? rolled : skipped).push(dayOfIndex(day));
+      (await writeDay(day, counters, now)) ? rolled.push(dayOfIndex(day)) : skipped.push(dayOfIndex(day));
       failpoint('analytics-rollup.after-day');
     }
     entries = next;
