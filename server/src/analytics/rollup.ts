@@ -167,7 +167,7 @@ async function rollFromTimeline(days: number[], now: Date, startedAt: Date): Pro
     });
     for (const a of acquiredOn.get(day) ?? []) addTo(counters, 'oa.acquired', a.store, a.channel);
     snapshots(day, counters);
-    (await writeDay(day, counters, now)) ? rolled.push(dayOfIndex(day)) : skipped.push(dayOfIndex(day));
+    ((await writeDay(day, counters, now)) ? rolled : skipped).push(dayOfIndex(day));
     failpoint('analytics-rollup.after-day');
   }
   await saveRollupState(lastDay, rowsAsOf(people, voided), startedAt, now);
@@ -252,7 +252,7 @@ async function rollForward(
       const counters = dayCounters.finish({ voided, acquisitionOf: (id) => people.get(id)?.first });
       for (const a of acquired) addTo(counters, 'oa.acquired', a.acquisition.store, a.acquisition.channel);
       snapshotOfRows(people, day, counters);
-      (await writeDay(day, counters, now)) ? rolled.push(dayOfIndex(day)) : skipped.push(dayOfIndex(day));
+      ((await writeDay(day, counters, now)) ? rolled : skipped).push(dayOfIndex(day));
       failpoint('analytics-rollup.after-day');
     }
     entries = next;
