@@ -2,7 +2,8 @@
 // timeline entries) and at 100k customers (1M entries), against the real server (its own process)
 // and database. The timeline is seeded with insertMany (entries shaped as the modules write them,
 // spread over 90 days up to now, so today's part is counted live), the closed days are rolled up
-// (timed too), then the dashboard is asked for the last 90 days, brand-wide and for one store.
+// (timed too: the first pass, then a daily one from its saved state, then today's closed hours), then
+// the dashboard is asked for the last 90 days, brand-wide and for one store.
 //
 //   npm run bench:dashboard                 (embedded engine in a scratch directory)
 //   BENCH_CUSTOMERS=20000 npm run bench:dashboard   (a smaller large step)
@@ -12,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mongoose, { Types } from 'mongoose';
+import { rollHours } from '../src/analytics/live';
 import { rollupId, runRollups } from '../src/analytics/rollup';
 import { loadConfig } from '../src/platform/config';
 import { startEmbeddedEngine, type EmbeddedEngine } from '../src/platform/db/embeddedEngine';
@@ -201,6 +203,11 @@ async function scale(
     const daily = await runRollups(new Date());
     const dailySeconds = (performance.now() - started) / 1000;
     console.log(`  rollup, daily pass: ${daily.rolled.length} day(s) written in ${dailySeconds.toFixed(1)} s (read: ${daily.read})`);
+    started = performance.now();
+    const hours = await rollHours(new Date());
+    console.log(
+      `  rollup of today's closed hours: ${hours.length} hour(s) written in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     await engine?.ensureIndexes();
     const brand = await measure(url, admin, query);
     const store = await measure(url, admin, `${query}&storeId=${stores[0]}`);

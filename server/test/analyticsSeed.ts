@@ -19,6 +19,7 @@ export interface SeedEntry {
   customerId: Types.ObjectId;
   at: Date;
   day: string;
+  hour: string;
   type: string;
   channel: string;
   summary: string;
@@ -28,6 +29,7 @@ export interface SeedEntry {
 
 const DAY = 86_400_000;
 export const shanghaiDayOf = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+const shanghaiHourOf = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 13);
 
 function prng(seed: number) {
   let s = seed >>> 0 || 1;
@@ -61,6 +63,7 @@ export function generateTimeline(options: SeedOptions, emit: (batch: SeedEntry[]
       customerId,
       at,
       day: shanghaiDayOf(at),
+      hour: shanghaiHourOf(at),
       type,
       channel,
       summary: type,

@@ -1,6 +1,7 @@
 // The dashboard over a date range: closed days from their rollups, the days not rolled up yet
-// (today, and yesterday in the first hour) counted live from their timeline entries, added up per
-// day. The timeline is read by an indexed equality (the day), never by a range.
+// (today, and yesterday in the first hour) from their hourly rollups and the last hour or two
+// counted live (live.ts), added up per day. The timeline is read by an indexed equality (the hour
+// or the day), never by a range.
 import {
   ATTRIBUTION_RULES,
   type ClockStats,
@@ -10,22 +11,9 @@ import {
   type MoneyRow,
 } from '@shared/api/analytics';
 import { campaignNames } from '../coupons';
-import { timelineOfCustomer, timelineOfDay } from '../customers';
-import {
-  dayIndex,
-  dayOfIndex,
-  DayCounters,
-  indexOfDay,
-  isBefore,
-  splitKey,
-  startOfDayIndex,
-  touchChannel,
-  voidedRedemption,
-  type Acquisition,
-  type Counters,
-  type FactEntry,
-} from './facts';
-import { AcquisitionRecord, DailyRollup } from './model';
+import { dayIndex, dayOfIndex, indexOfDay, splitKey, startOfDayIndex, type Counters } from './facts';
+import { liveDayCounters } from './live';
+import { DailyRollup } from './model';
 import { countersOf, rollupId } from './rollup';
 
 /** Flagged (suspected fake) engagement in a range, from the engagement module once it is wired. */
@@ -39,20 +27,6 @@ export interface DashboardInput {
   to: string;
   /** undefined: every store. */
   storeId?: string | undefined;
-}
-
-/** Runs `work` over the items with at most `limit` at once. */
-async function eachLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** The counters of every day in the range: rolled-up days as written, the others live. */
@@ -81,58 +55,9 @@ async function countersByDay(
     } else live.push(d);
   });
   if (live.length) {
-    for (const [d, counters] of await liveCounters(live)) days.set(d, counters);
+    for (const [d, counters] of await liveDayCounters(live, now)) days.set(d, counters);
   }
   return { days, live, rolled };
-}
-
-/** Counters of days without a rollup, from their timeline entries. */
-async function liveCounters(days: number[]): Promise<Map<number, Counters>> {
-  const entriesByDay = await eachLimited(days, 4, (d) => timelineOfDay(dayOfIndex(d)) as Promise<unknown[]> as Promise<FactEntry[]>);
-  const voided = new Set<string>();
-  const firstTouch = new Map<string, { at: Date; id: string; acquisition: Acquisition }>();
-  const unfollowers = new Set<string>();
-  for (const entries of entriesByDay) {
-    for (const entry of entries) {
-      const v = voidedRedemption(entry);
-      if (v) voided.add(v);
-      const customer = entry.customerId.toString();
-      const acquisition = touchChannel(entry);
-      if (acquisition) {
-        const candidate = { at: entry.at, id: String(entry._id), acquisition };
-        const known = firstTouch.get(customer);
-        if (!known || isBefore(candidate, known)) firstTouch.set(customer, candidate);
-      }
-      if (entry.type === 'oa.event' && (entry.data as { type?: string } | undefined)?.type === 'unsubscribe') unfollowers.add(customer);
-    }
-  }
-  // An unfollower's first touch is usually older than the live days: the rollup job recorded it.
-  const recorded = new Map<string, Acquisition>();
-  const ids = [...unfollowers];
-  const records = await eachLimited(ids, 16, (id) => AcquisitionRecord.findById(id).lean());
-  records.forEach((r, i) => {
-    if (r) recorded.set(ids[i]!, { channel: r.channel as Acquisition['channel'], store: r.store });
-  });
-  // Not recorded yet (no rollup pass has seen them): their first touch from their own timeline.
-  const unrecorded = ids.filter((id) => !recorded.has(id));
-  const histories = await eachLimited(unrecorded, 8, (id) => timelineOfCustomer(id) as Promise<unknown[]> as Promise<FactEntry[]>);
-  histories.forEach((entries, i) => {
-    let first: { at: Date; id: string; acquisition: Acquisition } | undefined;
-    for (const entry of entries) {
-      const acquisition = touchChannel(entry);
-      if (!acquisition) continue;
-      const candidate = { at: entry.at, id: String(entry._id), acquisition };
-      if (!first || isBefore(candidate, first)) first = candidate;
-    }
-    if (first) recorded.set(unrecorded[i]!, first.acquisition);
-  });
-  const result = new Map<number, Counters>();
-  days.forEach((d, i) => {
-    const counters = new DayCounters();
-    for (const entry of entriesByDay[i]!) counters.add(entry);
-    result.set(d, counters.finish({ voided, acquisitionOf: (id) => recorded.get(id) ?? firstTouch.get(id)?.acquisition }));
-  });
-  return result;
 }
 
 const share = (part: number, whole: number): number | null => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null);

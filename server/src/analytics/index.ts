@@ -2,5 +2,7 @@
 
 export { analyticsRoutes } from './routes';
 export { dashboardReport, type FlaggedCountsSource } from './dashboard';
-export { rollupJob, runRollups } from './rollup';
+export { runRollups } from './rollup';
+export { rollHours } from './live';
+export { rollupJob } from './job';
 export { analyticsData } from './customerData';

@@ -35,6 +35,24 @@ const acquisitionSchema = new Schema(
 );
 acquisitionSchema.index({ customerId: 1 });
 
+/**
+ * One closed hour of a day that has no day rollup yet (today): the same counters as a day's, for
+ * that hour's entries, written once by the rollup job's lease holder. Read by `day` (indexed).
+ */
+const hourlyRollupSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    day: { type: String, required: true },
+    hour: { type: String, required: true },
+    counters: { type: String, required: true },
+    version: { type: Number, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+hourlyRollupSchema.index({ day: 1 });
+
+export const HourlyRollup = mongoose.model('AnalyticsHourlyRollup', hourlyRollupSchema, 'analytics_hourly_rollups');
 export const DailyRollup = mongoose.model('AnalyticsDailyRollup', dailyRollupSchema, 'analytics_daily_rollups');
 export const AcquisitionRecord = mongoose.model('AnalyticsAcquisition', acquisitionSchema, 'analytics_acquisitions');
 

@@ -7,6 +7,8 @@ import { generateTimeline, shanghaiDayOf, type SeedEntry } from '../../test/anal
 import { startTestApp, type TestApp } from '../../test/helpers';
 import { login, type SignedIn } from '../../test/session';
 import { LOGIN_LIMITS } from '../auth/routes';
+import { appendTimeline } from '../customers';
+import { rollHours } from './live';
 import { runRollups } from './rollup';
 
 let app: TestApp;
@@ -359,19 +361,31 @@ describe('analytics dashboard', () => {
     expect(await rollups.countDocuments()).toBe(written);
   }, 300_000);
 
+  it("today's closed hours are rolled up once each, and the figures still equal the brute force", async () => {
+    // Due: every hour of a day without a day rollup (today; yesterday too in its first hour after
+    // midnight) that ended a quarter of an hour ago.
+    const rolledDays = new Set(
+      (await mongoose.connection.collection('analytics_daily_rollups').find({}).toArray()).map((d) => String(d._id)),
+    );
+    const days = [day(-1), day(0)].filter((d) => ![...rolledDays].some((id) => id.endsWith(`:${d}`)));
+    const due = days.flatMap((d) =>
+      Array.from({ length: 24 }, (_, h) => `${d}T${String(h).padStart(2, '0')}`).filter(
+        (hour) => Date.parse(`${hour}:00:00+08:00`) + 75 * 60_000 <= now.getTime(),
+      ),
+    );
+    // The server's own periodic job may have written some already: together, each due hour once.
+    await rollHours(now);
+    const hourly = await mongoose.connection.collection('analytics_hourly_rollups').find({}).toArray();
+    expect(hourly.map((h) => String(h.hour)).sort()).toEqual(due.sort());
+    expect(await rollHours(now)).toEqual([]);
+    await checkRanges();
+  }, 180_000);
+
   it('today stays live: an entry written now shows at once', async () => {
     const query = `/api/v1/analytics/dashboard?from=${day(0)}&to=${day(0)}`;
     const before = (await get(query, admin)).body;
     expect(before.liveDays).toContain(day(0));
-    await mongoose.connection.collection('timeline').insertOne({
-      customerId: new Types.ObjectId(),
-      at: new Date(),
-      day: shanghaiDayOf(new Date()),
-      type: 'oa.message',
-      channel: 'official_account',
-      summary: 'hi',
-      data: { type: 'text' },
-    });
+    await appendTimeline(new Types.ObjectId(), { type: 'oa.message', channel: 'official_account', summary: 'hi', data: { type: 'text' } });
     const after = (await get(query, admin)).body;
     expect(after.interactions.messagesIn).toBe(before.interactions.messagesIn + 1);
   });

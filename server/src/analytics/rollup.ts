@@ -9,7 +9,6 @@
 import { firstTimelineAt, scanTimeline, timelineOfDay } from '../customers';
 import { insertEach } from '../platform/db/batch';
 import { failpoint } from '../platform/failpoints';
-import type { PeriodicJob } from '../platform/jobs/periodic';
 import {
   addTo,
   dayIndex,
@@ -177,13 +176,16 @@ async function rollFromTimeline(days: number[], now: Date, startedAt: Date): Pro
 /** Writes a day's rollup; false when it was written already (that one stands). */
 async function writeDay(day: number, counters: Counters, now: Date): Promise<boolean> {
   const [outcome] = await insertEach(DailyRollup, [
-    { _id: rollupId(dayOfIndex(day)), counters: JSON.stringify([...counters]), version: ROLLUP_VERSION, at: now },
+    { _id: rollupId(dayOfIndex(day)), counters: writeCounters(counters), version: ROLLUP_VERSION, at: now },
   ]);
   if (outcome instanceof Error) throw outcome;
   return outcome === 'inserted';
 }
 
-/** A written day's counters. */
+/** Counters as a rollup keeps them: `[key, value]` pairs as JSON text. */
+export const writeCounters = (counters: Counters): string => JSON.stringify([...counters]);
+
+/** A written day's (or hour's) counters. */
 export const countersOf = (doc: { counters: string }): Counters => new Map(JSON.parse(doc.counters) as Array<[string, number]>);
 
 /** What the next passes need of each person, from their history up to the pass's last day. */
@@ -388,12 +390,3 @@ function hasDayIn(sorted: number[], from: number, to: number): boolean {
   }
   return lo < sorted.length && sorted[lo]! <= to;
 }
-
-/** The periodic job: every 10 minutes, roll up the days that closed. */
-export const rollupJob: PeriodicJob = {
-  name: 'analytics-rollup',
-  intervalMs: 10 * 60 * 1000,
-  run: async (now) => {
-    await runRollups(now);
-  },
-};

@@ -3,6 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { loadConfigOrExit } from '../platform/config';
 import { connectDatabase, disconnectDatabase } from '../platform/db/connection';
+import { rollHours } from './live';
 import { runRollups } from './rollup';
 
 async function main(): Promise<void> {
@@ -11,7 +12,9 @@ async function main(): Promise<void> {
   await connectDatabase(config.mongodbUri);
   try {
     const started = Date.now();
-    const result = await runRollups(new Date());
+    const now = new Date();
+    const result = await runRollups(now);
+    const hours = await rollHours(now);
     process.stdout.write(
       `rolled up ${result.rolled.length} day(s)${result.rolled.length ? ` (${result.rolled[0]} … ${result.rolled.at(-1)})` : ''}, ` +
         `${result.skipped.length} already written, in ${Date.now() - started} ms` +
@@ -20,7 +23,7 @@ async function main(): Promise<void> {
           : result.read === 'timeline'
             ? ', reading the whole timeline'
             : '') +
-        '\n',
+        `; ${hours.length} hour(s) of today rolled up\n`,
     );
   } finally {
     await disconnectDatabase();

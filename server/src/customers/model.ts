@@ -65,10 +65,13 @@ const timelineSchema = new Schema({
    * which the embedded engine serves from an index (a range on `at` scans the whole collection).
    */
   day: { type: String },
+  /** The entry's hour in Asia/Shanghai (`YYYY-MM-DDTHH`): today's figures read the last hour or two by equality. */
+  hour: { type: String },
 });
 timelineSchema.index({ customerId: 1, at: -1 });
 timelineSchema.index({ type: 1, at: -1 });
 timelineSchema.index({ day: 1 });
+timelineSchema.index({ hour: 1 });
 
 export type CustomerDoc = InferSchemaType<typeof customerSchema> & { _id: Types.ObjectId };
 export type IdentityKind = 'oa_openid' | 'mp_openid' | 'unionid';

@@ -170,6 +170,11 @@ export function shanghaiDay(at: Date): string {
   return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
+/** A moment's hour in Asia/Shanghai as `YYYY-MM-DDTHH`. */
+export function shanghaiHour(at: Date): string {
+  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 13);
+}
+
 /** The _id of a keyed timeline entry: the same source always gives the same id. */
 export function timelineIdFor(sourceKey: string): Types.ObjectId {
   return new Types.ObjectId(createHash('sha256').update(`timeline:${sourceKey}`).digest().subarray(0, 12));
@@ -209,6 +214,7 @@ export async function appendTimelineEntries(customerId: Types.ObjectId, entries:
         ...entry,
         at,
         day: shanghaiDay(at),
+        hour: shanghaiHour(at),
       });
     }),
   );
@@ -217,6 +223,11 @@ export async function appendTimelineEntries(customerId: Types.ObjectId, entries:
 /** Every entry of one Asia/Shanghai day (`YYYY-MM-DD`), for reports: an indexed equality read. */
 export async function timelineOfDay(day: string): Promise<TimelineDoc[]> {
   return TimelineEntry.find({ day }).lean<TimelineDoc[]>().batchSize(100_000);
+}
+
+/** Every entry of one Asia/Shanghai hour (`YYYY-MM-DDTHH`): an indexed equality read. */
+export async function timelineOfHour(hour: string): Promise<TimelineDoc[]> {
+  return TimelineEntry.find({ hour }).lean<TimelineDoc[]>().batchSize(100_000);
 }
 
 /** Every entry of one customer, in no particular order (an indexed equality read). */
