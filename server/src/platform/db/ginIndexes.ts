@@ -104,9 +104,11 @@ export async function ensureGinIndexes(client: pg.Client): Promise<GinIndexPlan[
       created.push(plan);
     } catch (err) {
       // 42P01: the table went away (collection dropped) between the plan and now; 55P03: the
-      // table is busy (lock_timeout): the next pass tries again.
+      // table is busy (lock_timeout): the next pass tries again. 23505: another client (the
+      // engine's own pass, another instance) created the same index at the same moment; IF NOT
+      // EXISTS does not cover that race.
       const code = (err as { code?: string }).code;
-      if (code !== '42P01' && code !== '55P03') failure ??= err;
+      if (code !== '42P01' && code !== '55P03' && code !== '23505') failure ??= err;
     }
   }
   await turnOffPendingLists(client);
