@@ -186,6 +186,25 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
   const customerDocs: Array<Record<string, unknown>> = [];
   const identityDocs: Array<Record<string, unknown>> = [];
   const timeline: Array<Record<string, unknown>> = [];
+  /** A message to the official account and the bot's answer a moment later, as the account records them. */
+  const oaExchange = (customerId: Types.ObjectId, at: Date, text: string, reply: { type: string; content?: string }) => {
+    timeline.push({
+      customerId,
+      at,
+      type: 'oa.message',
+      channel: 'official_account',
+      summary: text,
+      data: { type: 'text', content: text },
+    });
+    timeline.push({
+      customerId,
+      at: new Date(at.getTime() + 800),
+      type: 'oa.reply',
+      channel: 'official_account',
+      summary: reply.content ?? reply.type,
+      data: { reply, via: 'passive' },
+    });
+  };
   const people: Array<{
     id: Types.ObjectId;
     createdAt: Date;
@@ -248,22 +267,7 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
           ['优惠券', '最新优惠请进入小程序领券中心'],
           ['门店地址', '南京西路旗舰店：南京西路 1266 号'],
         ] as const);
-        timeline.push({
-          customerId: id,
-          at,
-          type: 'oa.message',
-          channel: 'official_account',
-          summary: text,
-          data: { type: 'text', content: text },
-        });
-        timeline.push({
-          customerId: id,
-          at: new Date(at.getTime() + 800),
-          type: 'oa.reply',
-          channel: 'official_account',
-          summary: reply,
-          data: { reply: { type: 'text', content: reply }, via: 'passive' },
-        });
+        oaExchange(id, at, text, { type: 'text', content: reply });
       }
     }
     // Home broadband: one address each; a fifth share the office or mall network of their store.
@@ -288,22 +292,7 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
       waitingIds.add(p.id.toString());
       const at = new Date(now.getTime() - randomInt(20 * 60_000, 30 * HOUR));
       const text = pick(['人工', '转人工客服', '人工，订单有问题']);
-      timeline.push({
-        customerId: p.id,
-        at,
-        type: 'oa.message',
-        channel: 'official_account',
-        summary: text,
-        data: { type: 'text', content: text },
-      });
-      timeline.push({
-        customerId: p.id,
-        at: new Date(at.getTime() + 800),
-        type: 'oa.reply',
-        channel: 'official_account',
-        summary: 'transfer_customer_service',
-        data: { reply: { type: 'transfer_customer_service' }, via: 'passive' },
-      });
+      oaExchange(p.id, at, text, { type: 'transfer_customer_service' });
     }
   }
 
