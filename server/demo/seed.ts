@@ -3,7 +3,9 @@
 // Stores, staff and campaigns are made through the product's own HTTP routes; the history behind
 // them (90 days of customers, members, follows and messages, claims, gifts, redemptions, tickets,
 // ratings) is written in bulk (insertMany) in the shapes the services write, then the engagement
-// review scores it, with one coupon-farming attack in it. It refuses a database that holds
+// review scores it, with one coupon-farming attack in it. Then the brand's CRM tags and segments are
+// made through the same routes, the CRM rules pass tags everyone, and the closed days are rolled up,
+// so the dashboard, the segments and Today show the brand at once. It refuses a database that holds
 // anything but an earlier demo seed, and seeding twice does nothing.
 import { randomBytes, randomInt } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -11,7 +13,9 @@ import mongoose, { Types } from 'mongoose';
 import { couponCodeFromBytes } from '@shared/couponCode';
 import { TIERS } from '@shared/tiers';
 import { Ticket } from '../src/aftersale/model';
+import { runRollups } from '../src/analytics';
 import { Campaign, Coupon, CouponGift, FunnelEvent, Redemption } from '../src/coupons/model';
+import { runRulesPass } from '../src/crm';
 import { Customer, CustomerIdentity, TimelineEntry } from '../src/customers/model';
 import { runScoringPass } from '../src/engagement';
 import { EngagementEvent, EngagementFlag, EngagementMark } from '../src/engagement/model';
@@ -107,6 +111,9 @@ export interface SeedReport {
   gifts: number;
   redemptions: number;
   tickets: number;
+  tags: number;
+  segments: number;
+  rolledDays: number;
   farmAccounts: number;
   farmCustomerIds: string[];
   sinkCustomerId: string;
@@ -179,7 +186,35 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
   const customerDocs: Array<Record<string, unknown>> = [];
   const identityDocs: Array<Record<string, unknown>> = [];
   const timeline: Array<Record<string, unknown>> = [];
-  const people: Array<{ id: Types.ObjectId; createdAt: Date; ip: string; device: string; follower: boolean; storeIx: number }> = [];
+  /** A message to the official account and the bot's answer a moment later, as the account records them. */
+  const oaExchange = (customerId: Types.ObjectId, at: Date, text: string, reply: { type: string; content?: string }) => {
+    timeline.push({
+      customerId,
+      at,
+      type: 'oa.message',
+      channel: 'official_account',
+      summary: text,
+      data: { type: 'text', content: text },
+    });
+    timeline.push({
+      customerId,
+      at: new Date(at.getTime() + 800),
+      type: 'oa.reply',
+      channel: 'official_account',
+      summary: reply.content ?? reply.type,
+      data: { reply, via: 'passive' },
+    });
+  };
+  const people: Array<{
+    id: Types.ObjectId;
+    createdAt: Date;
+    ip: string;
+    device: string;
+    follower: boolean;
+    storeIx: number;
+    /** Followed from their store's QR code. */
+    storeQr: boolean;
+  }> = [];
   for (let i = 0; i < customers; i++) {
     // More people joined lately than at the start: the brand is growing.
     const createdAt = new Date(t0 + Math.floor(Math.sqrt(Math.random()) * (90 * DAY - HOUR)));
@@ -232,27 +267,33 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
           ['优惠券', '最新优惠请进入小程序领券中心'],
           ['门店地址', '南京西路旗舰店：南京西路 1266 号'],
         ] as const);
-        timeline.push({
-          customerId: id,
-          at,
-          type: 'oa.message',
-          channel: 'official_account',
-          summary: text,
-          data: { type: 'text', content: text },
-        });
-        timeline.push({
-          customerId: id,
-          at: new Date(at.getTime() + 800),
-          type: 'oa.reply',
-          channel: 'official_account',
-          summary: reply,
-          data: { via: 'passive' },
-        });
+        oaExchange(id, at, text, { type: 'text', content: reply });
       }
     }
     // Home broadband: one address each; a fifth share the office or mall network of their store.
     const ip = chance(0.2) ? `100.64.${storeIx}.${randomInt(1, 5)}` : `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
-    people.push({ id, createdAt, ip, device: randomBytes(12).toString('hex'), follower, storeIx });
+    people.push({
+      id,
+      createdAt,
+      ip,
+      device: randomBytes(12).toString('hex'),
+      follower,
+      storeIx,
+      storeQr: follower && scene !== undefined,
+    });
+  }
+
+  // A few followers of each store asked for a person in the last day and the bot handed them over:
+  // nobody has answered yet (Today's "waiting for a person").
+  const waitingIds = new Set<string>();
+  for (let storeIx = 0; storeIx < 3; storeIx++) {
+    const fans = people.filter((p) => p.storeQr && p.storeIx === storeIx && p.createdAt.getTime() < now.getTime() - 2 * DAY);
+    for (const p of fans.slice(0, storeIx === 0 ? 5 : 3)) {
+      waitingIds.add(p.id.toString());
+      const at = new Date(now.getTime() - randomInt(20 * 60_000, 30 * HOUR));
+      const text = pick(['人工', '转人工客服', '人工，订单有问题']);
+      oaExchange(p.id, at, text, { type: 'transfer_customer_service' });
+    }
   }
 
   // Members: three in five joined, with tiers and points.
@@ -291,6 +332,21 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
       at: joinedAt,
       expiresAt: new Date(joinedAt.getTime() + 365 * DAY),
     });
+    // One in twenty-five brought points from the old paper card that run out this week.
+    if (chance(0.04)) {
+      const carried = randomInt(2, 30) * 10;
+      ledger.push({
+        customerId: p.id,
+        type: 'earn',
+        points: carried,
+        reason: '纸质会员卡积分转入',
+        refKey: `demo-carried:${p.id.toString()}`,
+        seq: 2,
+        balanceAfter: points + carried,
+        at: new Date(joinedAt.getTime() + 1_000),
+        expiresAt: new Date(now.getTime() + randomInt(HOUR, 6 * DAY)),
+      });
+    }
     timeline.push({
       customerId: p.id,
       at: joinedAt,
@@ -298,6 +354,17 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
       channel: 'mini_program',
       summary: `Joined as member ${memberNo}`,
     });
+    // Members join at the first tier; the points behind a higher one upgraded them.
+    if (tier.id !== TIERS[0]!.id) {
+      timeline.push({
+        customerId: p.id,
+        at: new Date(joinedAt.getTime() + 2_000),
+        type: 'member.tier_changed',
+        channel: 'system',
+        summary: `Upgraded to ${tier.name}`,
+        data: { from: TIERS[0]!.id, to: tier.id, direction: 'up' },
+      });
+    }
   }
 
   // Claims, gifts and redemptions.
@@ -496,7 +563,14 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
             summary: `Used coupon "${camp.name}"`,
             storeId,
             staffId,
-            data: { couponId: couponId.toString(), orderAmountFen, discountFen },
+            data: {
+              couponId: couponId.toString(),
+              redemptionId: redemptionId.toString(),
+              campaignId: camp.id,
+              claimChannel: coupon.channel,
+              orderAmountFen,
+              discountFen,
+            },
           });
         }
       }
@@ -507,18 +581,26 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
   // Tickets: SLA met, breached, still open; rated when done.
   const tickets: Array<Record<string, unknown>> = [];
   for (let i = 0; i < 160; i++) {
-    const p = pick(people);
-    const createdAt = between(Math.max(p.createdAt.getTime(), t0), now.getTime() - HOUR);
+    // The first six: two unhappy customers per store last week (late, rated low, not called back yet).
+    const unhappy = i < 6;
+    const p = unhappy ? pick(people.filter((x) => x.storeIx === i % 3 && x.createdAt.getTime() < now.getTime() - 12 * DAY)) : pick(people);
+    const createdAt = unhappy
+      ? between(now.getTime() - 10 * DAY, now.getTime() - 6 * DAY)
+      : between(Math.max(p.createdAt.getTime(), t0), now.getTime() - HOUR);
     const type = pick(['repair', 'return_refund', 'exchange', 'complaint', 'inquiry'] as const);
-    const done = createdAt.getTime() < now.getTime() - 3 * DAY ? chance(0.9) : chance(0.4);
-    const breached = chance(0.15);
+    const done = unhappy || (createdAt.getTime() < now.getTime() - 3 * DAY ? chance(0.9) : chance(0.4));
+    const breached = unhappy || chance(0.15);
     const firstResponseDue = new Date(createdAt.getTime() + 4 * HOUR);
     const resolutionDue = new Date(createdAt.getTime() + 48 * HOUR);
     const firstRespondedAt = new Date(createdAt.getTime() + (breached ? randomInt(5, 12) * HOUR : randomInt(5, 180) * 60_000));
     const resolvedAt = new Date(createdAt.getTime() + (breached ? randomInt(50, 90) : randomInt(3, 40)) * HOUR);
     const state = done ? (chance(0.7) ? 'closed' : 'resolved') : firstRespondedAt < now ? 'in_progress' : 'submitted';
-    const stars = chance(0.75) ? (breached ? randomInt(1, 4) : randomInt(3, 6)) : undefined;
+    const stars = unhappy ? randomInt(1, 3) : chance(0.75) ? (breached ? randomInt(1, 4) : randomInt(3, 6)) : undefined;
+    const ticketId = new Types.ObjectId();
+    const source = type === 'complaint' && chance(0.5) ? 'official_account' : 'mini_program';
+    const ratedAt = resolvedAt < now ? resolvedAt : now;
     tickets.push({
+      _id: ticketId,
       customerId: p.id,
       storeId: new Types.ObjectId(stores[p.storeIx]),
       type,
@@ -533,7 +615,7 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
       priority: type === 'complaint' ? 'high' : 'normal',
       state,
       version: 1,
-      source: type === 'complaint' && chance(0.5) ? 'official_account' : 'mini_program',
+      source,
       history: [],
       sla: {
         cycle: 0,
@@ -545,25 +627,77 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
         resolutionLevel: breached ? 'overdue' : 'none',
         ...(done ? {} : { nextDueAt: resolutionDue }),
       },
-      atRisk: false,
+      // Open, not late yet, due within the next 12 hours: the SLA job would have raised it.
+      atRisk: !done && resolutionDue > now && resolutionDue.getTime() - now.getTime() < 12 * HOUR,
       overdue: !done && resolutionDue < now,
       escalations: breached ? 1 : 0,
       ...(done ? { resolution: '已为您处理完毕', resolvedAt: resolvedAt < now ? resolvedAt : now } : {}),
       ...(state === 'closed' ? { closedAt: resolvedAt < now ? resolvedAt : now } : {}),
-      ...(done && stars
-        ? { rating: { stars, at: resolvedAt < now ? resolvedAt : now, ...(stars <= 2 ? { comment: '处理太慢了' } : {}) } }
-        : {}),
+      ...(done && stars ? { rating: { stars, at: ratedAt, ...(stars <= 2 ? { comment: '处理太慢了' } : {}) } } : {}),
       createdAt,
       updatedAt: createdAt,
     });
+    // The ticket's life on the timeline, as the after-sale service writes it (the dashboard reads these).
+    const storeId = new Types.ObjectId(stores[p.storeIx]);
+    const ticket = { ticketId: ticketId.toString() };
     timeline.push({
       customerId: p.id,
       at: createdAt,
-      type: 'ticket.opened',
-      channel: 'mini_program',
-      summary: `Opened a ${type} request`,
-      storeId: new Types.ObjectId(stores[p.storeIx]),
+      type: 'ticket.created',
+      channel: source,
+      summary: `${type} ticket submitted`,
+      data: { ...ticket, type, priority: type === 'complaint' ? 'high' : 'normal', source },
+      storeId,
     });
+    if (firstRespondedAt < now) {
+      timeline.push({
+        customerId: p.id,
+        at: firstRespondedAt,
+        type: 'ticket.start',
+        channel: 'store',
+        summary: 'submitted → in_progress',
+        data: {
+          ...ticket,
+          action: 'start',
+          from: 'submitted',
+          to: 'in_progress',
+          firstResponse: { ms: firstRespondedAt.getTime() - createdAt.getTime(), breached: firstRespondedAt > firstResponseDue },
+          ticketType: type,
+          source,
+        },
+        storeId,
+        staffId: staffOf(p.storeIx),
+      });
+    }
+    if (done && resolvedAt < now) {
+      timeline.push({
+        customerId: p.id,
+        at: resolvedAt,
+        type: 'ticket.resolve',
+        channel: 'store',
+        summary: 'in_progress → resolved',
+        data: {
+          ...ticket,
+          action: 'resolve',
+          from: 'in_progress',
+          to: 'resolved',
+          resolution: { ms: resolvedAt.getTime() - createdAt.getTime(), breached: resolvedAt > resolutionDue },
+        },
+        storeId,
+        staffId: staffOf(p.storeIx),
+      });
+    }
+    if (done && stars) {
+      timeline.push({
+        customerId: p.id,
+        at: ratedAt,
+        type: 'ticket.rated',
+        channel: 'mini_program',
+        summary: `${stars}★`,
+        data: { ...ticket, stars },
+        storeId,
+      });
+    }
   }
 
   // The attack: 300 accounts made within the last hour behind 3 addresses, claiming the
@@ -748,6 +882,26 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
   // Score the whole history at once (the scoring job looks at the last two hours every minute).
   await runScoringPass(now, { windowMs: 91 * DAY });
 
+  // The brand's CRM, through its routes: tags (automatic ones kept by rules, manual ones set by the
+  // store's manager), then one rules pass over everyone (the job sweeps a page a minute) that also
+  // builds the segment index, then the saved segments.
+  const members = new Set(memberDocs.map((m) => String(m.customerId)));
+  const tags = await seedTags(api, admin.token, stores);
+  // Not the followers still waiting for a person: a staff touch after the handover answers them.
+  const regulars = people.filter((p) => p.storeQr && p.storeIx === 0 && members.has(p.id.toString()) && !waitingIds.has(p.id.toString()));
+  for (const [tag, who] of [
+    [tags.vip, regulars.slice(0, 12)],
+    [tags.coffee, regulars.slice(12, 20)],
+  ] as const) {
+    for (const p of who) {
+      await api.post(`/staff/customers/${p.id.toString()}/tags`, { tagId: tag, storeId: stores[0] }, staffPeople.manager.token);
+    }
+  }
+  await runRulesPass(new Date(), { sweepAll: true });
+  const segments = await seedSegments(api, admin.token, stores, tags);
+  // The closed days rolled up now (the job does it ten minutes after a start): the dashboard's 90 days at once.
+  const rolled = await runRollups(new Date());
+
   await markerCollection().updateOne({ _id: 'demo' }, { $set: { state: 'done', at: new Date() } });
   return {
     seeded: true,
@@ -759,12 +913,66 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
       gifts: gifts.length,
       redemptions: redemptions.length,
       tickets: tickets.length,
+      tags: Object.keys(tags).length,
+      segments: segments.length,
+      rolledDays: rolled.rolled.length,
       farmAccounts: farmIds.length,
       farmCustomerIds: farmIds,
       sinkCustomerId: sink.id.toString(),
       ms: Date.now() - started,
     },
   };
+}
+
+/** The brand's tags: automatic ones over what Loopline knows, and manual ones for the staff. */
+async function seedTags(api: Http, token: string, stores: string[]) {
+  const tag = async (name: string, rule?: Record<string, unknown>): Promise<string> =>
+    (await api.post('/admin/crm/tags', { name, ...(rule ? { rule } : {}) }, token)).id;
+  return {
+    storeFans: await tag('南京西路扫码关注', { kind: 'follow_channel', channel: `store:${stores[0]}` }),
+    points: await tag('高积分 1000+', { kind: 'points_at_least', points: 1000 }),
+    redeemed: await tag('核销过券', { kind: 'coupon', event: 'redeemed' }),
+    lowRating: await tag('差评待回访', { kind: 'low_rating', maxStars: 2 }),
+    openTicket: await tag('售后处理中', { kind: 'ticket_open' }),
+    hours: await tag('问过营业时间', { kind: 'keyword', keyword: '营业时间' }),
+    asleep: await tag('30 天未互动', { kind: 'inactive', days: 30 }),
+    vip: await tag('VIP 熟客'),
+    coffee: await tag('咖啡爱好者'),
+    care: await tag('回访关怀'),
+  };
+}
+
+/** Saved segments a brand manager would keep (the advocates segment is built in). */
+async function seedSegments(api: Http, token: string, stores: string[], tags: Awaited<ReturnType<typeof seedTags>>) {
+  const definitions = [
+    {
+      name: '高价值会员',
+      conditions: [
+        { kind: 'tier', tiers: ['gold', 'black_gold'] },
+        { kind: 'points', atLeast: 1000 },
+      ],
+    },
+    { name: '近30天活跃', conditions: [{ kind: 'active', withinDays: 30 }] },
+    { name: '投诉待回访', conditions: [{ kind: 'tag', tagId: tags.lowRating }] },
+    {
+      name: '南京西路 · 沉睡会员',
+      conditions: [
+        { kind: 'store', storeId: stores[0] },
+        { kind: 'behaviour', behaviour: 'member' },
+        { kind: 'active', withinDays: 30, negate: true },
+      ],
+    },
+    {
+      name: '关注未入会',
+      conditions: [
+        { kind: 'following', value: true },
+        { kind: 'behaviour', behaviour: 'member', negate: true },
+      ],
+    },
+  ];
+  const ids: string[] = [];
+  for (const d of definitions) ids.push((await api.post('/admin/crm/segments', d, token)).id);
+  return ids;
 }
 
 async function termsVersion(server: RunningServer): Promise<string> {
@@ -798,6 +1006,7 @@ async function main(): Promise<void> {
         [
           `Seeded the demo brand in ${(r.ms / 1000).toFixed(1)} s: 3 stores, 5 staff, 4 campaigns, ${r.customers} customers ` +
             `(${r.members} members, ${r.follows} followers), ${r.claims} claims, ${r.gifts} gifts, ${r.redemptions} redemptions, ${r.tickets} tickets,`,
+          `${r.tags} tags and ${r.segments} segments (every customer tagged by the rules), ${r.rolledDays} days rolled up for the dashboard,`,
           `and a coupon-farming attack (${r.farmAccounts} new accounts behind 3 addresses) for the review queue ` +
             `(honest activity flagged: ${fp.flagged} of ${fp.events}).`,
         ].join('\n') + '\n',
@@ -807,8 +1016,8 @@ async function main(): Promise<void> {
       [
         '',
         'Start it with `npm start` (same DATA_DIR / MONGODB_URI) and sign in at http://127.0.0.1:3000 as:',
-        `  admin    ${DEMO_LOGINS.admin}      (我的 → 品牌管理后台: funnel, campaigns, 异常互动审核)`,
-        `  manager  ${DEMO_LOGINS.manager}    (南京西路旗舰店)`,
+        `  admin    ${DEMO_LOGINS.admin}      (我的 → 品牌管理后台: 数据看板, funnel, 标签, 人群, 异常互动审核)`,
+        `  manager  ${DEMO_LOGINS.manager}    (南京西路旗舰店: 今日待办, 数据看板)`,
         `  clerk    ${DEMO_LOGINS.clerk}      (南京西路旗舰店; demo-clerk-2 redeems far above the store's rate)`,
         `  customer ${DEMO_LOGINS.customer}   (a member with points and coupons)`,
         '',

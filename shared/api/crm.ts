@@ -1,5 +1,6 @@
 // Social CRM: tags, segments, the staff customer view and the Today list (server/src/crm).
 import { z } from 'zod';
+import { TICKET_STATES, TICKET_TYPES } from '../tickets';
 import { objectId } from './common';
 
 /** What an automatic tag's rule says about a customer; re-checked as their behaviour changes. */
@@ -165,12 +166,25 @@ export const TODAY_KINDS = [
   'low_rating',
 ] as const;
 export type TodayKind = (typeof TODAY_KINDS)[number];
+/**
+ * One thing to handle. The facts are structured (the page words them in the reader's language):
+ * `at` is when it falls due — the SLA deadline (breached, at risk), the last escalation, the end of
+ * the 48-hour window (waiting for a person), the points' expiry, or when the rating was given.
+ */
 export const todayItem = z.object({
   kind: z.enum(TODAY_KINDS),
   customerId: objectId,
+  /** The customer's name, when they gave one. */
+  customerName: z.string().nullable(),
   ticketId: objectId.nullable(),
+  /** The ticket's type and state (ticket items; null otherwise). */
+  ticketType: z.enum(TICKET_TYPES).nullable(),
+  ticketState: z.enum(TICKET_STATES).nullable(),
+  /** How many times the complaint was escalated (complaint_escalated). */
+  escalations: z.number().int().nullable(),
+  /** The rating's stars (low_rating). */
+  stars: z.number().int().min(1).max(5).nullable(),
   at: z.string(),
-  detail: z.string(),
   /** Where it is handled: a mini-program page path. */
   link: z.string(),
 });

@@ -1,6 +1,6 @@
 // What the social CRM reads about a customer's tickets and a store's after-sale work for the day.
 import type { Types } from 'mongoose';
-import { OPEN_STATES } from '@shared/tickets';
+import { OPEN_STATES, type TicketState, type TicketType } from '@shared/tickets';
 import { Ticket, TicketMessage } from './model';
 import { LOW_RATING_MAX } from './ratingFollowUp';
 
@@ -47,7 +47,12 @@ export interface StoreWork {
   ticketId: Types.ObjectId;
   customerId: Types.ObjectId;
   at: Date;
-  detail: string;
+  ticketType: TicketType;
+  ticketState: TicketState;
+  /** Times escalated (complaint_escalated). */
+  escalations?: number;
+  /** The rating's stars (low_rating). */
+  stars?: number;
 }
 
 /**
@@ -66,14 +71,14 @@ export async function storeWorklist(storeId: Types.ObjectId, now = new Date()): 
   const work: StoreWork[] = [];
   for (const t of tickets) {
     const open = (OPEN_STATES as readonly string[]).includes(t.state);
-    const base = { ticketId: t._id, customerId: t.customerId };
+    const base = { ticketId: t._id, customerId: t.customerId, ticketType: t.type as TicketType, ticketState: t.state as TicketState };
     if (open) {
       const due = t.sla?.nextDueAt;
       const breached = t.overdue || (due !== undefined && due !== null && due.getTime() <= now.getTime());
-      if (breached) work.push({ ...base, kind: 'sla_breached', at: due ?? t.createdAt, detail: `${t.type} ${t.state}` });
-      else if (t.atRisk) work.push({ ...base, kind: 'sla_at_risk', at: due ?? t.createdAt, detail: `${t.type} ${t.state}` });
+      if (breached) work.push({ ...base, kind: 'sla_breached', at: due ?? t.createdAt });
+      else if (t.atRisk) work.push({ ...base, kind: 'sla_at_risk', at: due ?? t.createdAt });
       if (t.type === 'complaint' && (t.escalations ?? 0) > 0) {
-        work.push({ ...base, kind: 'complaint_escalated', at: t.lastEscalatedAt ?? t.createdAt, detail: `escalated ${t.escalations}x` });
+        work.push({ ...base, kind: 'complaint_escalated', at: t.lastEscalatedAt ?? t.createdAt, escalations: t.escalations ?? 0 });
       }
     }
     const stars = t.rating?.stars;
@@ -82,7 +87,7 @@ export async function storeWorklist(storeId: Types.ObjectId, now = new Date()): 
       const followedUp = answered.some(
         (m) => m.author?.kind !== undefined && m.author.kind !== 'customer' && m.author.kind !== 'system' && m.at > t.rating!.at!,
       );
-      if (!followedUp) work.push({ ...base, kind: 'low_rating', at: t.rating.at, detail: `${stars}★` });
+      if (!followedUp) work.push({ ...base, kind: 'low_rating', at: t.rating.at, stars });
     }
   }
   return work;

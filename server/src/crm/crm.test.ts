@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { todayView } from '@shared/api/crm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers';
 import { customerIdOf, eventXml, newOpenid, OA_ENV, pushToOa, textXml } from '../../test/oaPush';
@@ -376,6 +377,7 @@ describe('Today', () => {
     const waiting = (await customerIdOf(openid))!.toString();
 
     const rater = await login(app, 'crm-today-rater');
+    expect((await api(rater, 'PATCH', '/me/profile', { name: 'Chen Jing' })).status).toBe(200);
     const opened = await api(rater, 'POST', '/tickets', { storeId: cast.storeId, type: 'repair', description: '表镜裂了' });
     for (const body of [{ action: 'accept' }, { action: 'start' }, { action: 'resolve', resolution: '已更换' }]) {
       expect((await api(cast.clerk, 'POST', `/tickets/${opened.body.id}/transitions`, body)).status).toBe(200);
@@ -385,11 +387,15 @@ describe('Today', () => {
 
     const today = await api(cast.clerk, 'GET', `/staff/today?storeId=${cast.storeId}`);
     expect(today.status, today.text).toBe(200);
-    const items = today.body.items as Array<{ kind: string; customerId: string; ticketId: string | null; link: string }>;
+    // Structured facts (the page words them in the reader's language), in the contract's shape.
+    const { items } = todayView.parse(today.body);
     const human = items.find((i) => i.kind === 'waiting_human' && i.customerId === waiting);
     expect(human?.link).toBe(`/pages/staff/customer/index?id=${waiting}&storeId=${cast.storeId}`);
+    expect(human).toMatchObject({ ticketId: null, ticketType: null, ticketState: null, stars: null, escalations: null });
+    expect(Date.parse(human!.at)).toBeGreaterThan(Date.now() + 47 * 60 * 60_000);
     const low = items.find((i) => i.kind === 'low_rating' && i.ticketId === opened.body.id);
     expect(low?.link).toBe(`/pages/staff/ticket/index?id=${opened.body.id}`);
+    expect(low).toMatchObject({ customerName: 'Chen Jing', ticketType: 'repair', ticketState: 'resolved', stars: 1, escalations: null });
     expect(today.body.counts.waiting_human).toBeGreaterThanOrEqual(1);
     // The follower's only touch is the follow from the store's QR code: the link opens for the store's clerk.
     expect((await api(cast.clerk, 'GET', `/staff/customers/${waiting}?storeId=${cast.storeId}`)).status).toBe(200);

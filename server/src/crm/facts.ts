@@ -217,9 +217,13 @@ async function recordAdvocate(customerId: Types.ObjectId, gifts: CustomerSnapsho
     await Advocate.deleteOne({ _id: customerId });
     return;
   }
-  await Advocate.replaceOne(
-    { _id: customerId },
-    { customerId, accepted: gifts.accepted, redeemed: gifts.redeemed, updatedAt: now },
-    { upsert: true },
-  );
+  const record = { customerId, accepted: gifts.accepted, redeemed: gifts.redeemed, updatedAt: now };
+  try {
+    await Advocate.replaceOne({ _id: customerId }, record, { upsert: true });
+  } catch (err) {
+    // Two passes upserting the same customer at once (two instances, or a pass beside the job): the
+    // loser's insert hits the unique _id; the record exists now, so replace it.
+    if (!isDuplicateKey(err)) throw err;
+    await Advocate.replaceOne({ _id: customerId }, record);
+  }
 }

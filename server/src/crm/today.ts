@@ -1,7 +1,8 @@
 // Today, per store: what the staff should handle, each with where it is handled.
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { TODAY_KINDS, type TodayItem, type TodayKind, type TodayView } from '@shared/api/crm';
 import { storeWorklist } from '../aftersale';
+import { customerNames } from '../customers';
 import { CustomerKey } from './model';
 import { idsWithKeyDirect } from './segments';
 
@@ -24,29 +25,32 @@ export async function todayFor(storeId: Types.ObjectId, now = new Date()): Promi
     storeCustomersWith(storeId, 'waiting_human', now),
     storeCustomersWith(storeId, 'points_expiring', now),
   ]);
+  const none = { customerName: null, ticketId: null, ticketType: null, ticketState: null, escalations: null, stars: null };
   const items: TodayItem[] = [
     ...work.map((w) => ({
+      ...none,
       kind: w.kind,
       customerId: w.customerId.toString(),
       ticketId: w.ticketId.toString(),
+      ticketType: w.ticketType,
+      ticketState: w.ticketState,
+      escalations: w.escalations ?? null,
+      stars: w.stars ?? null,
       at: w.at.toISOString(),
-      detail: w.detail,
       link: ticketLink(w.ticketId.toString()),
     })),
     ...waiting.map((w) => ({
+      ...none,
       kind: 'waiting_human' as const,
       customerId: w.customerId,
-      ticketId: null,
       at: w.until.toISOString(),
-      detail: 'window closes',
       link: customerLink(w.customerId, store),
     })),
     ...expiring.map((w) => ({
+      ...none,
       kind: 'points_expiring' as const,
       customerId: w.customerId,
-      ticketId: null,
       at: w.until.toISOString(),
-      detail: 'points expire',
       link: customerLink(w.customerId, store),
     })),
   ];
@@ -54,5 +58,8 @@ export async function todayFor(storeId: Types.ObjectId, now = new Date()): Promi
   const rank = (k: TodayKind) => TODAY_KINDS.indexOf(k);
   items.sort((a, b) => rank(a.kind) - rank(b.kind) || a.at.localeCompare(b.at));
   const counts = Object.fromEntries(TODAY_KINDS.map((k) => [k, items.filter((i) => i.kind === k).length])) as Record<TodayKind, number>;
-  return { storeId: store, counts, items: items.slice(0, 200) };
+  const shown = items.slice(0, 200);
+  const names = await customerNames([...new Set(shown.map((i) => i.customerId))].map((id) => new Types.ObjectId(id)));
+  for (const item of shown) item.customerName = names.get(item.customerId) ?? null;
+  return { storeId: store, counts, items: shown };
 }

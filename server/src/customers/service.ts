@@ -124,6 +124,13 @@ export async function getCustomer(customerId: Types.ObjectId | string): Promise<
   return Customer.findById(customerId).lean<CustomerDoc>();
 }
 
+/** The names customers gave, by hex id (one `$in` read by `_id`: for bounded lists, e.g. a page of items). */
+export async function customerNames(ids: readonly Types.ObjectId[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const docs = await Customer.find({ _id: { $in: ids } }, { 'profile.name': 1 }).lean<CustomerDoc[]>();
+  return new Map(docs.filter((d) => d.profile?.name).map((d) => [d._id.toString(), d.profile!.name!]));
+}
+
 export async function listIdentities(customerId: Types.ObjectId) {
   return CustomerIdentity.find({ customerId }).lean();
 }

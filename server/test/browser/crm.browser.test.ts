@@ -127,6 +127,8 @@ describe('the social CRM in Chromium', () => {
     await group.waitFor();
     expect(await group.locator('.today-count').innerText()).toBe('3');
     expect(await group.locator('.today-item').count()).toBe(3);
+    // The page words the server's facts: the 48-hour window's end, in Chinese.
+    expect(await group.locator('.today-detail').first().innerText()).toMatch(/^48 小时回复窗口 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 关闭$/);
     await shot(c, 'crm-06-today');
     const today = await api(clerk, 'GET', `/staff/today?storeId=${storeId}`);
     const first = (today.body.items as Array<{ kind: string; customerId: string }>).find((i) => i.kind === 'waiting_human')!;

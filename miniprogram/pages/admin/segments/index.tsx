@@ -143,7 +143,11 @@ export default function SegmentsPage() {
             {segments?.map((s) => (
               <View key={s.id} className='row segment-item'>
                 <View className='grow'>
-                  <Text className='segment-name dyn'>{s.builtIn ? t(`segments.builtIn`, { name: s.name }) : s.name}</Text>
+                  <Text className={`segment-name${s.builtIn ? '' : ' dyn'}`}>
+                    {s.builtIn
+                      ? t('segments.builtIn', { name: t(`segments.builtInName.${s.builtIn}` as 'segments.builtInName.advocates') })
+                      : s.name}
+                  </Text>
                   <Text className='muted segment-count'>{t('segments.count', { count: counts[s.id] ?? '…' })}</Text>
                 </View>
                 <Text className='tag tag-on segment-reach' onClick={() => go(`/pages/admin/outreach/index?segmentId=${s.id}`)}>

@@ -8,8 +8,25 @@ import { StorePicker, useStoreChoice } from '../../../components/StorePicker';
 import { t, usePageTitle } from '../../../i18n';
 import { errorMessage } from '../../../services/api';
 import { formatTime } from '../../../services/format';
-import { crmApi, type TodayView } from '../../../services/loopline';
+import { crmApi, type TodayItem, type TodayView } from '../../../services/loopline';
 import { go, useMe } from '../../../services/useMe';
+
+/** What the item is about, in the reader's language, from the server's structured facts. */
+function itemLine(item: TodayItem): string {
+  const time = formatTime(item.at);
+  const ticket =
+    item.ticketType && item.ticketState
+      ? t('today.ticket', { type: t(`ticket.type.${item.ticketType}`), state: t(`ticket.state.${item.ticketState}`) })
+      : '';
+  switch (item.kind) {
+    case 'complaint_escalated':
+      return t('today.line.complaint_escalated', { ticket, count: item.escalations ?? 1, time });
+    case 'low_rating':
+      return t('today.line.low_rating', { ticket, stars: item.stars ?? '', time });
+    default:
+      return t(`today.line.${item.kind}`, { ticket, time });
+  }
+}
 
 /** One store's day: what to handle, grouped by kind with counts, each item opening where it is handled. */
 export default function TodayPage() {
@@ -64,8 +81,8 @@ export default function TodayPage() {
                   .map((item) => (
                     <View key={`${item.kind}-${item.ticketId ?? item.customerId}`} className='row today-item' onClick={() => go(item.link)}>
                       <View className='grow'>
-                        <Text className='dyn today-detail'>{item.detail}</Text>
-                        <Text className='muted'>{formatTime(item.at)}</Text>
+                        <Text className={`today-name${item.customerName ? ' dyn' : ''}`}>{item.customerName ?? t('customer.noName')}</Text>
+                        <Text className='muted today-detail'>{itemLine(item)}</Text>
                       </View>
                       <Text className='menu-arrow'>›</Text>
                     </View>
