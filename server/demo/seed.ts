@@ -13,9 +13,10 @@ import mongoose, { Types } from 'mongoose';
 import { couponCodeFromBytes } from '@shared/couponCode';
 import { TIERS } from '@shared/tiers';
 import { Ticket } from '../src/aftersale/model';
-import { runRollups } from '../src/analytics';
+import { rollHours, runRollups } from '../src/analytics';
 import { Campaign, Coupon, CouponGift, FunnelEvent, Redemption } from '../src/coupons/model';
 import { runRulesPass } from '../src/crm';
+import { shanghaiDay, shanghaiHour } from '../src/customers';
 import { Customer, CustomerIdentity, TimelineEntry } from '../src/customers/model';
 import { runScoringPass } from '../src/engagement';
 import { EngagementEvent, EngagementFlag, EngagementMark } from '../src/engagement/model';
@@ -863,7 +864,11 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
   await insert(Redemption, redemptions);
   await insert(FunnelEvent, funnel);
   await insert(Ticket, tickets);
-  await insert(TimelineEntry, timeline);
+  // With the day and hour the service gives every entry: reports read them by those.
+  await insert(
+    TimelineEntry,
+    timeline.map((entry) => ({ ...entry, day: shanghaiDay(entry.at as Date), hour: shanghaiHour(entry.at as Date) })),
+  );
   await insert(EngagementEvent, events);
   await insert(EngagementMark, [...marks.values()]);
 
@@ -899,8 +904,10 @@ export async function seedDemo(server: RunningServer, now = new Date(), customer
   }
   await runRulesPass(new Date(), { sweepAll: true });
   const segments = await seedSegments(api, admin.token, stores, tags);
-  // The closed days rolled up now (the job does it ten minutes after a start): the dashboard's 90 days at once.
+  // The closed days and today's closed hours rolled up now (the job does it ten minutes after a
+  // start): the dashboard's 90 days at once.
   const rolled = await runRollups(new Date());
+  await rollHours(new Date());
 
   await markerCollection().updateOne({ _id: 'demo' }, { $set: { state: 'done', at: new Date() } });
   return {

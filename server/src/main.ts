@@ -1,5 +1,6 @@
 // Entry point of `npm start`: configuration, server, and a clean stop on SIGTERM/SIGINT.
-import { loadConfigOrExit } from './platform/config';
+import mongoose from 'mongoose';
+import { loadConfigOrExit, type Config } from './platform/config';
 import { EngineUnavailableError } from './platform/db/ferretdbBinary';
 import { startServer } from './server';
 
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const running = server;
   process.stdout.write(`Loopline is running at ${running.url}\n`);
   process.stdout.write(`Open the mini-program (H5) in a browser: ${running.url}/\n`);
+  await offerDemoBrand(config);
 
   let stopping = false;
   const stop = (reason: string) => {
@@ -52,3 +54,20 @@ main().catch((err) => {
   process.stderr.write(`Loopline failed to start: ${(err as Error).stack ?? err}\n`);
   process.exit(1);
 });
+
+/** Under the simulator, an empty database is a first try: say how to see the product with a demo brand. */
+async function offerDemoBrand(config: Config): Promise<void> {
+  if (config.wechatApiBase) return;
+  try {
+    const db = mongoose.connection.db!;
+    const counts = await Promise.all(['customers', 'campaigns'].map((name) => db.collection(name).estimatedDocumentCount()));
+    if (counts.some((n) => n > 0)) return;
+  } catch {
+    return; // an offer, not a check: never in the way of the server
+  }
+  const dataDir = config.mongodbUri ? '' : `DATA_DIR=${config.dataDir} `;
+  process.stdout.write(
+    `The database is empty. To see the product with a demo brand (3 stores, 2,000 customers, 90 days of history), ` +
+      `stop the server and run:  ${dataDir}npm run demo:seed && npm start\n`,
+  );
+}
