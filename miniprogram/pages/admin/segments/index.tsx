@@ -184,7 +184,7 @@ export default function SegmentsPage() {
                 word={(v) => t(`segments.${v}`)}
               />
             )}
-            <Button className='btn segment-add' disabled={kind !== 'advocate' && !pick} onClick={add}>
+            <Button className='btn btn-secondary segment-add' disabled={kind !== 'advocate' && !pick} onClick={add}>
               {t('segments.add')}
             </Button>
 
