@@ -6,7 +6,7 @@
 // The first pass reads the whole timeline once and saves what the snapshots need of each person as
 // of its last day (rollupState.ts). Every later pass starts from the newest saved state and reads
 // only the days after it, each by its `day` (an indexed equality): a day's entries, not the timeline.
-import { firstTimelineAt, scanTimeline, timelineOfDay } from '../customers';
+import { hasTimeline, scanTimeline, timelineOfDay } from '../customers';
 import { insertEach } from '../platform/db/batch';
 import { failpoint } from '../platform/failpoints';
 import {
@@ -78,9 +78,10 @@ export async function runRollups(now = new Date()): Promise<RollupResult> {
     if (!days.length) return { rolled: [], skipped: [], read: 'nothing' };
     return rollForward(saved.people, saved.day + 1, days, now, startedAt);
   }
-  const firstAt = await firstTimelineAt();
-  if (!firstAt) return { rolled: [], skipped: [], read: 'nothing' };
-  const days = pendingDays(written, dayIndex(firstAt), last);
+  if (!(await hasTimeline())) return { rolled: [], skipped: [], read: 'nothing' };
+  // Every closed day of the backfill window gets its rollup, the days before the first entry too
+  // (empty): a range over them is then answered from rollups, not read live.
+  const days = pendingDays(written, last - MAX_BACKFILL_DAYS + 1, last);
   if (!days.length) return { rolled: [], skipped: [], read: 'nothing' };
   return rollFromTimeline(days, now, startedAt);
 }

@@ -254,10 +254,9 @@ export async function scanTimeline(before: Date, each: (entry: TimelineDoc) => v
   for await (const entry of cursor) each(entry as unknown as TimelineDoc);
 }
 
-/** When the first timeline entry was written (for reports that start at the beginning). */
-export async function firstTimelineAt(): Promise<Date | undefined> {
-  const first = await TimelineEntry.findOne({}, { at: 1 }).sort({ at: 1 }).lean();
-  return first?.at;
+/** Whether the timeline holds anything yet (one read: no sort, which the embedded engine would do over every entry). */
+export async function hasTimeline(): Promise<boolean> {
+  return !!(await TimelineEntry.findOne({}, { _id: 1 }).lean());
 }
 
 export async function listTimeline(
