@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Types } from 'mongoose';
 import { ErrorCode } from '@shared/errors';
 import { appendTimeline } from '../customers';
@@ -23,6 +24,20 @@ async function heldCoupon(couponId: Types.ObjectId | string): Promise<CouponDoc>
 
 const decided = () => conflict(ErrorCode.CONFLICT, 'This claim has been decided already.');
 
+/**
+ * After losing the coupon's transition to another request: that request's write lands a moment
+ * after its lock (the engine applies an update as a read and a write), so look again a few times.
+ * The coupon once it carries `outcome`, or undefined when it was decided otherwise or not at all.
+ */
+async function wonBy(couponId: Types.ObjectId | string, outcome: 'issued' | 'refused'): Promise<CouponDoc | undefined> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const again = await heldCoupon(couponId);
+    if (again.review?.outcome) return again.review.outcome === outcome ? again : undefined;
+    await sleep(100);
+  }
+  return undefined;
+}
+
 /** Issues a held claim: the coupon becomes available to its claimant and counts as claimed. */
 export async function issueHeldCoupon(couponId: Types.ObjectId | string, now = new Date()): Promise<CouponDoc> {
   const current = await heldCoupon(couponId);
@@ -36,8 +51,8 @@ export async function issueHeldCoupon(couponId: Types.ObjectId | string, now = n
     }));
   } catch (err) {
     // The same decision, taken at the same moment by another request, won: its result stands.
-    const again = await heldCoupon(couponId);
-    if (again.review?.outcome === 'issued') return again;
+    const again = await wonBy(couponId, 'issued');
+    if (again) return again;
     throw err;
   }
   await afterClaim({ _id: after.campaignId, name: after.name }, after, now);
@@ -73,8 +88,7 @@ export async function refuseHeldCoupon(couponId: Types.ObjectId | string, now = 
       };
     }));
   } catch (err) {
-    const again = await heldCoupon(couponId);
-    if (again.review?.outcome === 'refused') return refuseHeldCoupon(couponId, now); // finishes the reopening
+    if (await wonBy(couponId, 'refused')) return refuseHeldCoupon(couponId, now); // finishes the reopening
     throw err;
   }
   await reopenStockPlace(after.campaignId, before.stockSlot);
