@@ -210,6 +210,16 @@ export class DayCounters {
   }
 }
 
+/** The redemptions that void entries among these take back. */
+export function voidsIn(entries: Iterable<FactEntry>): Set<string> {
+  const voided = new Set<string>();
+  for (const entry of entries) {
+    const v = voidedRedemption(entry);
+    if (v) voided.add(v);
+  }
+  return voided;
+}
+
 /** The redemption a void entry takes back, if it is one. */
 export function voidedRedemption(entry: FactEntry): string | undefined {
   if (entry.type !== 'coupon.redemption_voided') return undefined;

@@ -2,7 +2,7 @@
 // from their hourly rollups, which the rollup job writes a quarter of an hour after each hour ends,
 // and the hour or two since then live from their timeline entries (read by hour, indexed). So a
 // request reads a few small documents and the last hour or two of entries, not the whole day.
-import { timelineOfCustomer, timelineOfDay, timelineOfHour } from '../customers';
+import { shanghaiHour, timelineOfCustomer, timelineOfDay, timelineOfHour } from '../customers';
 import { insertEach } from '../platform/db/batch';
 import {
   dayIndex,
@@ -10,7 +10,7 @@ import {
   DayCounters,
   isBefore,
   touchChannel,
-  voidedRedemption,
+  voidsIn,
   type Acquisition,
   type Counters,
   type FactEntry,
@@ -27,7 +27,6 @@ const HOUR_MS = 3_600_000;
 export const hourlyRollupId = (hour: string) => `v${ROLLUP_VERSION}:${hour}`;
 const hoursOf = (day: number) => Array.from({ length: 24 }, (_, h) => `${dayOfIndex(day)}T${String(h).padStart(2, '0')}`);
 const hourStart = (hour: string) => Date.parse(`${hour}:00:00+08:00`);
-const hourOf = (at: Date) => new Date(at.getTime() + 8 * HOUR_MS).toISOString().slice(0, 13);
 
 /** Runs `work` over the items with at most `limit` at once. */
 export async function eachLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -51,13 +50,9 @@ const asFacts = (read: Promise<unknown[]>) => read as Promise<FactEntry[]>;
  * the rollup job's record of it or, if it has none yet, from their own timeline.
  */
 export async function countBuckets(buckets: FactEntry[][], alsoSeen: FactEntry[] = []): Promise<Counters[]> {
-  const voided = new Set<string>();
+  const voided = voidsIn([...buckets.flat(), ...alsoSeen]);
   const firstTouch = new Map<string, { at: Date; id: string; acquisition: Acquisition }>();
   const unfollowers = new Set<string>();
-  for (const entry of [...buckets.flat(), ...alsoSeen]) {
-    const v = voidedRedemption(entry);
-    if (v) voided.add(v);
-  }
   for (const entry of buckets.flat()) {
     const customer = entry.customerId.toString();
     const acquisition = touchChannel(entry);
@@ -119,7 +114,7 @@ export async function liveDayCounters(days: number[], now: Date): Promise<Map<nu
   const buckets = plans.map((p) => {
     if (!p.wholeDay) return p.hours.flatMap((h) => byKey.get(h) ?? []);
     const wanted = new Set(p.hours);
-    return (byKey.get(dayOfIndex(p.day)) ?? []).filter((e) => wanted.has(hourOf(e.at)));
+    return (byKey.get(dayOfIndex(p.day)) ?? []).filter((e) => wanted.has(shanghaiHour(e.at)));
   });
   const counted = await countBuckets(buckets);
   const result = new Map<number, Counters>();
@@ -151,7 +146,7 @@ export async function rollHours(now = new Date()): Promise<string[]> {
     // A void in the first minutes of the next day takes back a redemption of this day's last hour.
     const nextMorning = due.includes(hoursOf(day)[23]!) ? await asFacts(timelineOfHour(hoursOf(day + 1)[0]!)) : [];
     const byHour = new Map<string, FactEntry[]>(due.map((h) => [h, []]));
-    for (const entry of entries) byHour.get(hourOf(entry.at))?.push(entry);
+    for (const entry of entries) byHour.get(shanghaiHour(entry.at))?.push(entry);
     const counted = await countBuckets([...byHour.values()], [...entries, ...nextMorning]);
     const hours = [...byHour.keys()];
     const outcomes = await insertEach(

@@ -20,6 +20,7 @@ import {
   startOfDayIndex,
   touchChannel,
   voidedRedemption,
+  voidsIn,
   type Acquisition,
   type Counters,
   type FactEntry,
@@ -136,20 +137,7 @@ async function rollFromTimeline(days: number[], now: Date, startedAt: Date): Pro
   });
 
   // Acquisitions first: today's unfollowers are read against them before their day is rolled up.
-  const acquisitions = [...people]
-    .filter(([, p]) => p.first)
-    .map(([id, p]) => ({
-      _id: id,
-      customerId: id,
-      channel: p.first!.acquisition.channel,
-      store: p.first!.acquisition.store,
-      at: p.first!.at,
-    }));
-  for (let i = 0; i < acquisitions.length; i += 5_000) {
-    const outcomes = await insertEach(AcquisitionRecord, acquisitions.slice(i, i + 5_000));
-    const failed = outcomes.find((o) => o instanceof Error);
-    if (failed) throw failed;
-  }
+  await recordAcquisitions([...people].flatMap(([id, p]) => (p.first ? [{ id, at: p.first.at, acquisition: p.first.acquisition }] : [])));
 
   const acquiredOn = new Map<number, Acquisition[]>();
   for (const p of people.values()) {
@@ -172,6 +160,20 @@ async function rollFromTimeline(days: number[], now: Date, startedAt: Date): Pro
   }
   await saveRollupState(lastDay, rowsAsOf(people, voided), startedAt, now);
   return { rolled, skipped, read: 'timeline' };
+}
+
+/** Records followers' first touches (insert-only, one per person: a repeat changes nothing). */
+async function recordAcquisitions(firsts: Array<{ id: string; at: Date; acquisition: Acquisition }>): Promise<void> {
+  for (let i = 0; i < firsts.length; i += 5_000) {
+    const outcomes = await insertEach(
+      AcquisitionRecord,
+      firsts
+        .slice(i, i + 5_000)
+        .map(({ id, at, acquisition }) => ({ _id: id, customerId: id, channel: acquisition.channel, store: acquisition.store, at })),
+    );
+    const failed = outcomes.find((o) => o instanceof Error);
+    if (failed) throw failed;
+  }
 }
 
 /** Writes a day's rollup; false when it was written already (that one stands). */
@@ -229,26 +231,9 @@ async function rollForward(
   let entries = await read(from);
   for (let day = from; day <= lastDay; day++) {
     const next = await read(day + 1);
-    const voided = new Set<string>();
-    for (const entry of [...entries, ...next]) {
-      const v = voidedRedemption(entry);
-      if (v) voided.add(v);
-    }
+    const voided = voidsIn([...entries, ...next]);
     const acquired = applyDay(people, day, entries.sort(entryOrder), voided);
-    if (acquired.length) {
-      const outcomes = await insertEach(
-        AcquisitionRecord,
-        acquired.map(({ id, at, acquisition }) => ({
-          _id: id,
-          customerId: id,
-          channel: acquisition.channel,
-          store: acquisition.store,
-          at,
-        })),
-      );
-      const failed = outcomes.find((o) => o instanceof Error);
-      if (failed) throw failed;
-    }
+    await recordAcquisitions(acquired);
     if (pending.has(day)) {
       const dayCounters = new DayCounters();
       for (const entry of entries) dayCounters.add(entry);
